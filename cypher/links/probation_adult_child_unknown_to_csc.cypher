@@ -1,0 +1,59 @@
+// name: probation_adult_child_unknown_to_csc
+// title: Adult known to probation connected to a child unknown to children's social care
+// description: Adults with a probation record who live at the same address as a child, or are related to a child, where the child has no record with children's social care.
+// parameters:
+//   as_of: {type: date, default: today, description: "Date the network is read at: addresses and relationships must be current then; records must have started by then."}
+// columns:
+//   child_id: the child's person record id
+//   child_name: the child's name as recorded
+//   adult_id: the adult's person record id
+//   adult_name: the adult's name as recorded
+//   probation_agency: the probation agency holding the adult's record
+//   probation_record: the probation record id (source of "known to probation")
+//   probation_since: when the probation record opened
+//   probation_until: when it closed (empty while open)
+//   mappa: the record carries the MAPPA flag
+//   violence: the record carries the violence flag
+//   da_perpetrator: the record carries the domestic-abuse perpetrator flag
+//   sex_offender: the record carries the sex-offender flag
+//   link: same_address or related_to
+//   link_detail: the address postcode, or the kind of relationship
+//   path_nodes: ids along the evidence path, adult first
+//   path_rels: relationship types along the path
+//   link_sources: source agency and record of each relationship on the path
+// why: >
+//   Inspections (JTAI on neglect) found probation did not always share or seek information about children
+//   linked to the adults it supervises. A child who lives with, or is parented by, an adult known to
+//   probation, and whom children's social care has never recorded, may be invisible to the agency whose
+//   job is to protect them.
+MATCH (adult:Person)-[k:KNOWN_TO]->(prob:Agency)
+WHERE adult.role = 'adult' AND prob.kind = 'probation' AND k.since <= $as_of
+MATCH (adult)-[la:LIVES_AT]->(addr:Address)
+WHERE la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
+WHERE child.role = 'child'
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
+RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
+       k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
+       k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       'same_address' AS link, addr.postcode AS link_detail,
+       [adult.id, addr.id, child.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT'] AS path_rels,
+       [la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS link_sources
+UNION
+MATCH (adult:Person)-[k:KNOWN_TO]->(prob:Agency)
+WHERE adult.role = 'adult' AND prob.kind = 'probation' AND k.since <= $as_of
+MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WHERE child.role = 'child'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
+RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
+       k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
+       k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       'related_to' AS link, r.kind AS link_detail,
+       [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
+       [r.source_agency + ':' + r.source_record] AS link_sources

@@ -1,0 +1,102 @@
+"""Read an extract bundle: a folder of CSV (or JSON) files, one per table, into string DataFrames.
+
+Every value is read as text so that validation, not the reader, decides what is wrong, and every row keeps
+the number a person would use to find it: the line number in a CSV file (the header is line 1), or the
+1-based position in a JSON array.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .model import tables
+
+ROW_COLUMN = "_row"
+
+
+class BundleError(Exception):
+    """The bundle as a whole cannot be read (missing folder, unreadable file)."""
+
+
+@dataclass
+class RawTable:
+    name: str
+    path: Path
+    frame: pd.DataFrame  # all columns str or None, plus ROW_COLUMN
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{path}: cannot read CSV: {exc}") from exc
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("python")}.get)
+    frame = frame.astype(object)
+    frame[ROW_COLUMN] = range(2, len(frame) + 2)
+    return frame
+
+
+def _read_json(path: Path) -> pd.DataFrame:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise BundleError(f"{path}: cannot read JSON: {exc}") from exc
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise BundleError(f"{path}: expected a JSON array of objects, one per row")
+    frame = pd.DataFrame(rows, dtype=object)
+    # JSON may carry numbers or booleans; the validator works on text, like the CSV path.
+    frame = frame.map(lambda v: None if v is None else (";".join(map(str, v)) if isinstance(v, list) else str(v)))
+    frame[ROW_COLUMN] = range(1, len(frame) + 1)
+    return frame
+
+
+def read_bundle(folder: str | Path) -> dict[str, RawTable]:
+    """Read every table file present in ``folder``. Missing files are simply absent tables.
+
+    >>> raw = read_bundle("fixtures/sample")  # doctest: +SKIP
+    >>> raw["people"].frame.columns[:3].tolist()  # doctest: +SKIP
+    ['id', 'role', 'given_name']
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BundleError(f"{folder}: bundle folder not found")
+    found: dict[str, RawTable] = {}
+    for name in tables():
+        csv_path, json_path = folder / f"{name}.csv", folder / f"{name}.json"
+        if csv_path.exists() and json_path.exists():
+            raise BundleError(f"{folder}: both {name}.csv and {name}.json present; keep one")
+        if csv_path.exists():
+            found[name] = RawTable(name, csv_path, _read_csv(csv_path))
+        elif json_path.exists():
+            found[name] = RawTable(name, json_path, _read_json(json_path))
+    if not found:
+        expected = ", ".join(f"{n}.csv" for n in tables())
+        raise BundleError(f"{folder}: no bundle files found (expected some of: {expected})")
+    return found
+
+
+def write_bundle(frames: dict[str, pd.DataFrame], folder: str | Path, fmt: str = "csv") -> None:
+    """Write DataFrames (one per table) as a bundle. Used by the synthetic generator and exports."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        if fmt == "csv":
+            frame.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+        else:
+            records = json.loads(frame.to_json(orient="records", date_format="iso"))
+            (folder / f"{name}.json").write_text(json.dumps(records, indent=1, ensure_ascii=False))

@@ -1,0 +1,169 @@
+"""The case-network data model: node labels, relationship types and the bundle files that feed them.
+
+The source of truth is the Frictionless Table Schemas in ``graphcase/schemas/`` (one per bundle file);
+this module reads them once and gives the loader and the stores one description of every table.
+
+Every node and relationship carries provenance: ``source_agency``, ``source_record`` (from the bundle),
+``load_id`` and ``loaded_at`` (set by the loader), and ``row_hash`` (a content hash, so that a re-load of
+unchanged rows writes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+# Order matters: nodes before the relationships that point at them.
+TABLE_NAMES = (
+    "agencies",
+    "people",
+    "addresses",
+    "events",
+    "relationships",
+    "residences",
+    "agency_records",
+    "event_people",
+    "event_agencies",
+)
+
+PROVENANCE_COLUMNS = ("source_agency", "source_record", "load_id", "loaded_at", "row_hash")
+
+# Relationship types that no bundle file feeds: written by record linkage and the event file's columns.
+DERIVED_RELS = {
+    "RECORDED_BY": ("Event", "Agency"),
+    "OCCURRED_AT": ("Event", "Address"),
+    "SAME_AS": ("Person", "Person"),
+}
+SAME_AS_COLUMNS = {
+    "key": "STRING",
+    "probability": "DOUBLE",
+    "match_weight": "DOUBLE",
+    "explanation": "STRING",
+    "method": "STRING",
+    "resolved_id": "STRING",
+    "decided_by": "STRING",
+    "load_id": "STRING",
+    "loaded_at": "TIMESTAMP",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # string | date | flags
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    pattern: str | None = None
+    references: str | None = None  # "table.column"
+    not_future: bool = False
+    not_before: str | None = None  # another date field of the same row
+
+
+@dataclass(frozen=True)
+class Table:
+    """One bundle file and the graph element it becomes."""
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    label: str | None = None  # node label, for node tables
+    rel_type: str | None = None  # relationship type, for relationship tables
+    rel_types_by_kind: dict | None = None  # event_agencies: kind column picks the type
+    from_label: str | None = None
+    from_column: str | None = None
+    to_label: str | None = None
+    to_column: str | None = None
+
+    @property
+    def is_node(self) -> bool:
+        return self.label is not None
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def flag_names(self) -> tuple[str, ...]:
+        return tuple(e for f in self.fields if f.type == "flags" for e in f.enum)
+
+    @property
+    def rel_types(self) -> tuple[str, ...]:
+        if self.rel_types_by_kind:
+            return tuple(self.rel_types_by_kind.values())
+        return (self.rel_type,) if self.rel_type else ()
+
+    def property_columns(self) -> dict[str, str]:
+        """Stored property name -> database type (LadybugDB names), in a stable order.
+
+        Node tables keep their ``id``; relationship tables get a ``key`` (the primary key joined by '|')
+        and drop the two endpoint columns, which become the relationship's ends.
+        """
+        cols: dict[str, str] = {} if self.is_node else {"key": "STRING"}
+        for f in self.fields:
+            if not self.is_node and f.name in (self.from_column, self.to_column):
+                continue
+            if f.type == "flags":
+                cols.update({flag: "BOOLEAN" for flag in f.enum})
+            else:
+                cols[f.name] = "DATE" if f.type == "date" else "STRING"
+        cols.update({"load_id": "STRING", "loaded_at": "TIMESTAMP", "row_hash": "INT64"})
+        return cols
+
+
+def _table_from_schema(doc: dict) -> Table:
+    fields = []
+    for f in doc["fields"]:
+        c = f.get("constraints", {})
+        fields.append(
+            Field(
+                name=f["name"],
+                type=f.get("type", "string"),
+                description=f.get("description", ""),
+                required=bool(c.get("required")),
+                enum=tuple(c.get("enum", ())),
+                pattern=c.get("pattern"),
+                references=f.get("references"),
+                not_future=bool(c.get("not_future")),
+                not_before=c.get("not_before"),
+            )
+        )
+    g = doc["graph"]
+    return Table(
+        name=doc["name"],
+        description=doc["description"],
+        fields=tuple(fields),
+        primary_key=tuple(doc["primaryKey"]),
+        label=g.get("node"),
+        rel_type=g.get("rel"),
+        rel_types_by_kind=g.get("rel_types"),
+        from_label=g["from"][0] if "from" in g else None,
+        from_column=g["from"][1] if "from" in g else None,
+        to_label=g["to"][0] if "to" in g else None,
+        to_column=g["to"][1] if "to" in g else None,
+    )
+
+
+@cache
+def tables() -> dict[str, Table]:
+    """All bundle tables by name, in load order."""
+    return {
+        name: _table_from_schema(json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text()))
+        for name in TABLE_NAMES
+    }
+
+
+def node_tables() -> list[Table]:
+    return [t for t in tables().values() if t.is_node]
+
+
+def rel_tables() -> list[Table]:
+    return [t for t in tables().values() if not t.is_node]
+
+
+def agency_kinds() -> tuple[str, ...]:
+    return tables()["agencies"].field("kind").enum

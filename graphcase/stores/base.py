@@ -1,0 +1,112 @@
+"""What every store offers, and the load plan that the loader hands to a store.
+
+A store is one small module per engine (like splink's ``backends/``); what differs in the Cypher they
+accept lives in :mod:`graphcase.stores.dialects`. Callers never need to know which engine they hold.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+# progress(step_description, rows_done_in_step)
+Progress = Callable[[str, int], None]
+
+
+class StoreError(Exception):
+    """A store could not do what was asked (bad query, refused write, connection failure)."""
+
+
+class ReadOnlyViolation(StoreError):
+    """A query tried to write through a read-only entry point."""
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[list]
+
+    def records(self) -> list[dict]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class ElementChanges:
+    """New and changed rows of one node label or relationship type, ready to write."""
+
+    element: str  # node label or relationship type
+    is_node: bool
+    inserts: pd.DataFrame  # node: id + properties; rel: _from, _to + properties (key first)
+    updates: pd.DataFrame
+    from_label: str | None = None
+    to_label: str | None = None
+    replace_on_update: bool = False  # derived single-valued rels (RECORDED_BY): delete the old, write anew
+
+
+@dataclass
+class LoadPlan:
+    load_id: str
+    changes: list[ElementChanges] = field(default_factory=list)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {c.element: {"new": len(c.inserts), "updated": len(c.updates)} for c in self.changes}
+
+    @property
+    def is_empty(self) -> bool:
+        return all(c.inserts.empty and c.updates.empty for c in self.changes)
+
+
+class GraphStore(ABC):
+    """One graph database holding the case network."""
+
+    dialect: str  # "ladybug" or "neo4j": picks NAME.<dialect>.cypher siblings in the catalogue
+    location: str
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create node/relationship tables (LadybugDB) or constraints and indexes (Neo4j) if missing."""
+
+    @abstractmethod
+    def query(self, cypher: str, params: dict | None = None) -> Result:
+        """Run a read query written by graphcase (catalogue, loader look-ups)."""
+
+    @abstractmethod
+    def query_read_only(self, cypher: str, params: dict | None = None) -> Result:
+        """Run user-supplied Cypher so that any write is refused by the engine, not by parsing."""
+
+    @abstractmethod
+    def row_hashes(self, element: str, is_node: bool) -> pd.DataFrame:
+        """Existing key and row_hash of every node of a label or relationship of a type."""
+
+    @abstractmethod
+    def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:
+        """Write the plan in one transaction: all of it lands, or none of it."""
+
+    @abstractmethod
+    def write(self, cypher: str, params: dict | None = None) -> Result:
+        """Run one write statement written by graphcase (record linkage, review decisions)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def known_ids(self, label: str, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        found: set[str] = set()
+        for start in range(0, len(ids), 50_000):
+            chunk = ids[start : start + 50_000]
+            result = self.query(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": chunk})
+            found.update(row[0] for row in result.rows)
+        return found
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

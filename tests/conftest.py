@@ -1,0 +1,70 @@
+"""Shared fixtures: real stores (embedded always; Neo4j when GRAPHCASE_TEST_NEO4J_URI is set) and the sample bundle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from graphcase import load_bundle
+from graphcase.stores.ladybug import LadybugStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "fixtures" / "sample"
+# The sample bundle is read as of this date in tests, so results do not move with the calendar.
+AS_OF = dt.date(2026, 11, 1)
+NEO4J_URI = os.environ.get("GRAPHCASE_TEST_NEO4J_URI")
+ENGINES = ["ladybug", "neo4j"]
+
+
+def pytest_report_header(config):
+    if NEO4J_URI:
+        return f"Neo4j store tests: against {NEO4J_URI}"
+    return "Neo4j store tests: SKIPPED (set GRAPHCASE_TEST_NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD to run them)"
+
+
+def _neo4j_store():
+    if not NEO4J_URI:
+        pytest.skip("Neo4j tests need GRAPHCASE_TEST_NEO4J_URI (and NEO4J_USERNAME / NEO4J_PASSWORD)")
+    from graphcase.stores.neo4j import Neo4jStore
+
+    store = Neo4jStore(NEO4J_URI)
+    store.write("MATCH (n) DETACH DELETE n")
+    return store
+
+
+@pytest.fixture(params=ENGINES)
+def empty_store(request, tmp_path):
+    """An empty store of each engine (Neo4j: the test database is wiped first)."""
+    store = LadybugStore(tmp_path / "test.db") if request.param == "ladybug" else _neo4j_store()
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def ladybug_store(tmp_path):
+    store = LadybugStore(tmp_path / "test.db")
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sample_store(empty_store):
+    """The sample bundle loaded into each engine."""
+    report = load_bundle(empty_store, SAMPLE, today=AS_OF)
+    assert not report.rejects, [str(r) for r in report.rejects]
+    return empty_store
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(tmp_path_factory) -> Path:
+    """A LadybugDB file with the sample bundle, loaded once per session (open it read-only)."""
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    store = LadybugStore(path)
+    load_bundle(store, SAMPLE, today=AS_OF)
+    store.close()
+    return path
