@@ -1,0 +1,1 @@
+"""Synthetic county generator: background population plus planted pattern instances with ground truth."""
