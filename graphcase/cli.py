@@ -92,7 +92,6 @@ def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Pa
         click.echo(f"reject report: {path}", err=True)
         if not allow_rejects:
             fail("rows were rejected, so nothing was loaded; fix them or use --allow-rejects", code=2)
-        sys.exit(2)
 
 
 @main.command()

@@ -166,7 +166,7 @@ def _check_values(spec: Table, frame: pd.DataFrame, errors: _Errors, today: dt.d
         elif f.enum:
             errors.add(present & ~col.isin(f.enum).to_numpy(), f.name, f"not one of: {', '.join(f.enum)}", col)
         if f.pattern:
-            ok = col.str.fullmatch(f.pattern).fillna(True).astype(bool).to_numpy() if present.any() else present
+            ok = col.fillna("").astype(str).str.fullmatch(f.pattern).to_numpy(dtype=bool)
             errors.add(present & ~ok, f.name, f"does not match the pattern {f.pattern}", col)
     for f in spec.fields:
         if f.not_before:

@@ -1,0 +1,149 @@
+"""Loads are all-or-nothing, idempotent, and update in place.
+
+Failure and kill tests run the load in a child process: a LadybugDB COPY after a rolled-back COPY in the
+same process can crash it (see CYPHER_PORTABILITY.md), and a kill must be a real kill.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from graphcase import load_bundle
+from graphcase.stores.ladybug import LadybugStore
+
+from .conftest import AS_OF, SAMPLE
+
+SNAPSHOT = {
+    "nodes": "MATCH (n:{label}) RETURN n.id, n.row_hash, n.load_id ORDER BY n.id",
+    "rels": "MATCH ()-[r:{rel}]->() RETURN r.key, r.row_hash, r.load_id ORDER BY r.key",
+}
+
+
+def snapshot(path: Path) -> dict:
+    from graphcase.stores import dialects
+
+    store = LadybugStore(path, read_only=True)
+    try:
+        out = {}
+        for label in dialects.node_properties():
+            out[label] = store.query(SNAPSHOT["nodes"].format(label=label)).rows
+        for rel in dialects.rel_definitions():
+            if rel != "SAME_AS":
+                out[rel] = store.query(SNAPSHOT["rels"].format(rel=rel)).rows
+        return out
+    finally:
+        store.close()
+
+
+def newer_extract(tmp_path: Path) -> Path:
+    """The sample with one surname corrected and one probation record closed."""
+    folder = tmp_path / "newer"
+    shutil.copytree(SAMPLE, folder)
+    people = (folder / "people.csv").read_text().replace("gp:SKHAN,adult,Sana,Khan", "gp:SKHAN,adult,Sana,Khan-Ali")
+    (folder / "people.csv").write_text(people)
+    records = (folder / "agency_records.csv").read_text().replace(
+        "probation:JREID,probation,PR-3390,2020-11-02,,", "probation:JREID,probation,PR-3390,2020-11-02,2025-01-31,"
+    )
+    (folder / "agency_records.csv").write_text(records)
+    return folder
+
+
+def run_child(script: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True, timeout=120)
+
+
+def load_once(path: Path, folder: Path = SAMPLE):
+    store = LadybugStore(path)
+    try:
+        return load_bundle(store, folder, today=AS_OF)
+    finally:
+        store.close()
+
+
+def test_second_load_of_the_same_bundle_changes_nothing(tmp_path):
+    db = tmp_path / "g.db"
+    first = load_once(db)
+    before = snapshot(db)
+    second = load_once(db)
+    assert sum(c["new"] + c["updated"] for c in first.written.values()) == 124
+    assert all(c == {"new": 0, "updated": 0} for c in second.written.values())
+    assert snapshot(db) == before  # not even load_id moved
+
+
+def test_newer_extract_updates_in_place(tmp_path):
+    db = tmp_path / "g.db"
+    load_once(db)
+    before = snapshot(db)
+    report = load_once(db, newer_extract(tmp_path))
+    after = snapshot(db)
+    assert report.written["Person"] == {"new": 0, "updated": 1}
+    assert report.written["KNOWN_TO"] == {"new": 0, "updated": 1}
+    assert {k: len(v) for k, v in after.items()} == {k: len(v) for k, v in before.items()}
+    changed_people = [a for a, b in zip(after["Person"], before["Person"]) if a != b]
+    assert [row[0] for row in changed_people] == ["gp:SKHAN"] and changed_people[0][2] == report.load_id
+    store = LadybugStore(db, read_only=True)
+    assert store.query("MATCH (p:Person {id: 'gp:SKHAN'}) RETURN p.family_name").rows == [["Khan-Ali"]]
+    assert store.query(
+        "MATCH (:Person {id: 'probation:JREID'})-[k:KNOWN_TO]->() RETURN k.until"
+    ).rows[0][0].isoformat() == "2025-01-31"
+    store.close()
+
+
+CHILD_LOAD = """
+    import os, signal, sys
+    from graphcase import load_bundle
+    from graphcase.stores.ladybug import LadybugStore
+    import datetime as dt
+    steps = []
+    def progress(step, rows):
+        steps.append(step)
+        if len(steps) == {at_step}:
+            {action}
+    store = LadybugStore({db!r})
+    try:
+        load_bundle(store, {bundle!r}, progress=progress, today=dt.date(2026, 11, 1))
+    except RuntimeError as exc:
+        print("failed:", exc)
+        store.close()
+        sys.exit(0)
+    print("completed")
+"""
+
+
+def test_failure_mid_load_leaves_the_store_unchanged(tmp_path):
+    db = tmp_path / "g.db"
+    load_once(db)
+    before = snapshot(db)
+    script = CHILD_LOAD.format(
+        at_step=2, action="raise RuntimeError('disk full (injected)')", db=str(db), bundle=str(newer_extract(tmp_path))
+    )
+    done = run_child(script)
+    assert "failed: disk full (injected)" in done.stdout, done.stderr
+    assert snapshot(db) == before
+
+
+def test_failure_mid_first_load_leaves_an_empty_store(tmp_path):
+    db = tmp_path / "g.db"
+    script = CHILD_LOAD.format(at_step=5, action="raise RuntimeError('boom')", db=str(db), bundle=str(SAMPLE))
+    done = run_child(script)
+    assert "failed: boom" in done.stdout, done.stderr
+    assert all(rows == [] for rows in snapshot(db).values())
+    load_once(db)  # and the file still takes a normal load afterwards
+    assert len(snapshot(db)["Person"]) == 16
+
+
+def test_a_killed_load_leaves_the_store_unchanged(tmp_path):
+    db = tmp_path / "g.db"
+    load_once(db)
+    before = snapshot(db)
+    # After the first step (the Person update) the transaction is open when the process dies.
+    script = CHILD_LOAD.format(
+        at_step=1, action="os.kill(os.getpid(), signal.SIGKILL)", db=str(db), bundle=str(newer_extract(tmp_path))
+    )
+    done = run_child(script)
+    assert done.returncode == -9, (done.returncode, done.stdout, done.stderr)
+    assert snapshot(db) == before
