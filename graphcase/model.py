@@ -167,3 +167,31 @@ def rel_tables() -> list[Table]:
 
 def agency_kinds() -> tuple[str, ...]:
     return tables()["agencies"].field("kind").enum
+
+
+def bundle_reference_markdown() -> str:
+    """The bundle format as Markdown, generated from the schemas (README's "Input format" section)."""
+    out = []
+    for t in tables().values():
+        target = t.label and f"node `{t.label}`" or f"relationship `{'` / `'.join(t.rel_types)}` ({t.from_label} → {t.to_label})"
+        out.append(f"#### `{t.name}.csv` → {target}\n\n{t.description} Key: `{'` + `'.join(t.primary_key)}`.\n")
+        out.append("| column | type | required | rule | description |\n|---|---|---|---|---|")
+        for f in t.fields:
+            rules = []
+            if f.enum:
+                rules.append(("one or more of: " if f.type == "flags" else "one of: ") + ", ".join(f.enum))
+            if f.pattern:
+                rules.append(f"matches `{f.pattern}`")
+            if f.references:
+                rules.append(f"refers to `{f.references}`")
+            if f.not_future:
+                rules.append("not in the future")
+            if f.not_before:
+                rules.append(f"not before `{f.not_before}`")
+            out.append(f"| `{f.name}` | {f.type} | {'yes' if f.required else ''} | {'; '.join(rules)} | {f.description} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # python -m graphcase.model > the README section
+    print(bundle_reference_markdown())

@@ -14,6 +14,9 @@ from .catalogue import result_json, to_jsonable
 from .stores.base import Result
 
 
+WIDE = 7  # more columns than this print as one block per row
+
+
 def _cell(value) -> str:
     value = to_jsonable(value)
     if value is None:
@@ -40,6 +43,15 @@ def print_result(result: Result, fmt: str, title: str | None = None, stream=None
         writer = csv.writer(stream)
         writer.writerow(result.columns)
         writer.writerows([[_cell(v) for v in row] for row in result.rows])
+    elif len(result.columns) > WIDE:
+        # Too wide for columns: one block per row, field per line (like psql's expanded mode).
+        width = max(len(c) for c in result.columns)
+        if title:
+            stream.write(f"{title} ({len(result)} rows)\n")
+        for number, row in enumerate(result.rows, 1):
+            stream.write(f"-[ row {number} ]" + "-" * 40 + "\n")
+            for column, value in zip(result.columns, row):
+                stream.write(f"{column:<{width}} | {_cell(value)}\n")
     else:
         print_table(result.columns, result.rows, title=f"{title} ({len(result)} rows)" if title else None)
 

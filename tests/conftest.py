@@ -68,3 +68,10 @@ def sample_db_path(tmp_path_factory) -> Path:
     load_bundle(store, SAMPLE, today=AS_OF)
     store.close()
     return path
+
+
+def skip_or_fail(reason: str):
+    """Skip a test whose tool (browser, Node linter) is missing; in CI (GRAPHCASE_REQUIRE_TOOLS=1) fail instead."""
+    if os.environ.get("GRAPHCASE_REQUIRE_TOOLS"):
+        pytest.fail(f"required tool missing in CI: {reason}")
+    pytest.skip(reason)
