@@ -18,7 +18,7 @@ import pandas as pd
 from .bundle import ROW_COLUMN, read_bundle
 from .model import Table, tables
 from .stores.base import ElementChanges, GraphStore, LoadPlan, Progress
-from .validate import Reject, ValidatedBundle, validate_bundle
+from .validate import Reject, ValidatedBundle, join_key, validate_bundle
 
 
 @dataclass
@@ -66,7 +66,7 @@ def element_frames(spec: Table, frame: pd.DataFrame) -> dict[str, tuple[pd.DataF
     rows = frame.copy()
     rows["_from"], rows["_to"] = rows[spec.from_column], rows[spec.to_column]
     key = list(spec.primary_key)
-    rows["key"] = rows[key].astype(str).agg("|".join, axis=1) if len(key) > 1 else rows[key[0]]
+    rows["key"] = join_key(rows, key)
     columns = ["_from", "_to"] + props
     opts = {"from_label": spec.from_label, "to_label": spec.to_label}
     if spec.rel_types_by_kind:

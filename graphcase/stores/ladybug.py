@@ -41,7 +41,7 @@ def to_arrow(frame: pd.DataFrame, column_types: dict[str, str]) -> pa.Table:
         elif typ == "TIMESTAMP":
             arrays[name] = pa.array(pd.to_datetime(col).to_numpy(dtype="datetime64[us]"), type=pa.timestamp("us"))
         else:
-            arrays[name] = pa.array(col.astype(object).where(col.notna(), None).tolist(), type=pa.string())
+            arrays[name] = pa.array(col, type=pa.string(), from_pandas=True)
     return pa.table(arrays)
 
 

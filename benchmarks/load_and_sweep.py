@@ -1,0 +1,164 @@
+"""Generation, load and the probation-to-child sweep at 10k, 100k and 1M people, against a networkx baseline.
+
+    python benchmarks/load_and_sweep.py                 # 10k, 100k, 1M
+    python benchmarks/load_and_sweep.py 10000 100000    # chosen sizes
+
+For each size: generate a county (synthetic, seed 7), load it into a fresh embedded store (timed end to end:
+read, validate, diff, COPY, commit), then run the sweep `probation_adult_child_unknown_to_csc` on the store and
+the same sweep in pure Python over a networkx graph of the same bundle (the baseline), checking that both find
+the same (child, adult) pairs and that these are the planted ones. Medians of 5 warm runs.
+Targets (issue 2): 1M people loaded in <= 15 s; the sweep in <= 1 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from graphcase import load_bundle, run_query
+from graphcase.stores.ladybug import LadybugStore
+from graphcase.synthetic import generate_county
+
+QUERY = "probation_adult_child_unknown_to_csc"
+RUNS = 5
+
+
+def median_time(fn, runs=RUNS):
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def build_networkx(frames: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for row in frames["people"].itertuples(index=False):
+        g.add_node(row.id, kind="Person", role=row.role)
+    for row in frames["agencies"].itertuples(index=False):
+        g.add_node(row.id, kind="Agency", agency_kind=row.kind)
+    for row in frames["addresses"].itertuples(index=False):
+        g.add_node(row.id, kind="Address")
+    for row in frames["residences"].itertuples(index=False):
+        g.add_edge(row.person_id, row.address_id, key="LIVES_AT", start=row.from_date, end=row.to_date)
+    for row in frames["relationships"].itertuples(index=False):
+        g.add_edge(row.person_id, row.other_id, key="RELATED_TO", start=row.from_date, end=row.to_date)
+    for row in frames["agency_records"].itertuples(index=False):
+        g.add_edge(row.person_id, row.agency_id, key="KNOWN_TO", start=row.since, end=row.until)
+    return g
+
+
+def _current(data, as_of: str) -> bool:
+    start, end = data.get("start"), data.get("end")
+    return (not isinstance(start, str) or start <= as_of) and (not isinstance(end, str) or end >= as_of)
+
+
+def networkx_sweep(g: nx.MultiDiGraph, as_of: str) -> set[tuple[str, str]]:
+    """The same question as the Cypher query, answered by walking the networkx graph."""
+    nodes = g.nodes
+
+    def known_to(person, kind):
+        return any(
+            k == "KNOWN_TO" and nodes[a].get("agency_kind") == kind and (not isinstance(d["start"], str) or d["start"] <= as_of)
+            for _, a, k, d in g.out_edges(person, keys=True, data=True)
+        )
+
+    found = set()
+    for adult, data in g.nodes(data=True):
+        if data.get("role") != "adult" or not known_to(adult, "probation"):
+            continue
+        children = set()
+        for _, addr, k, d in g.out_edges(adult, keys=True, data=True):
+            if k == "LIVES_AT" and _current(d, as_of):
+                children.update(
+                    c for c, _, k2, d2 in g.in_edges(addr, keys=True, data=True)
+                    if k2 == "LIVES_AT" and _current(d2, as_of) and nodes[c].get("role") == "child"
+                )
+        for a, b, k, d in list(g.out_edges(adult, keys=True, data=True)) + list(g.in_edges(adult, keys=True, data=True)):
+            other = b if a == adult else a
+            if k == "RELATED_TO" and _current(d, as_of) and nodes[other].get("role") == "child":
+                children.add(other)
+        found.update((c, adult) for c in children if not known_to(c, "csc"))
+    return found
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench(people: int, workdir: Path) -> dict:
+    bundle = workdir / f"county-{people}"
+    start = time.perf_counter()
+    _, truth = generate_county(people, seed=7, out_dir=bundle)
+    generation = time.perf_counter() - start
+    as_of = truth.as_of
+    # Read back the bundle as the loader sees it (strings), for the baseline.
+    frames = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False).replace("", None) for p in bundle.glob("*.csv")}
+    rows = sum(len(f) for f in frames.values())
+
+    store = LadybugStore(workdir / f"county-{people}.db")
+    start = time.perf_counter()
+    report = load_bundle(store, bundle, today=as_of)
+    load_seconds = time.perf_counter() - start
+    assert not report.rejects, report.rejects[:5]
+
+    cold_start = time.perf_counter()
+    run_query(store, QUERY, {"as_of": as_of})
+    cold = time.perf_counter() - cold_start
+    sweep, result = median_time(lambda: run_query(store, QUERY, {"as_of": as_of}))
+    store_pairs = {(r["child_id"], r["adult_id"]) for r in result.records()}
+    store.close()
+
+    start = time.perf_counter()
+    g = build_networkx(frames)
+    nx_build = time.perf_counter() - start
+    nx_sweep, nx_pairs = median_time(lambda: networkx_sweep(g, as_of.isoformat()), runs=3 if people >= 1_000_000 else RUNS)
+    planted = {(h["child_id"], h["adult_id"]) for h in truth.patterns[QUERY]["hits"]}
+    return {
+        "people": people,
+        "rows": rows,
+        "generate_s": generation,
+        "load_s": load_seconds,
+        "rows_per_s": rows / load_seconds,
+        "sweep_cold_s": cold,
+        "sweep_s": sweep,
+        "nx_build_s": nx_build,
+        "nx_sweep_s": nx_sweep,
+        "findings": len(store_pairs),
+        "same_as_networkx": store_pairs == nx_pairs,
+        "equals_planted": store_pairs == planted,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def main(sizes: list[int]) -> None:
+    print(f"graphcase load and sweep benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}, medians of {RUNS} warm runs")
+    header = (
+        f"{'people':>9} {'rows':>10} {'generate':>9} {'load':>7} {'rows/s':>10} {'sweep':>8} {'(cold)':>8} "
+        f"{'nx sweep':>9} {'nx build':>9} {'found':>6} {'=nx':>4} {'=planted':>8} {'peak MB':>8}"
+    )
+    print(header)
+    with tempfile.TemporaryDirectory() as tmp:
+        for people in sizes:
+            r = bench(people, Path(tmp))
+            print(
+                f"{r['people']:>9,} {r['rows']:>10,} {r['generate_s']:>8.2f}s {r['load_s']:>6.2f}s {r['rows_per_s']:>10,.0f} "
+                f"{r['sweep_s'] * 1000:>6.0f}ms {r['sweep_cold_s'] * 1000:>6.0f}ms {r['nx_sweep_s'] * 1000:>7.0f}ms "
+                f"{r['nx_build_s']:>8.2f}s {r['findings']:>6} {'yes' if r['same_as_networkx'] else 'NO':>4} "
+                f"{'yes' if r['equals_planted'] else 'NO':>8} {r['peak_rss_mb']:>8.0f}",
+                flush=True,
+            )
+    print("targets: 1M people loaded in <= 15 s; sweep <= 1 s")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
