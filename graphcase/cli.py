@@ -249,3 +249,7 @@ def demo(out_dir: Path, people: int, seed: int):
 
 
 # Feature commands: each feature module defines its click commands; attach them here, one line each.
+from .history_cli import history  # noqa: E402
+main.add_command(history)
+from .linkage_cli import link_records_command, review  # noqa: E402
+main.add_command(link_records_command); main.add_command(review)

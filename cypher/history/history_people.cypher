@@ -1,0 +1,24 @@
+// name: history_people
+// title: "Case history: the person records of a child's network"
+// description: One row per person record id given, with the identifying details a chronology shows (and a pseudonymised export replaces).
+// parameters:
+//   person_ids: {type: "list[str]", default: [], description: "Person record ids (the child and the people around the child)."}
+// columns:
+//   person_id: the person record id
+//   role: child or adult
+//   given_name: given name as recorded
+//   family_name: family name as recorded
+//   dob: date of birth as recorded
+//   sex: sex as recorded
+//   nhs_number: NHS number when the record has one
+//   source_agency: agency whose system holds the person record
+//   source_record: that agency's record id
+// why: >
+//   A reviewer's chronology names each person and says where the person record came from; a person node is
+//   one agency's record of a person, so the source travels with every name.
+UNWIND $person_ids AS pid
+MATCH (p:Person {id: pid})
+RETURN p.id AS person_id, p.role AS role, p.given_name AS given_name, p.family_name AS family_name,
+       p.dob AS dob, p.sex AS sex, p.nhs_number AS nhs_number,
+       p.source_agency AS source_agency, p.source_record AS source_record
+ORDER BY person_id

@@ -1,0 +1,33 @@
+// name: history_records
+// title: "Case history: agency records (KNOWN_TO) of a set of people, with risk flags"
+// description: One row per KNOWN_TO record of the given people, with its open and close dates and flags.
+// parameters:
+//   person_ids: {type: "list[str]", default: [], description: "Person record ids."}
+// columns:
+//   person_id: the person
+//   agency_id: the agency holding the record
+//   agency_name: its name
+//   agency_kind: its kind
+//   record_id: the agency's record id
+//   since: record opened
+//   until: record closed (empty while open)
+//   mappa: MAPPA-managed
+//   da_perpetrator: domestic-abuse perpetrator flag
+//   sex_offender: sex-offender flag
+//   violence: violence flag
+//   cp_plan: child-protection plan flag
+//   cin: child-in-need flag
+//   looked_after: looked-after flag
+//   source_agency: source agency
+//   source_record: source record id
+// why: >
+//   Which agencies were working with the child at each date, and which held a risk about an adult in the
+//   household, decide who should have been told.
+UNWIND $person_ids AS pid
+MATCH (p:Person {id: pid})-[k:KNOWN_TO]->(ag:Agency)
+RETURN p.id AS person_id, ag.id AS agency_id, ag.name AS agency_name, ag.kind AS agency_kind,
+       k.record_id AS record_id, k.since AS since, k.until AS until,
+       k.mappa AS mappa, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       k.violence AS violence, k.cp_plan AS cp_plan, k.cin AS cin, k.looked_after AS looked_after,
+       k.source_agency AS source_agency, k.source_record AS source_record
+ORDER BY person_id, agency_id, record_id

@@ -1,0 +1,338 @@
+"""The cross-agency chronology of one child: the data, built from the ``cypher/history/`` queries.
+
+The network is walked one hop at a time in Python (``history_links`` per hop), so no variable-length path
+is used and both engines return the same people. Each chronology entry is one event about the child or a
+person around the child, in date order, with the agency that recorded it, the people concerned and how
+they relate to the child, the agencies that were told, and the agencies working with the child at that
+date that were not told. Every fact keeps its source agency and record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..catalogue import run_query
+from ..stores.base import GraphStore
+
+RISK_FLAGS = ("mappa", "da_perpetrator", "sex_offender", "violence")
+CHILD_FLAGS = ("cp_plan", "cin", "looked_after")
+ALL_FLAGS = RISK_FLAGS + CHILD_FLAGS
+# A record with one of these agencies is a risk about an adult even without a flag.
+RISK_AGENCY_KINDS = ("probation", "substance_misuse", "adult_mental_health")
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+MAX_HOPS = 2
+
+# How the other person relates to the child for a RELATED_TO read from the child's side.
+INVERSE_KIND = {"parent": "child", "step_parent": "step-child", "carer": "cared-for child"}
+
+
+class HistoryError(Exception):
+    """A chronology cannot be built: unknown person, bad dates or hops."""
+
+
+@dataclass(frozen=True)
+class Source:
+    agency: str
+    record: str
+
+    def __str__(self) -> str:
+        return f"{self.agency}:{self.record}"
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    kind: str
+
+
+@dataclass
+class Relation:
+    """One way a person is connected to the child: ``kind`` read from the child's side."""
+
+    kind: str  # parent, partner, household member, ...
+    link: str  # self | related_to | same_address
+    via: str | None  # person id of the 1st hop for 2-hop relations
+    via_kind: str | None  # how ``via`` relates to the child
+    address: str | None  # address id when the link is a shared address
+    postcode: str | None
+    from_date: dt.date | None
+    to_date: dt.date | None
+    sources: list[Source]
+
+
+@dataclass
+class Person:
+    id: str
+    role: str
+    given_name: str | None
+    family_name: str | None
+    dob: dt.date | None
+    sex: str | None
+    nhs_number: str | None
+    source: Source
+    hop: int
+    relations: list[Relation] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return " ".join(x for x in (self.given_name, self.family_name) if x) or self.id
+
+
+@dataclass
+class Record:
+    """A KNOWN_TO record: ``person`` was known to ``agency`` from ``since`` to ``until``."""
+
+    person_id: str
+    agency: Agency
+    record_id: str
+    since: dt.date | None
+    until: dt.date | None
+    flags: list[str]
+    source: Source
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+    @property
+    def risk(self) -> list[str]:
+        """Why this record is a risk about the person: its risk flags, or the kind of agency holding it."""
+        reasons = [f for f in self.flags if f in RISK_FLAGS]
+        if not reasons and self.agency.kind in RISK_AGENCY_KINDS:
+            reasons = [f"known to {self.agency.kind.replace('_', ' ')}"]
+        return reasons
+
+
+@dataclass
+class Told:
+    agency: Agency
+    how: str  # shared_with | referred_to
+    date: dt.date | None
+    feedback_date: dt.date | None
+    source: Source
+
+
+@dataclass
+class Concerned:
+    person_id: str
+    involvement: str
+    source: Source
+
+
+@dataclass
+class Entry:
+    event_id: str
+    date: dt.date
+    kind: str
+    summary: str
+    outcome: str | None
+    recorded_by: Agency
+    source: Source
+    people: list[Concerned]
+    told: list[Told]
+    involved: list[str]  # agency ids working with the child on that date (KNOWN_TO of the child)
+    not_told: list[str]  # involved, not the recorder, never told
+
+    def told_agency_ids(self) -> set[str]:
+        return {t.agency.id for t in self.told}
+
+
+@dataclass
+class Chronology:
+    child_id: str
+    date_from: dt.date | None
+    date_to: dt.date | None
+    hops: int
+    as_of: dt.date  # closes open periods (records, links) for the gap analysis
+    people: dict[str, Person]
+    agencies: dict[str, Agency]
+    records: list[Record]
+    entries: list[Entry]
+    date_shift_days: int = 0  # set by pseudonymisation when dates were shifted
+
+    @property
+    def child(self) -> Person:
+        return self.people[self.child_id]
+
+    def child_records(self) -> list[Record]:
+        return [r for r in self.records if r.person_id == self.child_id]
+
+    def involved_on(self, day: dt.date) -> list[str]:
+        return sorted({r.agency.id for r in self.child_records() if r.active_on(day)})
+
+    def relation_text(self, person_id: str) -> str:
+        """How a person relates to the child, e.g. 'parent; household member (A-WARD)'."""
+        person = self.people[person_id]
+        parts: list[str] = []
+        for rel in person.relations:
+            text = rel.kind
+            if rel.link == "same_address" and rel.address:
+                text += f" ({rel.address})"
+            if rel.via:
+                via = self.people.get(rel.via)
+                text += f" of {rel.via_kind} {via.name if via else rel.via}"
+            if text not in parts:
+                parts.append(text)
+        return "; ".join(parts)
+
+
+def _source(agency, record) -> Source:
+    return Source(agency or "", record or "")
+
+
+def _relation_from_link(row: dict, via: Person | None) -> Relation:
+    if row["link"] == "same_address":
+        kind = "household member"
+        start = max(d for d in (row["from_date"], row["other_from_date"]) if d) if (row["from_date"] or row["other_from_date"]) else None
+        ends = [d for d in (row["to_date"], row["other_to_date"]) if d]
+        end = min(ends) if ends else None
+        sources = [_source(row["source_agency"], row["source_record"]), _source(row["other_source_agency"], row["other_source_record"])]
+        address, postcode = row["kind"], row["postcode"] or None
+    else:
+        # row: person -[kind]-> other (direction out) or other -[kind]-> person (in); read from ``person``'s side.
+        kind = row["kind"] if row["direction"] == "in" else INVERSE_KIND.get(row["kind"], row["kind"])
+        kind = kind.replace("_", " ")
+        start, end = row["from_date"], row["to_date"]
+        sources = [_source(row["source_agency"], row["source_record"])]
+        address = postcode = None
+    if via is not None:
+        # A 2-hop relation holds only while the first hop holds too.
+        first = [r for r in via.relations if r.link != "self"]
+        starts = [d for d in [start] + [r.from_date for r in first[:1]] if d]
+        ends = [d for d in [end] + [r.to_date for r in first[:1]] if d]
+        start, end = (max(starts) if starts else None), (min(ends) if ends else None)
+    return Relation(
+        kind=kind,
+        link=row["link"],
+        via=via.id if via else None,
+        via_kind=via.relations[0].kind if via and via.relations else None,
+        address=address,
+        postcode=postcode,
+        from_date=start,
+        to_date=end,
+        sources=sources,
+    )
+
+
+def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str, int], dict[str, list[Relation]]]:
+    """Person id -> hop, and person id -> relations to the child, up to ``hops`` hops out."""
+    hop_of = {child_id: 0}
+    relations: dict[str, list[Relation]] = {child_id: [Relation("the child", "self", None, None, None, None, None, None, [])]}
+    frontier = [child_id]
+    for hop in range(1, hops + 1):
+        if not frontier:
+            break
+        rows = run_query(store, "history_links", {"person_ids": frontier}).records()
+        found: list[str] = []
+        for row in sorted(rows, key=lambda r: (r["person_id"], r["other_id"], r["link"], r["kind"] or "")):
+            other = row["other_id"]
+            if other == child_id or other == row["person_id"]:
+                continue
+            if hop_of.get(other, hop) < hop and not (row["link"] == "related_to" and hop > 1):
+                continue  # already reached closer; only a family tie seen from a further hop adds to what we know
+            # A 2-hop link through a person is read from that person's side; 1-hop links directly from the child.
+            via = None
+            if hop > 1:
+                via = Person(row["person_id"], "", None, None, None, None, None, Source("", ""), hop - 1, relations[row["person_id"]])
+            rel = _relation_from_link(row, via)
+            relations.setdefault(other, [])
+            if rel not in relations[other]:
+                relations[other].append(rel)
+            if other not in hop_of:
+                hop_of[other] = hop
+                found.append(other)
+        frontier = found
+    return hop_of, relations
+
+
+def build_chronology(
+    store: GraphStore,
+    person_id: str,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    hops: int = 1,
+    as_of: dt.date | None = None,
+) -> Chronology:
+    """The chronology of ``person_id`` (a child's person record id) and, with ``hops``, of the people around.
+
+    ``as_of`` closes open-ended periods for the gap analysis (default: ``date_to``, else today).
+
+    >>> from graphcase import open_store
+    >>> with open_store("graphcase.db", read_only=True) as store:  # doctest: +SKIP
+    ...     chron = build_chronology(store, "gp:TWARD", hops=1, date_to=dt.date(2026, 11, 1))
+    """
+    if not 0 <= hops <= MAX_HOPS:
+        raise HistoryError(f"network hops must be 0, 1 or 2, not {hops}")
+    if date_from and date_to and date_from > date_to:
+        raise HistoryError(f"--from {date_from} is after --to {date_to}")
+    as_of = as_of or date_to or dt.date.today()
+
+    found = run_query(store, "history_people", {"person_ids": [person_id]}).records()
+    if not found:
+        raise HistoryError(f"no person with id {person_id!r} in the store")
+    hop_of, relations = _walk_network(store, person_id, hops)
+    ids = sorted(hop_of)
+
+    people: dict[str, Person] = {}
+    for row in run_query(store, "history_people", {"person_ids": ids}).records():
+        pid = row["person_id"]
+        people[pid] = Person(
+            id=pid, role=row["role"], given_name=row["given_name"], family_name=row["family_name"], dob=row["dob"],
+            sex=row["sex"], nhs_number=row["nhs_number"], source=_source(row["source_agency"], row["source_record"]),
+            hop=hop_of[pid], relations=relations.get(pid, []),
+        )
+    if people[person_id].role != "child":
+        # Still allowed (a chronology can be read around an adult), but the term "the child" then means this person.
+        pass
+
+    agencies: dict[str, Agency] = {}
+
+    def agency(aid, name, kind) -> Agency:
+        if aid not in agencies:
+            agencies[aid] = Agency(aid, name or aid, kind or "other")
+        return agencies[aid]
+
+    records = [
+        Record(
+            person_id=r["person_id"], agency=agency(r["agency_id"], r["agency_name"], r["agency_kind"]),
+            record_id=r["record_id"], since=r["since"], until=r["until"],
+            flags=[f for f in ALL_FLAGS if r.get(f)], source=_source(r["source_agency"], r["source_record"]),
+        )
+        for r in run_query(store, "history_records", {"person_ids": ids}).records()
+    ]
+
+    rows = run_query(
+        store, "history_events", {"person_ids": ids, "from": date_from or EARLIEST, "to": date_to or LATEST}
+    ).records()
+    events: dict[str, dict] = {}
+    for row in rows:
+        ev = events.setdefault(row["event_id"], {**row, "people": []})
+        ev["people"].append(Concerned(row["person_id"], row["involvement"] or "", _source(row["about_source_agency"], row["about_source_record"])))
+
+    told_by_event: dict[str, list[Told]] = {}
+    if events:
+        for r in run_query(store, "history_recipients", {"event_ids": sorted(events)}).records():
+            told_by_event.setdefault(r["event_id"], []).append(
+                Told(agency(r["agency_id"], r["agency_name"], r["agency_kind"]), r["how"], r["date"], r["feedback_date"],
+                     _source(r["source_agency"], r["source_record"]))
+            )
+
+    chron = Chronology(person_id, date_from, date_to, hops, as_of, people, agencies, records, [])
+    for eid, ev in sorted(events.items(), key=lambda kv: (kv[1]["date"], kv[0])):
+        recorder = agency(ev["recorded_by"] or ev["source_agency"], ev["recorded_by_name"], ev["recorded_by_kind"])
+        told = sorted(told_by_event.get(eid, []), key=lambda t: (t.date or EARLIEST, t.agency.id, t.how))
+        involved = chron.involved_on(ev["date"])
+        told_ids = {t.agency.id for t in told}
+        chron.entries.append(
+            Entry(
+                event_id=eid, date=ev["date"], kind=ev["kind"], summary=ev["summary"] or "", outcome=ev["outcome"],
+                recorded_by=recorder, source=_source(ev["source_agency"], ev["source_record"]),
+                people=sorted(ev["people"], key=lambda c: (hop_of.get(c.person_id, 9), c.person_id)),
+                told=told, involved=involved,
+                not_told=[a for a in involved if a != recorder.id and a not in told_ids],
+            )
+        )
+    return chron

@@ -1,0 +1,377 @@
+"""Render a case history: terminal table, Markdown, CSV, JSON, and one self-contained HTML file.
+
+The HTML has no external request: CSS and the small vanilla JavaScript (tooltips only) are inline, and the
+timeline is laid out here, in Python, as absolutely positioned elements (one lane per agency).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+
+from . import CaseHistory
+from .chronology import Chronology, Entry
+from .gaps import Gap, is_significant
+from .matrix import lanes
+
+FORMATS = ("table", "markdown", "csv", "json", "html")
+
+
+def render(history: CaseHistory, fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return {"table": to_table, "markdown": to_markdown, "csv": to_csv, "json": to_json, "html": to_html}[fmt](history)
+
+
+# -- shared wording --------------------------------------------------------------------------------------
+def _d(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _kind(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def agency_name(chron: Chronology, agency_id: str) -> str:
+    return chron.agencies[agency_id].name if agency_id in chron.agencies else agency_id
+
+
+def people_text(chron: Chronology, entry: Entry) -> str:
+    parts = []
+    for c in entry.people:
+        person = chron.people.get(c.person_id)
+        name = person.name if person else c.person_id
+        relation = chron.relation_text(c.person_id) if person else ""
+        parts.append(f"{name} ({_kind(c.involvement)}; {relation})" if relation else f"{name} ({_kind(c.involvement)})")
+    return "; ".join(parts)
+
+
+def told_text(chron: Chronology, entry: Entry) -> str:
+    parts = []
+    for t in entry.told:
+        text = f"{t.agency.name} ({_kind(t.how)} {_d(t.date)}"
+        if t.how == "referred_to":
+            text += f", feedback {_d(t.feedback_date)}" if t.feedback_date else ", no feedback"
+        parts.append(text + ")")
+    return "; ".join(parts)
+
+
+def not_told_text(chron: Chronology, entry: Entry) -> str:
+    return "; ".join(agency_name(chron, a) for a in entry.not_told)
+
+
+def title(history: CaseHistory) -> str:
+    chron = history.chronology
+    span = f"{_d(chron.date_from) or 'start'} to {_d(chron.date_to) or 'end'}"
+    return f"Chronology of {chron.child.name} ({span}; network {chron.hops} hop{'s' if chron.hops != 1 else ''})"
+
+
+def entry_row(chron: Chronology, e: Entry) -> dict:
+    return {
+        "date": _d(e.date),
+        "agency": e.recorded_by.name,
+        "kind": e.kind,
+        "summary": e.summary,
+        "outcome": e.outcome or "",
+        "people": people_text(chron, e),
+        "told": told_text(chron, e),
+        "not_told": not_told_text(chron, e),
+        "source": str(e.source),
+        "event_id": e.event_id,
+    }
+
+
+# -- JSON ----------------------------------------------------------------------------------------------
+def as_dict(history: CaseHistory) -> dict:
+    chron = history.chronology
+    return {
+        "child_id": chron.child_id,
+        "from": _d(chron.date_from) or None,
+        "to": _d(chron.date_to) or None,
+        "as_of": _d(chron.as_of),
+        "network_hops": chron.hops,
+        "date_shift_days": chron.date_shift_days,
+        "people": [
+            {"id": p.id, "role": p.role, "name": p.name, "dob": _d(p.dob) or None, "nhs_number": p.nhs_number,
+             "hop": p.hop, "relation": chron.relation_text(p.id), "source": str(p.source)}
+            for p in sorted(chron.people.values(), key=lambda p: (p.hop, p.id))
+        ],
+        "agencies": [{"id": a.id, "name": a.name, "kind": a.kind} for a in sorted(chron.agencies.values(), key=lambda a: a.id)],
+        "records": [
+            {"person_id": r.person_id, "agency": r.agency.id, "record_id": r.record_id, "since": _d(r.since) or None,
+             "until": _d(r.until) or None, "flags": r.flags, "source": str(r.source)}
+            for r in chron.records
+        ],
+        "chronology": [
+            {
+                "event_id": e.event_id, "date": _d(e.date), "kind": e.kind, "summary": e.summary, "outcome": e.outcome,
+                "recorded_by": e.recorded_by.id, "source": str(e.source), "significant": is_significant(e),
+                "people": [{"person_id": c.person_id, "involvement": c.involvement, "relation": chron.relation_text(c.person_id) if c.person_id in chron.people else "", "source": str(c.source)} for c in e.people],
+                "told": [{"agency": t.agency.id, "how": t.how, "date": _d(t.date) or None, "feedback_date": _d(t.feedback_date) or None, "source": str(t.source)} for t in e.told],
+                "involved": e.involved,
+                "not_told": e.not_told,
+            }
+            for e in chron.entries
+        ],
+        "gaps": [
+            {"kind": g.kind, "agency": g.agency_id, "from": _d(g.date_from), "to": _d(g.date_to) or None,
+             "event_id": g.event_id, "person_id": g.person_id, "explanation": g.explanation, "evidence": g.evidence}
+            for g in history.gaps
+        ],
+        "matrix": {
+            "periods": history.matrix.periods,
+            "agencies": history.matrix.agencies,
+            "cells": [
+                {"period": p, "agency": a, "knew": [{"status": k.status, "event_id": k.event_id, "kind": k.kind, "date": _d(k.date)} for k in items]}
+                for (p, a), items in sorted(history.matrix.cells.items())
+            ],
+        },
+    }
+
+
+def to_json(history: CaseHistory) -> str:
+    return json.dumps(as_dict(history), indent=1, ensure_ascii=False)
+
+
+# -- CSV -----------------------------------------------------------------------------------------------
+CSV_COLUMNS = ["section", "date", "date_to", "agency", "kind", "summary", "outcome", "people", "told", "not_told", "event_id", "source"]
+
+
+def to_csv(history: CaseHistory) -> str:
+    """One sheet: the chronology rows (section=event), then the gaps (section=gap)."""
+    chron = history.chronology
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for e in chron.entries:
+        writer.writerow({"section": "event", "date_to": "", **entry_row(chron, e)})
+    for g in history.gaps:
+        writer.writerow({
+            "section": "gap", "date": _d(g.date_from), "date_to": _d(g.date_to), "agency": agency_name(chron, g.agency_id),
+            "kind": g.kind, "summary": g.explanation, "outcome": "", "people": chron.people[g.person_id].name if g.person_id in chron.people else "",
+            "told": "", "not_told": "", "event_id": g.event_id or "", "source": " ".join(g.evidence),
+        })
+    return out.getvalue()
+
+
+# -- Markdown ------------------------------------------------------------------------------------------
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(columns: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def matrix_cell_text(history: CaseHistory, period: str, agency_id: str) -> str:
+    marks = {"recorded": "recorded", "told": "told of", "not_told": "NOT told of", "told_late": "told late of"}
+    return "; ".join(f"{marks[k.status]} {_kind(k.kind)} {_d(k.date)} ({k.event_id})" for k in history.matrix.cell(period, agency_id))
+
+
+def to_markdown(history: CaseHistory) -> str:
+    chron = history.chronology
+    lines = [f"# {title(history)}", ""]
+    if chron.date_shift_days:
+        lines += ["_Dates in this document are shifted by a fixed number of days._", ""]
+    lines += ["## People", ""]
+    lines += _md_table(
+        ["person", "role", "relation to the child", "source"],
+        [[p.name, p.role, chron.relation_text(p.id), str(p.source)] for p in sorted(chron.people.values(), key=lambda p: (p.hop, p.id))],
+    )
+    lines += ["", "## Chronology", ""]
+    lines += _md_table(
+        ["date", "recorded by", "event", "summary", "outcome", "people concerned", "agencies told", "working with the child, not told", "source"],
+        [[r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"]]
+         for r in (entry_row(chron, e) for e in chron.entries)],
+    )
+    lines += ["", "## Knowledge gaps", ""]
+    if not history.gaps:
+        lines.append("No gaps found by the rules of this analysis.")
+    for g in history.gaps:
+        period = f"{_d(g.date_from)} to {_d(g.date_to)}" if g.date_to else _d(g.date_from)
+        lines.append(f"- **{_kind(g.kind)}** ({period}, {agency_name(chron, g.agency_id)}): {g.explanation} Sources: {', '.join(g.evidence)}.")
+    lines += ["", "## Who knew what, when", ""]
+    m = history.matrix
+    lines += _md_table(["period"] + [agency_name(chron, a) for a in m.agencies],
+                       [[p] + [matrix_cell_text(history, p, a) for a in m.agencies] for p in m.periods])
+    return "\n".join(lines) + "\n"
+
+
+# -- terminal table ------------------------------------------------------------------------------------
+def to_table(history: CaseHistory) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    chron = history.chronology
+    console = Console(record=True, width=180, file=io.StringIO(), color_system=None)
+    table = Table(title=title(history), show_lines=True)
+    for col in ("date", "recorded by", "event", "summary", "outcome", "people concerned", "told", "not told", "source"):
+        table.add_column(col, overflow="fold")
+    for e in chron.entries:
+        r = entry_row(chron, e)
+        table.add_row(r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"])
+    console.print(table)
+    gaps = Table(title=f"Knowledge gaps ({len(history.gaps)})", show_lines=True)
+    for col in ("from", "to", "gap", "agency", "explanation", "sources"):
+        gaps.add_column(col, overflow="fold")
+    for g in history.gaps:
+        gaps.add_row(_d(g.date_from), _d(g.date_to), _kind(g.kind), agency_name(chron, g.agency_id), g.explanation, " ".join(g.evidence))
+    console.print(gaps)
+    m = history.matrix
+    matrix = Table(title="Who knew what, when", show_lines=True)
+    matrix.add_column("period")
+    for a in m.agencies:
+        matrix.add_column(agency_name(chron, a), overflow="fold")
+    for p in m.periods:
+        matrix.add_row(p, *(matrix_cell_text(history, p, a) for a in m.agencies))
+    console.print(matrix)
+    return console.export_text()
+
+
+# -- HTML ----------------------------------------------------------------------------------------------
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.2em;color:#222}
+h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.6em}
+.timeline{border:1px solid #ccc;padding:.5em 0;margin:1em 0;background:#fafafa}
+.lane{display:flex;align-items:center;height:34px;border-bottom:1px dashed #ddd}
+.lane-name{width:240px;flex:none;padding:0 .6em;font-size:.85em;text-align:right}
+.lane-name.working{font-weight:bold}
+.track{position:relative;flex:1;height:100%;margin-right:20px}
+.axis{position:relative;height:22px;margin-left:240px;margin-right:20px;font-size:.75em;color:#666}
+.axis span{position:absolute;transform:translateX(-50%)}
+.mark{position:absolute;top:9px;width:14px;height:14px;margin-left:-7px;border-radius:50%;cursor:pointer;box-sizing:border-box}
+.mark.recorded{background:#1f5fa8}
+.mark.recorded.significant{background:#b8321c}
+.mark.told{background:#fff;border:3px solid #2a8a3a}
+.mark.gap{background:#fff;border:3px dashed #d00;border-radius:2px}
+.period{position:absolute;top:4px;height:24px;background:rgba(220,0,0,.13);border:1px solid rgba(220,0,0,.5)}
+.working-span{position:absolute;top:14px;height:4px;background:#9bc}
+#tip{position:fixed;display:none;max-width:420px;background:#fff;border:1px solid #888;padding:.5em;font-size:.8em;box-shadow:2px 2px 6px rgba(0,0,0,.2);z-index:10;white-space:pre-line}
+table{border-collapse:collapse;font-size:.8em;margin:.5em 0}
+td,th{border:1px solid #ccc;padding:3px 5px;vertical-align:top;text-align:left}
+tr.gap td{background:#fde8e8}
+td.gap{background:#fde8e8}
+.legend span{margin-right:1.2em;font-size:.8em}
+.legend .mark{position:relative;display:inline-block;top:2px;margin:0 .3em 0 0}
+.k-not_told,.k-told_late{color:#b00;font-weight:bold}
+"""
+
+JS = """
+(function(){
+  var tip=document.getElementById('tip');
+  document.querySelectorAll('[data-tip]').forEach(function(el){
+    el.addEventListener('mouseenter',function(ev){tip.textContent=el.getAttribute('data-tip');tip.style.display='block';});
+    el.addEventListener('mousemove',function(ev){tip.style.left=Math.min(ev.clientX+12,window.innerWidth-440)+'px';tip.style.top=(ev.clientY+12)+'px';});
+    el.addEventListener('mouseleave',function(){tip.style.display='none';});
+  });
+})();
+"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def to_html(history: CaseHistory) -> str:
+    chron = history.chronology
+    agencies = lanes(chron)
+    working = {r.agency.id for r in chron.child_records()}
+    days = [e.date for e in chron.entries] + [t.date for e in chron.entries for t in e.told if t.date]
+    days += [g.date_from for g in history.gaps if g.kind == "risk_not_shared"]
+    start = min(days) if days else chron.as_of
+    end = max(days + [g.date_to for g in history.gaps if g.date_to]) if days else chron.as_of
+    start, end = start - dt.timedelta(days=15), end + dt.timedelta(days=15)
+    width = max((end - start).days, 1)
+
+    def x(day: dt.date) -> float:
+        return round(100 * (min(max(day, start), end) - start).days / width, 3)
+
+    marks: dict[str, list[str]] = {a: [] for a in agencies}
+    entries = {e.event_id: e for e in chron.entries}
+    gap_events = {g.event_id for g in history.gaps if g.event_id}
+    for r in chron.child_records():
+        if r.agency.id in marks:
+            s, u = x(r.since or start), x(r.until or end)
+            marks[r.agency.id].append(f'<div class="working-span" style="left:{s}%;width:{max(u - s, 0.2)}%" data-tip="{_e(f"Working with the child: record {r.record_id} ({r.agency.name}) from {_d(r.since)}" + (f" to {_d(r.until)}" if r.until else ""))}"></div>')
+    for g in history.gaps:
+        if g.kind == "risk_not_shared" and g.agency_id in marks:
+            s, u = x(g.date_from), x(g.date_to)
+            marks[g.agency_id].append(f'<div class="period gap" style="left:{s}%;width:{max(u - s, 0.3)}%" data-tip="{_e("GAP: " + g.explanation + chr(10) + "Sources: " + ", ".join(g.evidence))}"></div>')
+    for e in chron.entries:
+        detail = (f"{_d(e.date)} {_kind(e.kind)} — recorded by {e.recorded_by.name}\n{e.summary}\nOutcome: {e.outcome or ''}\n"
+                  f"People: {people_text(chron, e)}\nTold: {told_text(chron, e) or 'nobody'}\n"
+                  f"Working with the child, not told: {not_told_text(chron, e) or 'none'}\nSource: {e.source}")
+        cls = "mark recorded" + (" significant" if is_significant(e) else "")
+        marks.setdefault(e.recorded_by.id, []).append(f'<div class="{cls}" data-event="{_e(e.event_id)}" style="left:{x(e.date)}%" data-tip="{_e(detail)}"></div>')
+        for t in e.told:
+            if t.agency.id in marks and t.agency.id != e.recorded_by.id:
+                tip = f"{t.agency.name} {_kind(t.how)} {_d(t.date)}: {_kind(e.kind)} of {_d(e.date)} ({e.event_id})\nSource: {t.source}"
+                marks[t.agency.id].append(f'<div class="mark told" data-event="{_e(e.event_id)}" style="left:{x(t.date or e.date)}%" data-tip="{_e(tip)}"></div>')
+    for g in history.gaps:
+        if g.kind in ("not_told", "told_late") and g.agency_id in marks and g.event_id in entries:
+            marks[g.agency_id].append(f'<div class="mark gap" data-event="{_e(g.event_id)}" style="left:{x(g.date_from)}%" data-tip="{_e("GAP: " + g.explanation + chr(10) + "Sources: " + ", ".join(g.evidence))}"></div>')
+
+    ticks = []
+    for year in range(start.year, end.year + 1):
+        for month in (1, 4, 7, 10):
+            day = dt.date(year, month, 1)
+            if start <= day <= end:
+                ticks.append(f'<span style="left:{x(day)}%">{day:%b %Y}</span>')
+
+    out = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        # Only inline content is allowed: nothing on the page may reach the network.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">",
+        f"<title>{_e(title(history))}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(title(history))}</h1>",
+        f"<p>{len(chron.entries)} events, {len(history.gaps)} knowledge gaps, {len(agencies)} agencies. "
+        "Findings are leads for a professional reviewer, not verdicts; every line cites its source record (agency:record)."
+        + (" Dates are shifted by a fixed number of days." if chron.date_shift_days else "") + "</p>",
+        '<div class="legend"><span><i class="mark recorded"></i>event recorded</span><span><i class="mark recorded significant"></i>significant event</span>'
+        '<span><i class="mark told"></i>told (shared or referred)</span><span><i class="mark gap"></i>working with the child, not told (gap)</span>'
+        '<span style="background:rgba(220,0,0,.13)">&nbsp;risk held elsewhere, not shared (gap)&nbsp;</span></div>',
+        '<div class="timeline" id="timeline">',
+    ]
+    for a in agencies:
+        cls = "lane-name working" if a in working else "lane-name"
+        out.append(f'<div class="lane" data-agency="{_e(a)}"><div class="{cls}">{_e(agency_name(chron, a))}</div><div class="track">{"".join(marks[a])}</div></div>')
+    out.append(f'<div class="axis">{"".join(ticks)}</div></div>')
+
+    out += ["<h2>People</h2>", "<table><tr><th>person</th><th>role</th><th>relation to the child</th><th>source</th></tr>"]
+    for p in sorted(chron.people.values(), key=lambda p: (p.hop, p.id)):
+        out.append(f"<tr><td>{_e(p.name)}</td><td>{_e(p.role)}</td><td>{_e(chron.relation_text(p.id))}</td><td>{_e(p.source)}</td></tr>")
+    out.append("</table>")
+
+    out += ["<h2>Chronology</h2>", "<table id=\"chronology\"><tr><th>date</th><th>recorded by</th><th>event</th><th>summary</th><th>outcome</th>"
+            "<th>people concerned</th><th>agencies told</th><th>working with the child, not told</th><th>source</th></tr>"]
+    for e in chron.entries:
+        r = entry_row(chron, e)
+        cls = ' class="gap"' if e.event_id in gap_events else ""
+        out.append(f'<tr{cls} data-event="{_e(e.event_id)}">' + "".join(f"<td>{_e(r[k])}</td>" for k in ("date", "agency")) + f"<td>{_e(_kind(e.kind))}</td>"
+                   + "".join(f"<td>{_e(r[k])}</td>" for k in ("summary", "outcome", "people", "told", "not_told", "source")) + "</tr>")
+    out.append("</table>")
+
+    out += [f"<h2>Knowledge gaps ({len(history.gaps)})</h2>", "<table id=\"gaps\"><tr><th>from</th><th>to</th><th>gap</th><th>agency</th><th>explanation</th><th>sources</th></tr>"]
+    for g in history.gaps:
+        out.append(f'<tr class="gap"><td>{_e(_d(g.date_from))}</td><td>{_e(_d(g.date_to))}</td><td>{_e(_kind(g.kind))}</td><td>{_e(agency_name(chron, g.agency_id))}</td>'
+                   f"<td>{_e(g.explanation)}</td><td>{_e(', '.join(g.evidence))}</td></tr>")
+    out.append("</table>")
+
+    m = history.matrix
+    out += ["<h2>Who knew what, when</h2>", '<table id="matrix"><tr><th>period</th>' + "".join(f"<th>{_e(agency_name(chron, a))}</th>" for a in m.agencies) + "</tr>"]
+    for p in m.periods:
+        cells = []
+        for a in m.agencies:
+            items = m.cell(p, a)
+            cls = ' class="gap"' if any(k.status in ("not_told", "told_late") for k in items) else ""
+            text = "<br>".join(f'<span class="k-{k.status}">{_e({"recorded": "recorded", "told": "told of", "not_told": "NOT told of", "told_late": "told late of"}[k.status])} {_e(_kind(k.kind))} {_e(_d(k.date))}</span>' for k in items)
+            cells.append(f"<td{cls}>{text}</td>")
+        out.append(f"<tr><td>{_e(p)}</td>{''.join(cells)}</tr>")
+    out.append("</table>")
+    out += ['<div id="tip"></div>', f"<script>{JS}</script>", "</body></html>"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,59 @@
+"""``graphcase history``: the cross-agency chronology of one child, with knowledge gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .history import HistoryError, build_history
+from .history.pseudonymise import KeyFileError, Pseudonymiser
+from .history.render import FORMATS, render
+from .stores import StoreError
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@click.command()
+@click.argument("person_id")
+@click.option("--from", "date_from", callback=_date, help="First event date included (YYYY-MM-DD).")
+@click.option("--to", "date_to", callback=_date, help="Last event date included (YYYY-MM-DD).")
+@click.option("--as-of", "as_of", callback=_date, help="Date that closes open periods in the gap analysis [default: --to, else today].")
+@click.option("--network-hops", "hops", type=click.IntRange(0, 2), default=1, show_default=True,
+              help="Also the events of people 1 or 2 hops from the child (relationships, shared address).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option("--pseudonymise", is_flag=True, help="Replace names and identifiers with consistent labels (Child A, Adult B ...).")
+@click.option("--shift-dates", "shift_days", type=int, default=None, help="With --pseudonymise: shift every date by DAYS.")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --pseudonymise: the review's key file (real id -> label), read and updated, so every file of a review uses the same labels. Keep it private.")
+@click.pass_obj
+def history(opts, person_id, date_from, date_to, as_of, hops, fmt, output, pseudonymise, shift_days, key_file):
+    """Chronology of the child PERSON_ID across agencies: who knew what, when, and what was not shared."""
+    from .cli import fail
+
+    if (shift_days is not None or key_file) and not pseudonymise:
+        fail("--shift-dates and --key-file only apply with --pseudonymise")
+    try:
+        pseudonymiser = Pseudonymiser.from_key_file(key_file, shift_days) if pseudonymise else None
+        with opts.open(read_only=True) as store:
+            case = build_history(store, person_id, date_from=date_from, date_to=date_to, hops=hops, as_of=as_of,
+                                 pseudonymiser=pseudonymiser)
+    except (HistoryError, KeyFileError, StoreError) as exc:
+        fail(str(exc))
+    text = render(case, fmt)
+    if pseudonymiser is not None and key_file:
+        pseudonymiser.key.save(key_file)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({len(case.chronology.entries)} events, {len(case.gaps)} gaps)", err=True)
+    else:
+        click.echo(text, nl=False)
