@@ -1,0 +1,18 @@
+// name: map_referred_to
+// title: "Map: referrals made by a set of events"
+// description: REFERRED_TO relationships from the given events, with the referral date and whether the referrer was told the outcome.
+// parameters:
+//   event_ids: {type: "list[str]", default: [], description: "Event ids."}
+// columns:
+//   event_id: the referring event
+//   agency_id: the agency referred to
+//   date: date of the referral
+//   feedback_date: when the referrer was told the outcome (empty = never told)
+//   source_agency: the agency whose record states it
+//   source_record: that agency's record id
+//   rel_key: the relationship's key
+// why: A referral without feedback leaves the referrer blind to what happened next.
+MATCH (e:Event)-[r:REFERRED_TO]->(a:Agency)
+WHERE e.id IN $event_ids
+RETURN e.id AS event_id, a.id AS agency_id, r.date AS date, r.feedback_date AS feedback_date,
+       r.source_agency AS source_agency, r.source_record AS source_record, r.key AS rel_key

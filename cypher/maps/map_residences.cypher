@@ -1,0 +1,23 @@
+// name: map_residences
+// title: "Map: addresses of a set of people and who else lived there"
+// description: The addresses where the given people lived during the window, with every LIVES_AT of anyone at those addresses that overlaps the window.
+// parameters:
+//   ids: {type: "list[str]", default: [], description: "Person record ids."}
+//   from_date: {type: date, default: today, description: "Start of the window."}
+//   to_date: {type: date, default: today, description: "End of the window."}
+// columns:
+//   person_id: a person who lived at the address (one of ids, or a co-resident)
+//   address_id: the address
+//   from_date: when they moved in
+//   to_date: when they left (empty while current)
+//   source_agency: the agency whose record states it
+//   source_record: that agency's record id
+//   rel_key: the relationship's key
+// why: A household is where risks and children meet; the reviews find adults nobody knew lived with the child.
+MATCH (p:Person)-[l:LIVES_AT]->(a:Address)
+WHERE p.id IN $ids
+  AND (l.from_date IS NULL OR l.from_date <= $to_date) AND (l.to_date IS NULL OR l.to_date >= $from_date)
+MATCH (a)<-[m:LIVES_AT]-(q:Person)
+WHERE (m.from_date IS NULL OR m.from_date <= $to_date) AND (m.to_date IS NULL OR m.to_date >= $from_date)
+RETURN DISTINCT q.id AS person_id, a.id AS address_id, m.from_date AS from_date, m.to_date AS to_date,
+       m.source_agency AS source_agency, m.source_record AS source_record, m.key AS rel_key

@@ -1,0 +1,17 @@
+// name: map_shared_with
+// title: "Map: information shared by a set of events"
+// description: SHARED_WITH relationships from the given events.
+// parameters:
+//   event_ids: {type: "list[str]", default: [], description: "Event ids."}
+// columns:
+//   event_id: the event whose information was shared
+//   agency_id: the agency told
+//   date: when it was shared
+//   source_agency: the agency whose record states it
+//   source_record: that agency's record id
+//   rel_key: the relationship's key
+// why: Information sharing is the link the reviews most often find missing; the map shows where it happened.
+MATCH (e:Event)-[r:SHARED_WITH]->(a:Agency)
+WHERE e.id IN $event_ids
+RETURN e.id AS event_id, a.id AS agency_id, r.date AS date,
+       r.source_agency AS source_agency, r.source_record AS source_record, r.key AS rel_key
