@@ -1,0 +1,59 @@
+// name: domestic_abuse_child_not_told
+// title: Police-attended domestic abuse where a child lives, and the child's school or health visitor was not told
+// description: >
+//   Domestic-abuse incidents recorded by police at an address where a child lived on the date of the
+//   incident, in the look-back window, where none of the child's schools, early-years settings or health
+//   visitors (agencies of told_kinds the child was known to on that date) was told (SHARED_WITH) within
+//   `days` days of the incident. Only incidents whose deadline has passed by as_of are reported.
+//   One row per (incident, child).
+// parameters:
+//   as_of: {type: date, default: today, description: "Date the question is asked at; shares after it do not count."}
+//   days: {type: int, default: 1, description: "Days after the incident by which the school or health visitor should have been told (Operation Encompass: before the next school day)."}
+//   lookback_months: {type: int, default: 12, description: "Only incidents within this many months before as_of."}
+//   incident_kinds: {type: "list[str]", default: [domestic_abuse_incident], description: "Event kinds that are domestic-abuse incidents."}
+//   recorder_kinds: {type: "list[str]", default: [police], description: "Kinds of agency whose incidents are checked."}
+//   told_kinds: {type: "list[str]", default: [education, early_years, health_visiting], description: "Kinds of the child's agencies that should be told."}
+// columns:
+//   pattern: domestic_abuse_child_not_told
+//   event_id: the incident's event id
+//   event_date: date of the incident
+//   event_summary: summary as recorded
+//   police_agency: agency that recorded the incident
+//   police_record: its record of the incident
+//   address_id: where it happened
+//   postcode: the address postcode
+//   child_id: child living there on that date
+//   child_name: the child's name as recorded
+//   child_dob: the child's date of birth
+//   lived_since: when the child moved in
+//   told_deadline: last day by which telling counted
+//   child_agencies: agencies of told_kinds the child was known to on the incident date (empty = none on record)
+//   path_nodes: event, address, child
+//   path_rels: relationship types along the path
+//   sources: source agency and record of the incident, its address and the child's residence
+// why: >
+//   Children living with domestic abuse are victims in their own right (Domestic Abuse Act 2021). Operation
+//   Encompass exists so that a child's school hears of a police call-out before the next school day; a
+//   child whose school or health visitor is never told carries the night into the classroom unseen.
+MATCH (e:Event)-[:OCCURRED_AT]->(addr:Address)
+WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - duration({months: $lookback_months})
+  AND e.date + duration({days: $days}) < $as_of
+MATCH (e)-[rb:RECORDED_BY]->(police:Agency)
+WHERE police.kind IN $recorder_kinds
+MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
+WHERE child.role = 'child' AND lc.from_date <= e.date AND (lc.to_date IS NULL OR lc.to_date >= e.date)
+  AND NOT EXISTS {
+    MATCH (e)-[s:SHARED_WITH]->(t:Agency)<-[kt:KNOWN_TO]-(child)
+    WHERE t.kind IN $told_kinds AND s.date >= e.date AND s.date <= e.date + duration({days: $days})
+      AND s.date <= $as_of AND kt.since <= e.date AND (kt.until IS NULL OR kt.until >= e.date)
+  }
+OPTIONAL MATCH (child)-[kt:KNOWN_TO]->(t:Agency)
+WHERE t.kind IN $told_kinds AND kt.since <= e.date AND (kt.until IS NULL OR kt.until >= e.date)
+WITH e, addr, police, child, lc, collect(t.id) AS child_agencies
+RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS event_date, e.summary AS event_summary,
+       police.id AS police_agency, e.source_record AS police_record, addr.id AS address_id, addr.postcode AS postcode,
+       child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
+       child.dob AS child_dob, lc.from_date AS lived_since, e.date + duration({days: $days}) AS told_deadline,
+       child_agencies,
+       [e.id, addr.id, child.id] AS path_nodes, ['OCCURRED_AT', 'LIVES_AT'] AS path_rels,
+       [e.source_agency + ':' + e.source_record, lc.source_agency + ':' + lc.source_record] AS sources

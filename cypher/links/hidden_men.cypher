@@ -1,0 +1,94 @@
+// name: hidden_men
+// title: Hidden men - a man in the child's life whom children's social care has no record of
+// description: >
+//   Adult men known to police, probation or substance-misuse services who live at the child's current address,
+//   are recorded as a household member of the child, or are the partner of the child's parent, where the child
+//   is known to children's social care but the man has no record with it.
+//   One row per (child, man, agency record, link, CSC record of the child); graphcase links groups them by (child_id, adult_id).
+// parameters:
+//   as_of: {type: date, default: today, description: "Date the network is read at."}
+//   agency_kinds: {type: "list[str]", default: [police, probation, substance_misuse], description: "Agency kinds whose record of the man matters."}
+//   parent_kinds: {type: "list[str]", default: [parent, step_parent, carer], description: "Relationships that make someone the child's parent, for 'partner of the parent'."}
+//   csc_kind: {type: str, default: csc, description: "Agency kind of children's social care."}
+// columns:
+//   pattern: hidden_men
+//   child_id: the child's person record id
+//   child_name: the child's name as recorded
+//   child_dob: the child's date of birth
+//   csc_agency: CSC agency that knows the child
+//   csc_record: CSC's record of the child
+//   csc_since: when CSC's record opened
+//   adult_id: the man's person record id
+//   adult_name: the man's name as recorded
+//   known_agency: agency that knows the man
+//   known_agency_kind: its kind
+//   known_record: its record id
+//   known_since: when it opened
+//   link: same_address, household_member or partner_of_parent
+//   link_detail: postcode, or the parent
+//   link_since: when the connection began
+//   path_nodes: ids along the evidence path, man first
+//   path_rels: relationship types along the path
+//   sources: source agency and record of the man's record, the child's CSC record and each relationship on the path
+// why: >
+//   The Child Safeguarding Practice Review Panel's "The Myth of Invisible Men" (2021): babies were harmed by
+//   fathers and new partners known to police, probation or substance-misuse services who were invisible to
+//   the professionals working with the child, because they did not know the men had contact with the child.
+MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
+WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
+MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       'same_address' AS link, addr.postcode AS link_detail,
+       CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
+       [adult.id, addr.id, child.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
+        la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
+UNION
+MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
+WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
+MATCH (child)-[r:RELATED_TO]-(adult:Person)
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
+        r.source_agency + ':' + r.source_record] AS sources
+UNION
+MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
+WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
+MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
+WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
+  AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
+  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
+       CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
+       [adult.id, parent.id, child.id] AS path_nodes, ['RELATED_TO', 'RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
+        rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record] AS sources

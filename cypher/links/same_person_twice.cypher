@@ -1,0 +1,59 @@
+// name: same_person_twice
+// title: The same person twice - records in different agencies that look like one person but are not linked
+// description: >
+//   Pairs of person records from different source agencies, not joined by SAME_AS, that share an NHS number,
+//   or share a date of birth and a name (same family name and same first letter of the given name, or same
+//   given name and same first letter of the family name). A simple deterministic check; full record linkage
+//   is separate. One row per (pair, rule); graphcase links groups them by the pair.
+// parameters: {}
+// columns:
+//   pattern: same_person_twice
+//   record_a: the pair's first record id (sorted)
+//   record_b: the second record id
+//   rule: same_nhs_number or same_dob_similar_name
+//   name_a: name on record a
+//   name_b: name on record b
+//   dob_a: date of birth on record a
+//   dob_b: date of birth on record b
+//   nhs_a: NHS number on record a
+//   nhs_b: NHS number on record b
+//   role_a: child or adult, record a
+//   role_b: child or adult, record b
+//   path_nodes: the two records
+//   path_rels: none (the missing SAME_AS)
+//   sources: source agency and record of each person record
+// why: >
+//   One child recorded by several agencies under slightly different names is several children to every query;
+//   every other pattern misses what it cannot join. Record linkage comes before every other question.
+MATCH (a:Person), (b:Person)
+WHERE a.nhs_number IS NOT NULL AND a.nhs_number = b.nhs_number AND a.id < b.id
+  AND a.source_agency <> b.source_agency
+  AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
+RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_nhs_number' AS rule,
+       coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
+       coalesce(b.given_name, '') + ' ' + coalesce(b.family_name, '') AS name_b,
+       a.dob AS dob_a, b.dob AS dob_b, a.nhs_number AS nhs_a, b.nhs_number AS nhs_b, a.role AS role_a, b.role AS role_b,
+       [a.id, b.id] AS path_nodes, [] AS path_rels,
+       [a.source_agency + ':' + a.source_record, b.source_agency + ':' + b.source_record] AS sources
+UNION
+MATCH (a:Person), (b:Person)
+WHERE a.dob IS NOT NULL AND a.dob = b.dob AND a.family_name = b.family_name AND a.id < b.id
+  AND a.source_agency <> b.source_agency AND left(a.given_name, 1) = left(b.given_name, 1)
+  AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
+RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
+       coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
+       coalesce(b.given_name, '') + ' ' + coalesce(b.family_name, '') AS name_b,
+       a.dob AS dob_a, b.dob AS dob_b, a.nhs_number AS nhs_a, b.nhs_number AS nhs_b, a.role AS role_a, b.role AS role_b,
+       [a.id, b.id] AS path_nodes, [] AS path_rels,
+       [a.source_agency + ':' + a.source_record, b.source_agency + ':' + b.source_record] AS sources
+UNION
+MATCH (a:Person), (b:Person)
+WHERE a.dob IS NOT NULL AND a.dob = b.dob AND a.given_name = b.given_name AND a.id < b.id
+  AND a.source_agency <> b.source_agency AND left(a.family_name, 1) = left(b.family_name, 1)
+  AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
+RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
+       coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
+       coalesce(b.given_name, '') + ' ' + coalesce(b.family_name, '') AS name_b,
+       a.dob AS dob_a, b.dob AS dob_b, a.nhs_number AS nhs_a, b.nhs_number AS nhs_b, a.role AS role_a, b.role AS role_b,
+       [a.id, b.id] AS path_nodes, [] AS path_rels,
+       [a.source_agency + ':' + a.source_record, b.source_agency + ':' + b.source_record] AS sources

@@ -1,0 +1,47 @@
+// name: under_fives_parent_risk
+// title: Baby or under-five with a parent or carer known to adult mental health, probation or substance-misuse services
+// description: >
+//   Children under age_limit_years at as_of (under one flagged as such) with a current parent, step-parent or
+//   carer who is known to one of the agency kinds. One row per (child, adult, agency record);
+//   graphcase links groups them by (child_id, adult_id).
+// parameters:
+//   as_of: {type: date, default: today, description: "Date ages and relationships are read at."}
+//   age_limit_years: {type: int, default: 5, description: "Children younger than this many years at as_of."}
+//   baby_limit_years: {type: int, default: 1, description: "Children younger than this are reported as under_one."}
+//   agency_kinds: {type: "list[str]", default: [adult_mental_health, probation, substance_misuse], description: "Agency kinds whose record of the parent matters."}
+//   parent_kinds: {type: "list[str]", default: [parent, step_parent, carer], description: "Relationships that make an adult the child's parent or carer."}
+// columns:
+//   pattern: under_fives_parent_risk
+//   child_id: the child's person record id
+//   child_name: the child's name as recorded
+//   child_dob: the child's date of birth
+//   age_band: under_one or under_five
+//   adult_id: the parent or carer
+//   adult_name: their name as recorded
+//   relationship: parent, step_parent or carer
+//   agency: the agency that knows the adult
+//   agency_kind: its kind
+//   record: its record id
+//   since: when the record opened
+//   until: when it closed (empty while open)
+//   path_nodes: adult, child
+//   path_rels: relationship types along the path
+//   sources: source agency and record of the agency record and of the relationship
+// why: >
+//   Babies under one are 35% of the children who die or are seriously harmed through abuse or neglect; a parent's
+//   mental ill health, offending or substance misuse is known to adult services who may not know there is a baby.
+// generated from under_fives_parent_risk.cypher by python -m graphcase.links_dialect: edit the main file
+MATCH (adult:Person)-[k:KNOWN_TO]->(ag:Agency)
+WHERE adult.role = 'adult' AND ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WHERE child.role = 'child' AND r.kind IN $parent_kinds
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+  AND child.dob <= $as_of AND child.dob > $as_of - to_years($age_limit_years)
+RETURN 'under_fives_parent_risk' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       CASE WHEN child.dob > $as_of - to_years($baby_limit_years) THEN 'under_one' ELSE 'under_five' END AS age_band,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       r.kind AS relationship, ag.id AS agency, ag.kind AS agency_kind, k.record_id AS record,
+       k.since AS since, k.until AS until,
+       [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, r.source_agency + ':' + r.source_record] AS sources

@@ -1,0 +1,401 @@
+"""The missed-link catalogue as findings: run the pattern queries, group rows into explained Finding objects.
+
+Each pattern is a catalogue query in ``cypher/links/`` returning one row per piece of evidence; rows with the
+same key (for example ``(child_id, adult_id)``) are one :class:`Finding`, whose id is a stable hash of the
+pattern and key, so the same lead keeps its id across runs and as_of dates. ``risks_outside_home`` rows are
+edges of a child-connector graph that networkx clusters here.
+
+>>> from graphcase import open_store
+>>> with open_store("graphcase.db", read_only=True) as store:  # doctest: +SKIP
+...     findings = run_catalogue(store, as_of=datetime.date(2026, 11, 1))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .catalogue import CatalogueError, get_query, to_jsonable
+from .stores.base import GraphStore
+
+
+@dataclass
+class Finding:
+    id: str
+    pattern: str
+    key: dict
+    children: list[str]
+    others: list[str]
+    explanation: str
+    evidence: list[dict] = field(default_factory=list)  # one per query row: path, sources, facts
+
+    def as_dict(self) -> dict:
+        return to_jsonable(asdict(self))
+
+    @property
+    def people(self) -> set[str]:
+        return set(self.children) | set(self.others)
+
+    def touches(self, ids: set[str]) -> bool:
+        if self.people & ids:
+            return True
+        return any(set(ev.get("path_nodes") or ()) & ids for ev in self.evidence)
+
+
+def finding_id(pattern: str, key: dict) -> str:
+    text = pattern + "|" + "|".join(f"{k}={key[k]}" for k in sorted(key))
+    return "F-" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+# ---- plain-English explanations, one per pattern, from the rows of one finding ------------------------
+
+def _month(d) -> str:
+    return d.strftime("%Y-%m") if d else "an unknown date"
+
+
+def _day(d) -> str:
+    return d.isoformat() if d else "an unknown date"
+
+
+def _flags(row) -> str:
+    names = [n.replace("_", " ") if n != "mappa" else "MAPPA" for n in ("mappa", "violence", "da_perpetrator", "sex_offender") if row.get(n)]
+    return f" ({', '.join(names)})" if names else ""
+
+
+LINK_WORDS = {
+    "same_address": lambda r: f"has lived at the same address ({r['link_detail']}) as",
+    "related_to": lambda r: f"is recorded as {r['link_detail'].replace('_', ' ')} of",
+    "household_member": lambda r: "is recorded as a household member of",
+    "partner_of_parent": lambda r: f"is the {r['link_detail'].split(' (')[0].replace('partner of', 'partner of parent')} of",
+}
+
+
+def _link_phrase(rows) -> str:
+    seen, parts = set(), []
+    for r in sorted(rows, key=lambda r: (r["link"], str(r["link_detail"]))):
+        if (r["link"], r["link_detail"]) in seen:
+            continue
+        seen.add((r["link"], r["link_detail"]))
+        parts.append(f"{LINK_WORDS[r['link']](r)} {r['child_name'].strip()} since {_month(r.get('link_since'))}")
+    return "; and ".join(parts)
+
+
+def _known_phrase(rows, agency="risk_agency", kind="risk_agency_kind", since="risk_since", flags=True) -> str:
+    seen, parts = set(), []
+    for r in sorted(rows, key=lambda r: (str(r[since]), r[agency])):
+        if (r[agency], r.get("risk_record", r.get("known_record"))) in seen:
+            continue
+        seen.add((r[agency], r.get("risk_record", r.get("known_record"))))
+        parts.append(f"{r[kind].replace('_', ' ')} ({r[agency]}) since {_month(r[since])}" + (_flags(r) if flags else ""))
+    return ", ".join(parts)
+
+
+def explain_risky_adult(rows) -> str:
+    r = rows[0]
+    gap = (
+        f"{r['child_name'].strip()} has no record with children's social care"
+        if r["child_csc_records"] == 0
+        else f"children's social care knows {r['child_name'].strip()} but holds no record of {r['adult_name'].strip()}"
+    )
+    return f"Adult {r['adult_name'].strip()}, known to {_known_phrase(rows)}, {_link_phrase(rows)}; {gap}."
+
+
+def explain_hidden_men(rows) -> str:
+    r = rows[0]
+    return (
+        f"{r['adult_name'].strip()}, a man known to "
+        f"{_known_phrase(rows, 'known_agency', 'known_agency_kind', 'known_since', flags=False)}, "
+        f"{_link_phrase(rows)}; children's social care has known {r['child_name'].strip()} since "
+        f"{_month(r['csc_since'])} (record {r['csc_record']}) but has no record of him."
+    )
+
+
+def explain_da(rows) -> str:
+    r = rows[0]
+    told = (
+        f"none of the child's agencies ({', '.join(sorted(set(r['child_agencies'])))}) was told by {_day(r['told_deadline'])}"
+        if r["child_agencies"]
+        else "no school, early-years setting or health visitor is on record for the child, and none was told"
+    )
+    return (
+        f"Police ({r['police_agency']}, record {r['police_record']}) attended a domestic-abuse incident at "
+        f"{r['postcode']} on {_day(r['event_date'])}, where {r['child_name'].strip()} has lived since "
+        f"{_month(r['lived_since'])}; {told}."
+    )
+
+
+def explain_toxic_trio(rows) -> str:
+    r = rows[0]
+    children = sorted({x["child_name"].strip() for x in rows})
+    das = sorted({(x["da_date"], x["da_agency"]) for x in rows})
+    return (
+        f"At {r['postcode']}, where {', '.join(children)} live(s): domestic abuse recorded by {das[-1][1]} "
+        f"({len(das)} incident(s), latest {_day(das[-1][0])}); {r['sm_adult_name'].strip()} known to substance-misuse "
+        f"services ({r['sm_agency']}); {r['mh_adult_name'].strip()} known to adult mental health ({r['mh_agency']}). "
+        f"Each agency holds one of the three."
+    )
+
+
+def explain_under_fives(rows) -> str:
+    r = rows[0]
+    band = "a baby under one" if r["age_band"] == "under_one" else "under five"
+    known = ", ".join(sorted({f"{x['agency_kind'].replace('_', ' ')} ({x['agency']}) since {_month(x['since'])}" for x in rows}))
+    return (
+        f"{r['child_name'].strip()} (born {_day(r['child_dob'])}, {band}) has a {r['relationship'].replace('_', ' ')}, "
+        f"{r['adult_name'].strip()}, known to {known}."
+    )
+
+
+def _explain_counted(what: str):
+    def explain(rows) -> str:
+        r = rows[0]
+        dates = sorted(r["event_dates"])
+        return (
+            f"{r['child_name'].strip()} had {r['count']} {what} between {_day(dates[0])} and {_day(dates[-1])} "
+            f"(recorded by {', '.join(sorted(set(r['agencies'])))})."
+        )
+
+    return explain
+
+
+def explain_referral(rows) -> str:
+    r = rows[0]
+    to = ", ".join(sorted({x["referred_to"] for x in rows}))
+    about = ", ".join(n.strip() for n in r["about_names"]) or "no one on record"
+    return (
+        f"{r['referrer_agency']} ({r['referrer_kind'].replace('_', ' ')}) referred '{r['event_summary']}' about {about} "
+        f"to {to} on {_day(min(x['referred_date'] for x in rows))}; the referrer has not been told the outcome."
+    )
+
+
+def explain_same_person(rows) -> str:
+    r = rows[0]
+    rules = " and ".join(sorted({x["rule"].replace("_", " ") for x in rows}))
+    return (
+        f"Records {r['record_a']} ({r['name_a'].strip()}, born {_day(r['dob_a'])}) and {r['record_b']} "
+        f"({r['name_b'].strip()}, born {_day(r['dob_b'])}) are held by different agencies, match on {rules}, "
+        f"and are not linked as the same person."
+    )
+
+
+def explain_cluster(rows) -> str:
+    children = sorted({(r["child_id"], r["child_name"].strip()) for r in rows})
+    by_connector = defaultdict(set)
+    for r in rows:
+        by_connector[(r["connector_kind"], r["connector_id"], r["connector_label"])].add(r["child_id"])
+    shared = sorted(f"{k} {label or cid}" for (k, cid, label), kids in by_connector.items() if len(kids) > 1)
+    kinds = Counter(r["event_kind"] for r in {r["event_id"]: r for r in rows}.values())
+    events = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
+    return (
+        f"{len(children)} children ({', '.join(n for _, n in children)}) are linked through "
+        f"{'; '.join(shared)}; their events: {events}."
+    )
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    name: str
+    key: tuple[str, ...]
+    children: Callable[[list[dict]], list[str]]
+    others: Callable[[list[dict]], list[str]]
+    explain: Callable[[list[dict]], str]
+    clustered: bool = False
+
+
+def _col(*names):
+    return lambda rows: sorted({r[n] for r in rows for n in names if r.get(n)})
+
+
+def _listcol(name):
+    return lambda rows: sorted({x for r in rows for x in (r.get(name) or [])})
+
+
+PATTERNS: dict[str, PatternSpec] = {
+    s.name: s
+    for s in (
+        PatternSpec("risky_adult_unseen_child", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_risky_adult),
+        PatternSpec("hidden_men", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_hidden_men),
+        PatternSpec("domestic_abuse_child_not_told", ("event_id", "child_id"), _col("child_id"), lambda rows: [], explain_da),
+        PatternSpec("toxic_trio", ("address_id",), _col("child_id"), _col("sm_adult_id", "mh_adult_id"), explain_toxic_trio),
+        PatternSpec("under_fives_parent_risk", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_under_fives),
+        PatternSpec("cumulative_harm", ("child_id",), _col("child_id"), lambda rows: [], _explain_counted("contacts or referrals closed with no further action")),
+        PatternSpec("repeated_was_not_brought", ("child_id",), _col("child_id"), lambda rows: [], _explain_counted("health appointments they were not brought to")),
+        PatternSpec("referral_without_feedback", ("event_id",), lambda rows: [], _listcol("about_ids"), explain_referral),
+        PatternSpec("risks_outside_home", ("child_ids",), _col("child_id"), lambda rows: sorted({r["connector_id"] for r in rows if r["connector_kind"] == "adult"}), explain_cluster, clustered=True),
+        PatternSpec("same_person_twice", ("record_a", "record_b"), lambda rows: sorted({r[c] for r in rows for c, role in (("record_a", "role_a"), ("record_b", "role_b")) if r[role] == "child"}), lambda rows: sorted({r[c] for r in rows for c, role in (("record_a", "role_a"), ("record_b", "role_b")) if r[role] != "child"}), explain_same_person),
+    )
+}
+
+
+def pattern_names() -> list[str]:
+    return list(PATTERNS)
+
+
+def _check_pattern(name: str) -> PatternSpec:
+    if name not in PATTERNS:
+        raise CatalogueError(f"no link pattern named {name!r}; patterns: {', '.join(PATTERNS)}")
+    return PATTERNS[name]
+
+
+def run_pattern_rows(store: GraphStore, name: str, as_of: dt.date | None = None, params: dict | None = None) -> list[dict]:
+    """The query rows of one pattern (as_of passed when the query takes it)."""
+    _check_pattern(name)
+    query = get_query(name)
+    given = dict(params or {})
+    if as_of is not None and any(p.name == "as_of" for p in query.parameters):
+        given.setdefault("as_of", as_of)
+    return store.query(query.text(store.dialect), query.bind(given)).records()
+
+
+def cluster_rows(rows: list[dict], min_children: int = 2, max_cluster_size: int = 12) -> list[list[dict]]:
+    """Group child-connector rows into clusters of children sharing connectors.
+
+    Connected components of the child-connector graph; a component with more than ``max_cluster_size``
+    children is split with Louvain community detection (seeded, so deterministic) on the children-only
+    projection. Returns the rows of each cluster of at least ``min_children`` children.
+    """
+    import networkx as nx
+    from networkx.algorithms import bipartite
+
+    graph = nx.Graph()
+    for r in sorted(rows, key=lambda r: (r["child_id"], r["connector_kind"], r["connector_id"])):
+        graph.add_edge(("child", r["child_id"]), (r["connector_kind"], r["connector_id"]))
+    clusters = []
+    for component in nx.connected_components(graph):
+        kids = sorted(n for n in component if n[0] == "child")
+        if len(kids) < min_children:
+            continue
+        if len(kids) <= max_cluster_size:
+            clusters.append({k[1] for k in kids})
+            continue
+        projected = bipartite.weighted_projected_graph(graph.subgraph(component), kids)
+        for community in nx.community.louvain_communities(projected, seed=0):
+            if len(community) >= min_children:
+                clusters.append({k[1] for k in community})
+    return [[r for r in rows if r["child_id"] in members] for members in clusters]
+
+
+def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cluster_size: int = 12) -> list[Finding]:
+    spec = _check_pattern(name)
+    if spec.clustered:
+        groups = {}
+        for cluster in cluster_rows(rows, min_children, max_cluster_size):
+            ids = sorted({r["child_id"] for r in cluster})
+            groups[(",".join(ids),)] = cluster
+    else:
+        groups = defaultdict(list)
+        for r in rows:
+            groups[tuple(r[k] for k in spec.key)].append(r)
+    findings = []
+    for key_values, group in groups.items():
+        key = dict(zip(spec.key, key_values))
+        evidence = sorted((to_jsonable({k: v for k, v in r.items() if k != "pattern"}) for r in group), key=lambda e: json.dumps(e, sort_keys=True))
+        findings.append(
+            Finding(finding_id(name, key), name, key, spec.children(group), spec.others(group), spec.explain(group), evidence)
+        )
+    return sorted(findings, key=lambda f: [str(v) for v in f.key.values()])
+
+
+@dataclass
+class CatalogueRun:
+    as_of: dt.date
+    findings: list[Finding]
+    seconds: dict[str, float]
+    person: str | None = None
+
+    def summary(self) -> list[tuple[str, int, float]]:
+        counts = Counter(f.pattern for f in self.findings)
+        return [(name, counts.get(name, 0), secs) for name, secs in self.seconds.items()]
+
+    def by_id(self, fid: str) -> Finding | None:
+        return next((f for f in self.findings if f.id == fid), None)
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "person": self.person,
+            "summary": [{"pattern": n, "findings": c, "seconds": round(s, 4)} for n, c, s in self.summary()],
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def person_network(store: GraphStore, person_id: str, as_of: dt.date, hops: int = 2) -> set[str]:
+    """Ids of the person, and of people and addresses within ``hops`` steps of current relationships,
+    shared current addresses and SAME_AS links."""
+    known = store.query("MATCH (p:Person) WHERE p.id = $id RETURN p.id", {"id": person_id})
+    if not known.rows:
+        raise CatalogueError(f"no person record with id {person_id!r}")
+    people, addresses, frontier = {person_id}, set(), {person_id}
+    for _ in range(hops):
+        ids = sorted(frontier)
+        rel = store.query(
+            "MATCH (p:Person)-[r:RELATED_TO]-(q:Person) WHERE p.id IN $ids "
+            "AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of) "
+            "RETURN DISTINCT q.id",
+            {"ids": ids, "as_of": as_of},
+        )
+        same = store.query("MATCH (p:Person)-[:SAME_AS]-(q:Person) WHERE p.id IN $ids RETURN DISTINCT q.id", {"ids": ids})
+        home = store.query(
+            "MATCH (p:Person)-[l:LIVES_AT]->(a:Address)<-[m:LIVES_AT]-(q:Person) WHERE p.id IN $ids "
+            "AND l.from_date <= $as_of AND (l.to_date IS NULL OR l.to_date >= $as_of) "
+            "AND m.from_date <= $as_of AND (m.to_date IS NULL OR m.to_date >= $as_of) "
+            "RETURN DISTINCT a.id, q.id",
+            {"ids": ids, "as_of": as_of},
+        )
+        found = {r[0] for r in rel.rows} | {r[0] for r in same.rows} | {r[1] for r in home.rows}
+        addresses |= {r[0] for r in home.rows}
+        frontier = found - people
+        people |= found
+    return people | addresses
+
+
+def run_catalogue(
+    store: GraphStore,
+    as_of: dt.date,
+    patterns: list[str] | None = None,
+    params: dict[str, dict] | None = None,
+    person: str | None = None,
+) -> CatalogueRun:
+    """Run every pattern (or those named) and return grouped, explained findings, timed per pattern.
+
+    ``params`` maps a pattern name to parameter overrides. With ``person``, only findings that touch that
+    person's network (see :func:`person_network`) are kept.
+    """
+    names = patterns or pattern_names()
+    for name in names:
+        _check_pattern(name)
+    network = person_network(store, person, as_of) if person else None
+    findings, seconds = [], {}
+    for name in names:
+        started = time.perf_counter()
+        p = dict((params or {}).get(name, {}))
+        cluster_opts = {k: int(p[k]) for k in ("min_children", "max_cluster_size") if k in p}
+        rows = run_pattern_rows(store, name, as_of, p)
+        if PATTERNS[name].clustered:
+            defaults = {q.name: q.default for q in get_query(name).parameters}
+            cluster_opts = {k: int(cluster_opts.get(k, defaults[k])) for k in ("min_children", "max_cluster_size")}
+        found = group_findings(name, rows, **cluster_opts)
+        if network is not None:
+            found = [f for f in found if f.touches(network)]
+        findings.extend(found)
+        seconds[name] = time.perf_counter() - started
+    return CatalogueRun(as_of, findings, seconds, person)
+
+
+def write_findings(run: CatalogueRun, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(run.as_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def read_findings(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.exists():
+        raise CatalogueError(f"no findings file at {path}; run 'graphcase links' first")
+    return json.loads(path.read_text(encoding="utf-8"))
