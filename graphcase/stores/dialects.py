@@ -85,3 +85,67 @@ def rel_delete_by_key(rel_type: str, from_label: str) -> str:
         f"UNWIND $rows AS row MATCH (a:{from_label} {{id: row._from}})-[r:{rel_type}]->() "
         f"WHERE r.key = row.key DELETE r"
     )
+
+
+# -- Neo4j: the statements graphcase sends, in one list, for Neo4j's own linter in CI ----------------
+NEO4J_AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+
+def row_hashes_query(element: str, is_node: bool) -> str:
+    """Key and row_hash of every node of a label / relationship of a type (the loader's diff)."""
+    key = "id" if is_node else "key"
+    pattern = f"(n:{element})" if is_node else f"()-[n:{element}]->()"
+    return f"MATCH {pattern} RETURN n.{key} AS key, n.row_hash AS row_hash"
+
+
+def neo4j_statements() -> list[dict]:
+    """Every statement text the Neo4j store can send: [{"name", "statement"}], values all parameters."""
+    out = [{"name": f"ddl:{i}", "statement": s} for i, s in enumerate(neo4j_ddl())]
+    out.append({"name": "ddl:await_indexes", "statement": NEO4J_AWAIT_INDEXES})
+    for label, props in node_properties().items():
+        out.append({"name": f"upsert:{label}", "statement": node_upsert(label, list(props))})
+        out.append({"name": f"row_hashes:{label}", "statement": row_hashes_query(label, True)})
+        out.append({"name": f"known_ids:{label}", "statement": f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id"})
+    replaced = {rel for rel, _ in DERIVED_RELS.items() if rel != "SAME_AS"}
+    for rel_type, (a, b, props) in rel_definitions().items():
+        out.append({"name": f"upsert:{rel_type}", "statement": rel_upsert(rel_type, a, b, list(props))})
+        out.append({"name": f"row_hashes:{rel_type}", "statement": row_hashes_query(rel_type, False)})
+        if rel_type in replaced:
+            out.append({"name": f"delete_by_key:{rel_type}", "statement": rel_delete_by_key(rel_type, a)})
+    return out
+
+
+def neo4j_lint_schema() -> dict:
+    """The graph schema in the shape `@neo4j-cypher/language-support` takes (its DbSchema)."""
+    rels = rel_definitions()
+    keys = {p for props in node_properties().values() for p in props}
+    keys |= {p for *_, props in rels.values() for p in props}
+    return {
+        "labels": sorted(node_properties()),
+        "relationshipTypes": sorted(rels),
+        "propertyKeys": sorted(keys),
+        "graphSchema": [{"from": a, "to": b, "relType": t} for t, (a, b, _) in sorted(rels.items())],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m graphcase.stores.dialects --neo4j-statements [OUT.json]``: the linter's input."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m graphcase.stores.dialects", description=main.__doc__)
+    parser.add_argument("--neo4j-statements", metavar="OUT", nargs="?", const="-", required=True,
+                        help="write {schema, statements} as JSON to OUT (default: standard output)")
+    args = parser.parse_args(argv)
+    text = json.dumps({"schema": neo4j_lint_schema(), "statements": neo4j_statements()}, indent=1)
+    if args.neo4j_statements == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        with open(args.neo4j_statements, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

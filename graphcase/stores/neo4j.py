@@ -1,13 +1,23 @@
 """Neo4j 5 through the official driver, for partnerships that outgrow one machine.
 
-bolt://, neo4j:// (cluster routing) and neo4j+s:// (Aura) URIs all work: the driver picks the routing from
-the scheme. Credentials come from NEO4J_USERNAME / NEO4J_PASSWORD. A load is one managed write
-transaction (the driver retries it on transient errors) made of UNWIND batches.
+* URIs: ``bolt://`` (one server), ``neo4j://`` (cluster routing) and ``neo4j+s://`` (Aura, TLS), plus the
+  ``+s``/``+ssc`` variants of both; the driver picks routing and encryption from the scheme.
+* Credentials from ``NEO4J_USERNAME`` / ``NEO4J_PASSWORD`` (a password alone means user ``neo4j``);
+  the database from the ``database`` argument or ``NEO4J_DATABASE`` (else the server's default).
+* ``ensure_schema`` creates a uniqueness constraint on ``id`` for every label and an index on ``key`` for
+  every relationship type (:func:`graphcase.stores.dialects.neo4j_ddl`), then waits for them to come
+  online, so the first load's ``MERGE`` look-ups are index seeks.
+* A load is ONE managed write transaction made of ``UNWIND $rows`` batches (10,000 rows by default): the
+  driver retries it whole on transient errors, and it commits all or nothing.
+* Ad-hoc Cypher runs in a READ access-mode transaction that is always rolled back: the server refuses
+  any write (``Neo.ClientError.Statement.AccessMode``, GQL status 42N02), reported as
+  :class:`ReadOnlyViolation`.
 """
 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -16,6 +26,52 @@ from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, Sto
 from .ladybug import frame_to_rows
 
 DEFAULT_BATCH = 10_000
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+DEFAULT_CONNECTION_TIMEOUT = 15.0  # seconds to open one socket (the driver's default is 30)
+INDEX_WAIT_SECONDS = 300
+
+# What the server says when a READ transaction (or a read-only database / a follower) is asked to write.
+READ_ONLY_CODES = frozenset(
+    {
+        "Neo.ClientError.Statement.AccessMode",
+        "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+        "Neo.ClientError.Cluster.NotALeader",
+    }
+)
+READ_ONLY_GQL_STATUSES = frozenset({"42N02", "08N07"})  # writing in read access mode; not the leader
+
+
+def display_uri(uri: str) -> str:
+    """The URI without any user:password@ part, safe to print."""
+    parts = urlsplit(uri)
+    if parts.password is None and parts.username is None:
+        return uri
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=netloc).geturl()
+
+
+def check_uri(uri: str) -> str:
+    """Refuse anything but a Neo4j URI with a host, naming the URI and the schemes that work."""
+    parts = urlsplit(uri)
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        raise StoreError(
+            f"{display_uri(uri)!r} is not a Neo4j URI: use bolt://HOST:7687 (one server), "
+            f"neo4j://HOST:7687 (cluster routing) or neo4j+s://ID.databases.neo4j.io (Aura); "
+            f"schemes accepted: {', '.join(SCHEMES)}"
+        )
+    return uri
+
+
+def auth_from_env(env: os._Environ | dict | None = None) -> tuple[str, str] | None:
+    """(user, password) from NEO4J_USERNAME / NEO4J_PASSWORD; None when neither is set (no auth)."""
+    env = os.environ if env is None else env
+    user, password = env.get("NEO4J_USERNAME") or None, env.get("NEO4J_PASSWORD")
+    if user is None and password is None:
+        return None
+    if password is None:
+        raise StoreError(f"NEO4J_USERNAME is set ({user}) but NEO4J_PASSWORD is not; set both, or neither for no auth")
+    return (user or "neo4j", password)
 
 
 def _native(value):
@@ -29,30 +85,90 @@ def _native(value):
     return value
 
 
+def is_read_only_refusal(exc: BaseException) -> bool:
+    code = getattr(exc, "code", None)
+    status = getattr(exc, "gql_status", None)
+    return code in READ_ONLY_CODES or status in READ_ONLY_GQL_STATUSES
+
+
 class Neo4jStore(GraphStore):
     dialect = "neo4j"
 
-    def __init__(self, uri: str, *, database: str | None = None, batch_size: int = DEFAULT_BATCH, auth=None):
+    def __init__(
+        self,
+        uri: str,
+        *,
+        database: str | None = None,
+        batch_size: int = DEFAULT_BATCH,
+        auth: tuple[str, str] | None = None,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
+        max_retry_time: float = 30.0,
+        verify: bool = True,
+    ):
         try:
             import neo4j
-        except ImportError as exc:  # pragma: no cover
-            raise StoreError("the Neo4j store needs the 'neo4j' package (the official driver)") from exc
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise StoreError("the Neo4j store needs the 'neo4j' package (the official driver): pip install neo4j") from exc
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise StoreError(f"batch size must be a whole number of rows, 1 or more (got {batch_size!r})")
         self._neo4j = neo4j
-        self.location = uri
+        self.location = display_uri(check_uri(uri))
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         self.batch_size = batch_size
-        if auth is None:
-            user, password = os.environ.get("NEO4J_USERNAME"), os.environ.get("NEO4J_PASSWORD")
-            auth = (user, password) if user else None
+        auth = auth if auth is not None else auth_from_env()
+        self._user = auth[0] if auth else None
         try:
-            self._driver = neo4j.GraphDatabase.driver(uri, auth=auth)
-            self._driver.verify_connectivity()
-        except Exception as exc:
-            raise StoreError(f"cannot connect to Neo4j at {uri}: {exc}") from exc
+            self._driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=connection_timeout,
+                connection_acquisition_timeout=max(connection_timeout * 2, 1.0),
+                max_transaction_retry_time=max_retry_time,
+            )
+        except (neo4j.exceptions.ConfigurationError, ValueError) as exc:
+            raise StoreError(f"Neo4j URI {self.location!r}: {exc}") from exc
+        # One bookmark manager for every session: a read right after a load sees the load, also on a cluster.
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
+        self._closed = False
+        if verify:
+            try:
+                self._driver.verify_connectivity()
+            except BaseException as exc:
+                self._driver.close()
+                raise self._translate(exc, "connect") from exc
 
+    # -- errors --------------------------------------------------------------------------------
+    def _where(self) -> str:
+        return f"Neo4j at {self.location}" + (f" (database {self.database!r})" if self.database else "")
+
+    def _translate(self, exc: BaseException, action: str) -> BaseException:
+        """Driver and server errors -> StoreError naming the server and what was being done."""
+        errors = self._neo4j.exceptions
+        if isinstance(exc, errors.AuthError):
+            return StoreError(
+                f"{self._where()} refused the credentials (user {self._user or '<none>'}); "
+                "check NEO4J_USERNAME / NEO4J_PASSWORD"
+            )
+        if isinstance(exc, errors.Neo4jError):
+            if is_read_only_refusal(exc):
+                return ReadOnlyViolation(
+                    f"refused: this query writes, and ad-hoc queries are read-only ({exc.code}: {exc.message})"
+                )
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                return StoreError(f"{self._where()}: no such database ({exc.message}); check --neo4j-database / NEO4J_DATABASE")
+            return StoreError(f"{self._where()}: {action} failed: {exc.code}: {exc.message}")
+        if isinstance(exc, (errors.ServiceUnavailable, errors.SessionExpired, errors.ConnectionPoolError)):
+            return StoreError(f"cannot {action}: nothing answered as Neo4j at {self.location} ({exc}); is the server running and the URI right?")
+        if isinstance(exc, errors.DriverError):
+            return StoreError(f"{self._where()}: {action} failed: {exc}")
+        return exc
+
+    # -- sessions ------------------------------------------------------------------------------
     def _session(self, read: bool):
+        if self._closed:
+            raise StoreError(f"{self._where()}: the store is closed")
         mode = self._neo4j.READ_ACCESS if read else self._neo4j.WRITE_ACCESS
-        return self._driver.session(database=self.database, default_access_mode=mode)
+        return self._driver.session(database=self.database, default_access_mode=mode, bookmark_manager=self._bookmarks)
 
     @staticmethod
     def _collect(tx, cypher, params) -> Result:
@@ -61,42 +177,51 @@ class Neo4jStore(GraphStore):
         rows = [[_native(v) for v in record.values()] for record in result]
         return Result(columns, rows)
 
-    def query(self, cypher: str, params: dict | None = None) -> Result:
+    def _managed(self, read: bool, work, *args, action: str):
         try:
-            with self._session(read=True) as session:
-                return session.execute_read(self._collect, cypher, params)
-        except self._neo4j.exceptions.Neo4jError as exc:
-            raise StoreError(str(exc)) from exc
+            with self._session(read=read) as session:
+                run = session.execute_read if read else session.execute_write
+                return run(work, *args)
+        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
+            raise self._translate(exc, action) from exc
+
+    # -- reading -------------------------------------------------------------------------------
+    def query(self, cypher: str, params: dict | None = None) -> Result:
+        return self._managed(True, self._collect, cypher, params, action="query")
 
     def query_read_only(self, cypher: str, params: dict | None = None) -> Result:
-        # A READ transaction: the server refuses writes ("Writing in read access mode not allowed").
+        """User-supplied Cypher in a READ transaction (no retries), always rolled back."""
         try:
             with self._session(read=True) as session:
-                return session.execute_read(self._collect, cypher, params)
-        except self._neo4j.exceptions.Neo4jError as exc:
-            text = str(exc)
-            if "read access mode" in text.lower() or "AccessMode" in text or "ForbiddenDueToTransactionType" in text:
-                raise ReadOnlyViolation(f"refused: this query writes, and ad-hoc queries are read-only ({exc.message})") from exc
-            raise StoreError(text) from exc
-
-    def write(self, cypher: str, params: dict | None = None) -> Result:
-        with self._session(read=False) as session:
-            return session.execute_write(self._collect, cypher, params)
-
-    def ensure_schema(self) -> None:
-        with self._session(read=False) as session:
-            for statement in dialects.neo4j_ddl():
-                session.run(statement).consume()
+                tx = session.begin_transaction()
+                try:
+                    return self._collect(tx, cypher, params)
+                finally:
+                    if not tx.closed():
+                        tx.rollback()
+        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
+            raise self._translate(exc, "query") from exc
 
     def row_hashes(self, element: str, is_node: bool) -> pd.DataFrame:
-        key = "id" if is_node else "key"
-        pattern = f"(n:{element})" if is_node else f"()-[n:{element}]->()"
-        result = self.query(f"MATCH {pattern} RETURN n.{key} AS key, n.row_hash AS row_hash")
+        result = self.query(dialects.row_hashes_query(element, is_node))
         return pd.DataFrame(result.rows, columns=["key", "row_hash"])
 
+    # -- writing -------------------------------------------------------------------------------
+    def write(self, cypher: str, params: dict | None = None) -> Result:
+        return self._managed(False, self._collect, cypher, params, action="write")
 
-    def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:
-        progress = progress or (lambda step, n: None)
+    def ensure_schema(self) -> None:
+        """Constraints and indexes (each `IF NOT EXISTS`, so a second call is a no-op), then wait for them."""
+        for statement in dialects.neo4j_ddl():
+            self._managed(False, lambda tx, s=statement: tx.run(s).consume(), action=f"schema statement {statement!r}")
+        self._managed(
+            True,
+            lambda tx: tx.run(dialects.NEO4J_AWAIT_INDEXES, {"seconds": INDEX_WAIT_SECONDS}).consume(),
+            action="waiting for indexes",
+        )
+
+    def load_steps(self, plan: LoadPlan) -> list[tuple[str, list[dict], str | None]]:
+        """(statement, batch of rows, progress label or None) in the order the load runs them."""
         nodes, rels = dialects.node_properties(), dialects.rel_definitions()
         steps = []
         for change in plan.changes:
@@ -117,16 +242,25 @@ class Neo4jStore(GraphStore):
                 if change.replace_on_update:
                     steps.append((dialects.rel_delete_by_key(change.element, change.from_label), batch, None))
                 steps.append((statement, batch, change.element))
+        return steps
+
+    def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:
+        progress = progress or (lambda step, n: None)
+        steps = self.load_steps(plan)
+        reported: set[int] = set()
 
         def work(tx):
-            # Re-run whole on a retry: every statement is an idempotent MERGE.
-            for statement, batch, label in steps:
+            # The driver re-runs this whole function on a transient error (every statement is an
+            # idempotent MERGE or a keyed DELETE); progress is reported once per batch, not per attempt.
+            for index, (statement, batch, label) in enumerate(steps):
                 tx.run(statement, {"rows": batch}).consume()
-                if label:
+                if label and index not in reported:
+                    reported.add(index)
                     progress(label, len(batch))
 
-        with self._session(read=False) as session:
-            session.execute_write(work)
+        self._managed(False, work, action=f"load {plan.load_id}")
 
     def close(self) -> None:
-        self._driver.close()
+        if not self._closed:
+            self._closed = True
+            self._driver.close()
