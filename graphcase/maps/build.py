@@ -1,0 +1,238 @@
+"""Render a map graph (from :mod:`graphcase.maps.extract`) as one self-contained HTML file with pyvis.
+
+pyvis builds the vis-network node and edge records and the options; styles come from
+``visualisations/styles.json``; :mod:`graphcase.maps.page` writes them into the offline page with the legend,
+search, filters, details panel and physics control. Graphs above ``large_graph_nodes`` (styles.json) get
+their positions precomputed with networkx and physics off, so the browser draws them at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+from pyvis.network import Network
+
+from .page import load_styles, render_page
+
+KIND_LABELS = {"child": "Child", "adult": "Adult", "address": "Address", "agency": "Agency", "event": "Event"}
+
+
+def _agency_colour(styles: dict, kind: str | None) -> str:
+    return styles["agency_kinds"].get(kind or "other", styles["agency_kinds"]["other"])["color"]
+
+
+def _hover(lines: list[str]) -> str:
+    return "\n".join(line for line in lines if line)
+
+
+def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
+    kind = data["kind"]
+    look = styles["node_kinds"][kind]
+    fill = look["color"]
+    border = look["border"]
+    if kind in ("agency", "event") and data.get("agency_kind"):
+        fill = _agency_colour(styles, data["agency_kind"])
+        border = fill if kind == "event" else look["border"]
+    size = look["size"]
+    border_width = 1.5
+    extra: dict = {}
+    if map_kind == "partnership" and kind == "agency":
+        size = 14 + 6 * math.sqrt(max(data.get("people_known", 0), 0))
+    if data.get("ego"):
+        size *= 1.4
+        border_width = 3
+    if data.get("in_finding"):
+        border = styles["finding_node"]["border"]
+        border_width = styles["finding_node"]["borderWidth"]
+    if data.get("never_told"):
+        border = styles["untold_agency"]["border"]
+        border_width = styles["untold_agency"]["borderWidth"]
+        extra["shapeProperties"] = {"borderDashes": [6, 4]}
+    props = dict(data.get("props") or {})
+    lines = [f"{data['label']}  [{KIND_LABELS.get(kind, kind)}]".replace("\n", " "), f"id: {node_id}"]
+    if kind == "agency":
+        lines.append(f"kind: {styles['agency_kinds'].get(data.get('agency_kind') or 'other', {}).get('label', data.get('agency_kind'))}")
+    if map_kind == "partnership" and kind == "agency":
+        lines.append(f"people known: {data.get('people_known', 0)}")
+        if "events_about_its_people" in data:
+            lines.append(f"events recorded elsewhere about its people: {data['events_about_its_people']}; told of {data['events_told']}")
+        if data.get("never_told"):
+            lines.append("NEVER TOLD: no referral or shared information reached it about the people it knows")
+    for key in ("dob", "date", "summary", "outcome", "postcode"):
+        if props.get(key):
+            lines.append(f"{key}: {props[key]}")
+    for explanation in data.get("findings", []):
+        lines.append(f"FINDING: {explanation}")
+    record = {
+        "label": data["label"] + (" ⚠" if data.get("never_told") else ""),
+        "shape": look["shape"],
+        "size": round(size, 1),
+        "color": {"background": fill, "border": border, "highlight": {"background": fill, "border": "#000000"}},
+        "borderWidth": border_width,
+        "title": _hover(lines),
+        # map fields read by the page (search, filters, details panel)
+        "kind": kind,
+        "kindLabel": KIND_LABELS.get(kind, kind),
+        "name": data["label"].replace("\n", " "),
+        "agency_kind": data.get("agency_kind") if kind in ("agency", "event") else None,
+        "props": props,
+        "sources": data.get("sources", []),
+        "explanations": list(data.get("findings", [])),
+        **extra,
+    }
+    if kind in ("address", "event") and map_kind != "partnership":
+        record["font"] = {"size": 10, "color": "#555555"}
+    if data.get("ego"):
+        record["font"] = {"size": 18, "bold": True}
+    return record
+
+
+def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGraph, styles: dict) -> dict:
+    rel = data["rel"]
+    look = styles["edges"].get(rel, styles["edges"]["RELATED_TO"])
+    colour = look["color"]
+    if colour == "agency":
+        agency_end = dst if g.nodes[dst]["kind"] == "agency" else src
+        colour = _agency_colour(styles, g.nodes[agency_end].get("agency_kind"))
+    width = look["width"]
+    if data.get("weight"):
+        width = max(width, 1.5 + 2.5 * math.log2(1 + data["weight"]))
+    src_name = g.nodes[src]["label"].replace("\n", " ")
+    dst_name = g.nodes[dst]["label"].replace("\n", " ")
+    lines = [f"{look['label']}: {src_name} → {dst_name}", data.get("label", "")]
+    for key, value in (data.get("props") or {}).items():
+        lines.append(f"{key}: {value}")
+    if rel == "finding":
+        lines = [f"MISSED LINK: {data['title']}", data["explanation"], f"evidence path: {data['path']}", f"sources: {', '.join(data['evidence'])}"]
+    record = {
+        "id": edge_id,
+        "label": data.get("label", "") if rel in ("finding", "RELATED_TO", "one_way", "REFERRED_TO", "SHARED_WITH") else "",
+        "title": _hover(lines),
+        "color": {"color": colour, "highlight": colour, "opacity": 1.0 if rel in ("finding", "one_way") else 0.85},
+        "width": round(width, 2),
+        "dashes": look["dashes"],
+        "arrows": {"to": {"enabled": rel not in ("LIVES_AT", "KNOWN_TO", "ABOUT", "RECORDED_BY", "OCCURRED_AT", "SAME_AS"), "scaleFactor": 0.6}},
+        "font": {"size": 10, "align": "middle", "color": "#333333", "strokeWidth": 3},
+        # map fields read by the page
+        "rel": rel,
+        "relLabel": look["label"],
+        "fromName": src_name,
+        "toName": dst_name,
+        "props": dict(data.get("props") or {}),
+        "sources": data.get("sources", []),
+        "explanations": [data["explanation"]] if rel == "finding" else [],
+    }
+    if rel == "finding":
+        record["font"] = {"size": 13, "color": "#e3001b", "strokeWidth": 4, "bold": True}
+        record["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.25}
+    if rel == "finding" and data.get("path_rels"):
+        record["props"] = {"pattern": data["pattern"], "path": data["path"], "relationships": data["path_rels"]}
+    return record
+
+
+def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Positions for a large map: a force-directed layout (networkx), scaled to vis-network's pixels."""
+    simple = nx.Graph(g.to_undirected(as_view=True))
+    n = max(len(simple), 1)
+    pos = nx.spring_layout(simple, seed=seed, iterations=30, k=1.5 / math.sqrt(n))
+    scale = 60 * math.sqrt(n)
+    return {node: (float(x) * scale, float(y) * scale) for node, (x, y) in pos.items()}
+
+
+def _legend(g: nx.MultiDiGraph, styles: dict) -> dict:
+    node_counts = Counter(d["kind"] for _, d in g.nodes(data=True))
+    agency_counts = Counter(d.get("agency_kind") for _, d in g.nodes(data=True) if d["kind"] in ("agency", "event") and d.get("agency_kind"))
+    edge_counts = Counter(d["rel"] for *_, d in g.edges(data=True))
+    notes = []
+    if any(d.get("in_finding") for _, d in g.nodes(data=True)):
+        notes.append("Red outline: on the evidence path of a missed-link finding.")
+    if any(d.get("never_told") for _, d in g.nodes(data=True)):
+        notes.append("Red dashed outline and ⚠: agency never told about events other agencies recorded on people it knows.")
+    if g.graph.get("map_kind") == "partnership":
+        notes.append("Agency size: people it knows. Edge width: volume.")
+    if g.graph.get("map_kind") == "ego":
+        notes.append("Large bold node: the person the map is centred on.")
+    return {
+        "nodeKinds": [
+            {"kind": k, "label": v["label"], "shape": v["shape"], "color": v["color"], "border": v["border"], "count": node_counts[k]}
+            for k, v in styles["node_kinds"].items()
+            if node_counts[k]
+        ],
+        "agencyKinds": [
+            {"kind": k, "label": v["label"], "color": v["color"], "count": agency_counts[k]}
+            for k, v in styles["agency_kinds"].items()
+            if agency_counts[k]
+        ],
+        "edges": [
+            {"rel": k, "label": v["label"], "color": v["color"] if v["color"] != "agency" else "#777777", "width": v["width"], "dashes": v["dashes"]}
+            for k, v in styles["edges"].items()
+            if edge_counts[k]
+        ],
+        "notes": notes,
+    }
+
+
+def _options(styles: dict, physics: bool, large: bool) -> dict:
+    return {
+        "autoResize": True,
+        "physics": {**styles["physics"], "enabled": physics},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "navigationButtons": False, "keyboard": False},
+        "edges": {"smooth": False if large else {"enabled": True, "type": "dynamic"}},
+        "nodes": {"font": {"size": 13, "face": "system-ui, Arial, sans-serif"}},
+        "layout": {"improvedLayout": not large, "randomSeed": 7},
+    }
+
+
+def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple[Network, dict]:
+    """A pyvis Network of the map graph, and the page data (legend, findings, meta) that goes with it."""
+    styles = load_styles()
+    map_kind = g.graph.get("map_kind", "ego")
+    large = len(g) > styles["large_graph_nodes"]
+    if large and positions is None:
+        positions = precomputed_positions(g)
+    net = Network(directed=True, cdn_resources="in_line")  # cdn mode unused: the page inlines vis itself
+    for node_id, data in g.nodes(data=True):
+        record = _node_record(node_id, data, styles, map_kind)
+        if positions and node_id in positions:
+            record["x"], record["y"] = positions[node_id]
+        shape = record.pop("shape")
+        net.add_node(node_id, shape=shape, **record)
+    finding_edges = []
+    for src, dst, key, data in g.edges(keys=True, data=True):
+        record = _edge_record(key, src, dst, data, g, styles)
+        net.add_edge(src, dst, **record)
+        if data["rel"] == "finding":
+            finding_edges.append((key, data, src, dst))
+    physics = positions is None
+    data = {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": _options(styles, physics, large),
+        "legend": _legend(g, styles),
+        "findings": [
+            {
+                "edgeId": key, "title": d["title"], "explanation": d["explanation"], "pattern": d["pattern"],
+                "subject_id": dst, "other_id": src,
+                "headline": f"{g.nodes[src]['label']} → {g.nodes[dst]['label']}",
+            }
+            for key, d, src, dst in finding_edges
+        ],
+        "meta": {"mapKind": map_kind, "physics": physics, "rerunIterations": 300, "nodes": len(g), "edges": g.number_of_edges()},
+    }
+    return net, data
+
+
+def map_html(g: nx.MultiDiGraph, *, title: str, subtitle: str = "", positions: dict | None = None) -> str:
+    """The map as the text of one self-contained HTML file."""
+    _, data = build_network(g, positions=positions)
+    return render_page(title=title, subtitle=subtitle, data=data)
+
+
+def write_map(g: nx.MultiDiGraph, path: str | Path, *, title: str, subtitle: str = "") -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(map_html(g, title=title, subtitle=subtitle), encoding="utf-8")
+    return path

@@ -1,0 +1,532 @@
+"""Subgraph extraction for network maps: catalogue queries (``cypher/maps/*.cypher``) into a networkx graph.
+
+Every map is a ``networkx.MultiDiGraph`` whose nodes carry:
+
+- ``kind``: child | adult | address | agency | event (the node kind styles.json shapes);
+- ``label``: what the map prints; ``agency_kind``: the agency's kind (agencies, and events: their recorder);
+- ``props``: the record's properties; ``sources``: the source agency and record of each fact about the node;
+- ``hop`` (ego maps): person links from the ego; ``in_finding``: the node is on a finding's evidence path.
+
+and whose edges (keyed by a unique id) carry ``rel`` (the relationship type, or ``finding`` / ``one_way``),
+``label``, ``props`` and ``sources``; finding edges also carry ``pattern``, ``title``, ``explanation`` and
+``evidence``. Rendering (pyvis) is :mod:`graphcase.maps.build`; this module only reads the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ..catalogue import run_query
+from ..stores.base import GraphStore
+
+EARLIEST = dt.date(1900, 1, 1)
+
+
+class MapError(Exception):
+    """A map cannot be drawn as asked (unknown person, bad window)."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The time a map shows.
+
+    ``from_date``..``to_date``: relationships, addresses and agency records must overlap it;
+    ``events_from``..``events_to``: events must be dated inside it.
+    """
+
+    from_date: dt.date
+    to_date: dt.date
+    events_from: dt.date
+    events_to: dt.date
+
+    @classmethod
+    def as_of(cls, day: dt.date) -> Window:
+        """The network as it stood on ``day``: current links then, and every event up to then."""
+        return cls(day, day, EARLIEST, day)
+
+    @classmethod
+    def between(cls, start: dt.date, end: dt.date) -> Window:
+        """Everything that overlapped ``start``..``end``, and the events dated in it."""
+        if start > end:
+            raise MapError(f"the window starts ({start}) after it ends ({end})")
+        return cls(start, end, start, end)
+
+    def state_params(self) -> dict:
+        return {"from_date": self.from_date, "to_date": self.to_date}
+
+    def event_params(self) -> dict:
+        return {"events_from": self.events_from, "events_to": self.events_to}
+
+    def describe(self) -> str:
+        if self.from_date == self.to_date and self.events_from == EARLIEST:
+            return f"as of {self.to_date}"
+        return f"{self.from_date} to {self.to_date}"
+
+
+@dataclass
+class MapFinding:
+    """A missed-link finding as a map draws it: one edge between two people, with its evidence."""
+
+    pattern: str
+    title: str
+    explanation: str
+    subject_id: str  # usually the child
+    other_id: str  # the adult (or other party) the finding links to the subject
+    path_nodes: list[str]
+    path_rels: list[str]
+    evidence: list[str] = field(default_factory=list)  # "agency:record" of each fact on the path
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _props(row: dict, skip: tuple[str, ...] = ()) -> dict:
+    return {k: _text(v) for k, v in row.items() if k not in skip and v not in (None, "", False)}
+
+
+def _source(row: dict, fact: str) -> dict:
+    return {"agency": _text(row.get("source_agency")), "record": _text(row.get("source_record")), "fact": fact}
+
+
+# --- findings -------------------------------------------------------------------------------------------
+
+PROBATION_PATTERN = "probation_adult_child_unknown_to_csc"
+
+
+def map_findings(store: GraphStore, as_of: dt.date, person: str | None = None, pattern: str | None = None) -> list[MapFinding]:
+    """The missed-link findings to draw, from ``graphcase.findings`` when it exists, else the probation query.
+
+    ``person`` keeps the findings whose evidence path includes that person; ``pattern`` keeps one pattern.
+    """
+    try:
+        from .. import findings as catalogue_findings  # written in parallel; used as soon as it lands
+    except ImportError:
+        catalogue_findings = None
+    if catalogue_findings is not None and hasattr(catalogue_findings, "find_links"):
+        found = [_from_catalogue_finding(f) for f in catalogue_findings.find_links(store, as_of=as_of)]
+    else:
+        found = _probation_findings(store, as_of)
+    if pattern:
+        known = sorted({f.pattern for f in found} | {PROBATION_PATTERN})
+        if pattern not in known and catalogue_findings is None:
+            raise MapError(f"no finding pattern named {pattern!r}; known: {', '.join(known)}")
+        found = [f for f in found if f.pattern == pattern]
+    if person:
+        found = [f for f in found if person in f.path_nodes or person in (f.subject_id, f.other_id)]
+    return found
+
+
+def _probation_findings(store: GraphStore, as_of: dt.date) -> list[MapFinding]:
+    """Adapter over the first catalogue query until ``graphcase.findings`` lands."""
+    result = run_query(store, PROBATION_PATTERN, {"as_of": as_of})
+    found = []
+    for row in result.records():
+        flags = [name for name in ("mappa", "violence", "da_perpetrator", "sex_offender") if row.get(name)]
+        how = f"lives at the same address ({row['link_detail']}) as" if row["link"] == "same_address" else f"is the {row['link_detail']} of"
+        explanation = (
+            f"{row['adult_name'].strip()} ({row['adult_id']}) is known to probation "
+            f"(record {row['probation_record']} since {_text(row['probation_since'])}"
+            f"{', flags: ' + ', '.join(flags) if flags else ''}) and {how} "
+            f"{row['child_name'].strip()} ({row['child_id']}), who is unknown to children's social care "
+            f"as of {as_of.isoformat()}."
+        )
+        found.append(
+            MapFinding(
+                pattern=PROBATION_PATTERN,
+                title="Adult known to probation connected to a child unknown to children's social care",
+                explanation=explanation,
+                subject_id=row["child_id"],
+                other_id=row["adult_id"],
+                path_nodes=list(row["path_nodes"]),
+                path_rels=list(row["path_rels"]),
+                evidence=[f"{row['probation_agency']}:{row['probation_record']}", *row["link_sources"]],
+            )
+        )
+    return found
+
+
+def _from_catalogue_finding(f) -> MapFinding:
+    """Read a ``graphcase.findings.Finding`` by duck typing (its exact shape is being settled in parallel)."""
+    nodes = list(getattr(f, "path_nodes", None) or getattr(f, "nodes", None) or [])
+    subject = getattr(f, "child_id", None) or getattr(f, "subject_id", None) or (nodes[-1] if nodes else "")
+    other = getattr(f, "adult_id", None) or getattr(f, "other_id", None) or (nodes[0] if nodes else "")
+    evidence = getattr(f, "evidence", None) or []
+    if not isinstance(evidence, (list, tuple)):
+        evidence = [evidence]
+    return MapFinding(
+        pattern=str(getattr(f, "pattern", "finding")),
+        title=str(getattr(f, "title", getattr(f, "pattern", "finding"))),
+        explanation=str(getattr(f, "explanation", "")),
+        subject_id=subject,
+        other_id=other,
+        path_nodes=nodes,
+        path_rels=list(getattr(f, "path_rels", None) or []),
+        evidence=[_text(e) if not isinstance(e, dict) else ", ".join(f"{k}={_text(v)}" for k, v in e.items()) for e in evidence],
+    )
+
+
+# --- building blocks ------------------------------------------------------------------------------------
+
+
+class _MapGraph:
+    """A MultiDiGraph with helpers that add nodes and edges once, merging sources."""
+
+    def __init__(self, kind: str):
+        self.g = nx.MultiDiGraph(map_kind=kind)
+
+    def node(self, node_id: str, kind: str, **attrs) -> None:
+        if node_id in self.g:
+            data = self.g.nodes[node_id]
+            for key, value in attrs.items():
+                if key == "sources":
+                    data.setdefault("sources", [])
+                    data["sources"].extend(s for s in value if s not in data["sources"])
+                elif value not in (None, "") and not data.get(key):
+                    data[key] = value
+            return
+        attrs.setdefault("label", node_id)
+        attrs.setdefault("props", {})
+        attrs.setdefault("sources", [])
+        self.g.add_node(node_id, kind=kind, **attrs)
+
+    def describe(self, node_id: str, kind: str, label: str, props: dict, sources: list[dict], **attrs) -> None:
+        """Set a node's kind, label and record properties from its own record (a placeholder may exist)."""
+        self.node(node_id, kind)
+        data = self.g.nodes[node_id]
+        data.update(kind=kind, label=label, props=props, **attrs)
+        data["sources"] = sources + [s for s in data["sources"] if s not in sources]
+
+    def edge(self, edge_id: str, src: str, dst: str, rel: str, **attrs) -> None:
+        if self.g.has_edge(src, dst, key=edge_id):
+            return
+        attrs.setdefault("label", "")
+        attrs.setdefault("props", {})
+        attrs.setdefault("sources", [])
+        self.g.add_edge(src, dst, key=edge_id, rel=rel, **attrs)
+
+    def ids(self, kind: str | tuple[str, ...]) -> list[str]:
+        kinds = (kind,) if isinstance(kind, str) else kind
+        return sorted(n for n, d in self.g.nodes(data=True) if d["kind"] in kinds)
+
+
+def _person_label(row: dict) -> str:
+    name = f"{row.get('given_name') or ''} {row.get('family_name') or ''}".strip()
+    return name or row["id"]
+
+
+def _fill_people(mg: _MapGraph, store: GraphStore, ids: list[str]) -> None:
+    if not ids:
+        return
+    for row in run_query(store, "map_people", {"ids": ids}).records():
+        mg.describe(
+            row["id"],
+            "child" if row["role"] == "child" else "adult",
+            label=_person_label(row),
+            props=_props(row, ("source_agency", "source_record")),
+            sources=[_source(row, "person record")],
+        )
+
+
+def _fill_addresses(mg: _MapGraph, store: GraphStore, ids: list[str]) -> None:
+    if not ids:
+        return
+    for row in run_query(store, "map_addresses", {"ids": ids}).records():
+        mg.describe(
+            row["id"],
+            "address",
+            label=row["postcode"] or row["id"],
+            props=_props(row, ("source_agency", "source_record")),
+            sources=[_source(row, "address record")],
+        )
+
+
+def _agency_rows(store: GraphStore, window: Window) -> dict[str, dict]:
+    return {r["id"]: r for r in run_query(store, "map_agencies", window.state_params()).records()}
+
+
+def _add_agency(mg: _MapGraph, agencies: dict[str, dict], agency_id: str) -> None:
+    row = agencies.get(agency_id, {"id": agency_id, "name": agency_id, "kind": "other"})
+    mg.node(
+        agency_id,
+        "agency",
+        label=row.get("name") or agency_id,
+        agency_kind=row.get("kind") or "other",
+        props=_props(row, ("source_agency", "source_record")),
+        sources=[_source(row, "agency record")] if row.get("source_agency") else [],
+    )
+
+
+def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dict[str, dict]) -> None:
+    """Event details, the agency that recorded each, the address, and the referrals and shares it made."""
+    if not ids:
+        return
+    address_ids = []
+    for row in run_query(store, "map_events", {"ids": ids}).records():
+        recorder = row.get("recorded_by")
+        mg.describe(
+            row["id"],
+            "event",
+            label=f"{(row['kind'] or 'event').replace('_', ' ')}\n{_text(row['date'])}",
+            agency_kind=agencies.get(recorder, {}).get("kind") if recorder else None,
+            props=_props(row, ("source_agency", "source_record")),
+            sources=[_source(row, f"{row['kind']} on {_text(row['date'])}")],
+        )
+        if recorder:
+            _add_agency(mg, agencies, recorder)
+            mg.edge(f"RECORDED_BY|{row['id']}", row["id"], recorder, "RECORDED_BY", sources=[_source(row, "recorded by")])
+        if row.get("address_id"):
+            address_ids.append(row["address_id"])
+            mg.node(row["address_id"], "address")
+            mg.edge(f"OCCURRED_AT|{row['id']}", row["id"], row["address_id"], "OCCURRED_AT", sources=[_source(row, "happened at")])
+    _fill_addresses(mg, store, sorted(set(address_ids)))
+    for row in run_query(store, "map_referred_to", {"event_ids": ids}).records():
+        _add_agency(mg, agencies, row["agency_id"])
+        told = f"feedback {_text(row['feedback_date'])}" if row["feedback_date"] else "referrer never told the outcome"
+        mg.edge(
+            f"REFERRED_TO|{row['rel_key']}", row["event_id"], row["agency_id"], "REFERRED_TO",
+            label="referred", props=_props(row, ("source_agency", "source_record", "rel_key")),
+            sources=[_source(row, f"referral on {_text(row['date'])}; {told}")],
+            no_feedback=row["feedback_date"] is None,
+        )
+    for row in run_query(store, "map_shared_with", {"event_ids": ids}).records():
+        _add_agency(mg, agencies, row["agency_id"])
+        mg.edge(
+            f"SHARED_WITH|{row['rel_key']}", row["event_id"], row["agency_id"], "SHARED_WITH",
+            label="shared", props=_props(row, ("source_agency", "source_record", "rel_key")),
+            sources=[_source(row, f"shared on {_text(row['date'])}")],
+        )
+
+
+def _fill_known_to(mg: _MapGraph, store: GraphStore, people: list[str], window: Window, agencies: dict[str, dict]) -> None:
+    if not people:
+        return
+    for row in run_query(store, "map_known_to", {"ids": people, **window.state_params()}).records():
+        _add_agency(mg, agencies, row["agency_id"])
+        flags = [k for k in ("mappa", "da_perpetrator", "sex_offender", "violence", "cp_plan", "cin", "looked_after") if row.get(k)]
+        fact = f"{row['agency_id']} record {row['record_id']} since {_text(row['since'])}"
+        if flags:
+            fact += f" (flags: {', '.join(flags)})"
+        mg.node(row["person_id"], "adult", sources=[_source(row, fact)])
+        mg.edge(
+            f"KNOWN_TO|{row['person_id']}|{row['agency_id']}|{row['record_id']}", row["person_id"], row["agency_id"], "KNOWN_TO",
+            label=", ".join(flags), props=_props(row, ("source_agency", "source_record", "person_id", "agency_id")),
+            sources=[_source(row, fact)],
+        )
+
+
+def _add_findings(mg: _MapGraph, findings: list[MapFinding]) -> list[MapFinding]:
+    """Draw each finding whose two people are on the map as one prominent edge; mark its path's nodes."""
+    drawn = []
+    for i, f in enumerate(findings):
+        if f.subject_id not in mg.g or f.other_id not in mg.g:
+            continue
+        drawn.append(f)
+        for node_id in f.path_nodes:
+            if node_id in mg.g:
+                mg.g.nodes[node_id]["in_finding"] = True
+                mg.g.nodes[node_id].setdefault("findings", []).append(f.explanation)
+        mg.edge(
+            f"finding|{f.pattern}|{f.other_id}|{f.subject_id}|{i}", f.other_id, f.subject_id, "finding",
+            label="missed link", pattern=f.pattern, title=f.title, explanation=f.explanation,
+            evidence=list(f.evidence), path=" -> ".join(f.path_nodes), path_rels=" , ".join(f.path_rels),
+            sources=[{"agency": e.split(":", 1)[0], "record": e.split(":", 1)[-1], "fact": "evidence"} for e in f.evidence],
+        )
+    mg.g.graph["findings"] = [
+        {"pattern": f.pattern, "title": f.title, "explanation": f.explanation, "subject_id": f.subject_id, "other_id": f.other_id}
+        for f in drawn
+    ]
+    return drawn
+
+
+# --- the three maps -------------------------------------------------------------------------------------
+
+
+def ego_graph(
+    store: GraphStore,
+    person_id: str,
+    *,
+    hops: int = 2,
+    window: Window,
+    findings: list[MapFinding] | None = None,
+) -> nx.MultiDiGraph:
+    """The network around one person: people within ``hops`` person-to-person links, and what links them.
+
+    A person-to-person link is a recorded relationship, a SAME_AS link, a shared address or a shared event,
+    all inside ``window``. Addresses, events and the agencies that know each person are added around them.
+    ``findings`` (default: :func:`map_findings` as of the window's end, touching the person) are drawn
+    when both of their people are on the map.
+    """
+    if hops < 0:
+        raise MapError(f"--hops must be 0 or more, not {hops}")
+    if not run_query(store, "map_people", {"ids": [person_id]}).rows:
+        raise MapError(f"no person with id {person_id!r} in the store")
+    mg = _MapGraph("ego")
+    mg.g.graph.update(ego=person_id, hops=hops, window=window.describe())
+    hop_of = {person_id: 0}
+    frontier = [person_id]
+    events: set[str] = set()
+    for hop in range(1, hops + 1):
+        if not frontier:
+            break
+        found: set[str] = set()
+        for row in run_query(store, "map_related", {"ids": frontier, **window.state_params()}).records():
+            src, dst = (row["person_id"], row["other_id"]) if row["direction"] == "out" else (row["other_id"], row["person_id"])
+            mg.node(src, "adult")
+            mg.node(dst, "adult")
+            mg.edge(
+                f"RELATED_TO|{row['rel_key']}", src, dst, "RELATED_TO", label=row["kind"] or "",
+                props=_props(row, ("person_id", "other_id", "direction", "source_agency", "source_record", "rel_key")),
+                sources=[_source(row, f"{row['kind']} since {_text(row['from_date'])}")],
+            )
+            found.add(row["other_id"])
+        for row in run_query(store, "map_same_as", {"ids": frontier}).records():
+            mg.node(row["person_id"], "adult")
+            mg.node(row["other_id"], "adult")
+            mg.edge(
+                f"SAME_AS|{row['rel_key']}", row["person_id"], row["other_id"], "SAME_AS",
+                label=f"same person p={row['probability']}" if row["probability"] is not None else "same person",
+                props=_props(row, ("person_id", "other_id", "rel_key")),
+                sources=[{"agency": "record linkage", "record": _text(row["rel_key"]), "fact": _text(row["explanation"])}],
+            )
+            found.add(row["other_id"])
+        for row in run_query(store, "map_residences", {"ids": frontier, **window.state_params()}).records():
+            mg.node(row["person_id"], "adult")
+            mg.node(row["address_id"], "address")
+            until = _text(row["to_date"]) or "now"
+            mg.edge(
+                f"LIVES_AT|{row['rel_key']}", row["person_id"], row["address_id"], "LIVES_AT",
+                props=_props(row, ("person_id", "address_id", "source_agency", "source_record", "rel_key")),
+                sources=[_source(row, f"lived at {row['address_id']} {_text(row['from_date'])} to {until}")],
+            )
+            found.add(row["person_id"])
+        for row in run_query(store, "map_event_people", {"ids": frontier, **window.event_params()}).records():
+            mg.node(row["person_id"], "adult")
+            mg.node(row["event_id"], "event")
+            events.add(row["event_id"])
+            mg.edge(
+                f"ABOUT|{row['rel_key']}", row["event_id"], row["person_id"], "ABOUT", label=row["involvement"] or "",
+                props=_props(row, ("event_id", "person_id", "source_agency", "source_record", "rel_key")),
+                sources=[_source(row, f"{row['involvement']} in {row['event_id']}")],
+            )
+            found.add(row["person_id"])
+        frontier = sorted(p for p in found if p not in hop_of)
+        for p in frontier:
+            hop_of[p] = hop
+    mg.node(person_id, "adult")
+    people = sorted(hop_of)
+    _fill_people(mg, store, people)
+    for p, hop in hop_of.items():
+        mg.g.nodes[p]["hop"] = hop
+    mg.g.nodes[person_id]["ego"] = True
+    agencies = _agency_rows(store, window)
+    _fill_addresses(mg, store, mg.ids("address"))
+    _fill_known_to(mg, store, people, window, agencies)
+    _fill_events(mg, store, sorted(events), agencies)
+    if findings is None:
+        findings = map_findings(store, window.to_date)
+        findings = [f for f in findings if f.subject_id in hop_of or f.other_id in hop_of]
+    _add_findings(mg, findings)
+    return mg.g
+
+
+def findings_graph(store: GraphStore, *, as_of: dt.date, pattern: str | None = None) -> nx.MultiDiGraph:
+    """Every finding (or one pattern's) as a map: each evidence path, its agencies, and the finding edge."""
+    found = map_findings(store, as_of, pattern=pattern)
+    mg = _MapGraph("findings")
+    mg.g.graph.update(pattern=pattern or "all", window=f"as of {as_of}")
+    window = Window.as_of(as_of)
+    people: set[str] = set()
+    addresses: set[str] = set()
+    for f in found:
+        ends = {f.subject_id, f.other_id}
+        people.update(ends)
+        for a, rel, b in zip(f.path_nodes, f.path_rels, f.path_nodes[1:]):
+            if rel == "LIVES_AT":  # one end of the step is a person of the finding, the other the address
+                person, address = (a, b) if a in ends else (b, a)
+                addresses.add(address)
+                mg.node(person, "adult")
+                mg.node(address, "address")
+                mg.edge(f"LIVES_AT|{person}|{address}", person, address, "LIVES_AT")
+            else:
+                people.update((a, b))
+                mg.node(a, "adult")
+                mg.node(b, "adult")
+                mg.edge(f"{rel}|{a}|{b}", a, b, rel or "RELATED_TO", label=(rel or "").lower().replace("_", " "))
+    _fill_people(mg, store, sorted(people))
+    _fill_addresses(mg, store, sorted(addresses))
+    agencies = _agency_rows(store, window)
+    _fill_known_to(mg, store, sorted(people), window, agencies)
+    _add_findings(mg, found)
+    _attach_link_sources(mg, store, sorted(people), window)
+    return mg.g
+
+
+def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], window: Window) -> None:
+    """Give the findings map's path edges their source records (the finding rows carry them only as text)."""
+    if not people:
+        return
+    for row in run_query(store, "map_residences", {"ids": people, **window.state_params()}).records():
+        key = f"LIVES_AT|{row['person_id']}|{row['address_id']}"
+        if mg.g.has_edge(row["person_id"], row["address_id"], key=key):
+            data = mg.g.edges[row["person_id"], row["address_id"], key]
+            data["sources"].append(_source(row, f"lived at {row['address_id']} from {_text(row['from_date'])}"))
+            data["props"] = _props(row, ("person_id", "address_id", "source_agency", "source_record", "rel_key"))
+    for row in run_query(store, "map_related", {"ids": people, **window.state_params()}).records():
+        src, dst = (row["person_id"], row["other_id"]) if row["direction"] == "out" else (row["other_id"], row["person_id"])
+        for a, b in ((src, dst), (dst, src)):
+            key = f"RELATED_TO|{a}|{b}"
+            if mg.g.has_edge(a, b, key=key):
+                data = mg.g.edges[a, b, key]
+                if not data["sources"]:
+                    data["sources"].append(_source(row, f"{row['kind']} since {_text(row['from_date'])}"))
+                    data["label"] = row["kind"] or ""
+
+
+def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:
+    """Agencies as nodes; referral and sharing edges weighted by volume; one-way flows and untold agencies marked."""
+    mg = _MapGraph("partnership")
+    mg.g.graph.update(window=window.describe())
+    params = {"from_date": window.events_from, "to_date": window.events_to}  # flows dated in the window
+    agencies = _agency_rows(store, window)
+    for agency_id in agencies:
+        _add_agency(mg, agencies, agency_id)
+        mg.g.nodes[agency_id]["people_known"] = int(agencies[agency_id]["people_known"] or 0)
+    for row in run_query(store, "partnership_referrals", params).records():
+        n, missing = int(row["referrals"]), int(row["without_feedback"] or 0)
+        one_way = missing > 0
+        mg.edge(
+            f"REFERRED_TO|{row['from_agency']}|{row['to_agency']}", row["from_agency"], row["to_agency"],
+            "one_way" if one_way else "REFERRED_TO",
+            label=f"{n} referral{'s' * (n != 1)}" + (f", {missing} never fed back" if missing else ""),
+            weight=n, props={"referrals": str(n), "without_feedback": str(missing), "events": ", ".join(row["event_ids"])},
+            sources=[{"agency": row["from_agency"], "record": e, "fact": "referral"} for e in row["event_ids"]],
+            flow="referral", one_way=one_way,
+        )
+    for row in run_query(store, "partnership_shared", params).records():
+        n = int(row["shares"])
+        mg.edge(
+            f"SHARED_WITH|{row['from_agency']}|{row['to_agency']}", row["from_agency"], row["to_agency"], "SHARED_WITH",
+            label=f"{n} shared", weight=n, props={"shares": str(n), "events": ", ".join(row["event_ids"])},
+            sources=[{"agency": row["from_agency"], "record": e, "fact": "information shared"} for e in row["event_ids"]],
+            flow="shared",
+        )
+    for row in run_query(store, "partnership_untold", params).records():
+        about, told = int(row["events_about_its_people"]), int(row["events_told"] or 0)
+        data = mg.g.nodes[row["agency_id"]]
+        data["events_about_its_people"] = about
+        data["events_told"] = told
+        data["untold_events"] = sorted(row["event_ids"])
+        data["never_told"] = told == 0 and about > 0
+        data["props"].update({"events recorded elsewhere about its people": str(about), "of which it was told": str(told)})
+    received = {dst for _, dst in mg.g.edges()}
+    for node_id, data in mg.g.nodes(data=True):
+        data["receives_nothing"] = node_id not in received
+    return mg.g
