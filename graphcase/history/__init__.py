@@ -1,10 +1,10 @@
 """Case-history reconstruction: a child's cross-agency chronology, knowledge gaps, and "who knew what, when".
 
 >>> from graphcase import open_store
->>> from graphcase.history import build_history, render
+>>> from graphcase.history import build_history, render_history
 >>> with open_store("graphcase.db", read_only=True) as store:  # doctest: +SKIP
 ...     history = build_history(store, "gp:TWARD", hops=1)
-...     html = render(history, "html")
+...     html = render_history(history, "html")
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ def build_history(store: GraphStore, person_id: str, *, date_from: dt.date | Non
     return analyse(chron)
 
 
-def render(history: CaseHistory, fmt: str) -> str:
-    from . import render as _render
+def render_history(history: CaseHistory, fmt: str) -> str:
+    """The history as text in one of: table, markdown, csv, json, html."""
+    from .render import render
 
-    return _render.render(history, fmt)
+    return render(history, fmt)
 
 
-__all__ = ["CaseHistory", "Chronology", "Gap", "HistoryError", "Matrix", "analyse", "build_chronology", "build_history", "render"]
+__all__ = ["CaseHistory", "Chronology", "Gap", "HistoryError", "Matrix", "analyse", "build_chronology", "build_history", "render_history"]

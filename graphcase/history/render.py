@@ -249,7 +249,8 @@ h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.6em}
 .mark.recorded.significant{background:#b8321c}
 .mark.told{background:#fff;border:3px solid #2a8a3a}
 .mark.gap{background:#fff;border:3px dashed #d00;border-radius:2px}
-.period{position:absolute;top:4px;height:24px;background:rgba(220,0,0,.13);border:1px solid rgba(220,0,0,.5)}
+.period{position:absolute;top:24px;height:7px;background:rgba(220,0,0,.35);border:1px solid #d00;box-sizing:border-box}
+.risk-span{position:absolute;top:14px;height:5px;background:#e08a00}
 .working-span{position:absolute;top:14px;height:4px;background:#9bc}
 #tip{position:fixed;display:none;max-width:420px;background:#fff;border:1px solid #888;padding:.5em;font-size:.8em;box-shadow:2px 2px 6px rgba(0,0,0,.2);z-index:10;white-space:pre-line}
 table{border-collapse:collapse;font-size:.8em;margin:.5em 0}
@@ -257,6 +258,7 @@ td,th{border:1px solid #ccc;padding:3px 5px;vertical-align:top;text-align:left}
 tr.gap td{background:#fde8e8}
 td.gap{background:#fde8e8}
 .legend span{margin-right:1.2em;font-size:.8em}
+.legend-bar{display:inline-block;width:22px;height:7px;margin-right:.3em}
 .legend .mark{position:relative;display:inline-block;top:2px;margin:0 .3em 0 0}
 .k-not_told,.k-told_late{color:#b00;font-weight:bold}
 """
@@ -298,6 +300,13 @@ def to_html(history: CaseHistory) -> str:
         if r.agency.id in marks:
             s, u = x(r.since or start), x(r.until or end)
             marks[r.agency.id].append(f'<div class="working-span" style="left:{s}%;width:{max(u - s, 0.2)}%" data-tip="{_e(f"Working with the child: record {r.record_id} ({r.agency.name}) from {_d(r.since)}" + (f" to {_d(r.until)}" if r.until else ""))}"></div>')
+    for r in chron.records:
+        if r.risk and r.person_id != chron.child_id and r.agency.id in marks:
+            s, u = x(r.since or start), x(r.until or end)
+            who = chron.people[r.person_id].name if r.person_id in chron.people else r.person_id
+            tip = (f"{r.agency.name} holds a risk about {who} ({chron.relation_text(r.person_id)}): {'; '.join(r.risk)}; "
+                   f"record {r.record_id} from {_d(r.since)}" + (f" to {_d(r.until)}" if r.until else "") + f"\nSource: {r.source}")
+            marks[r.agency.id].append(f'<div class="risk-span" style="left:{s}%;width:{max(u - s, 0.2)}%" data-tip="{_e(tip)}"></div>')
     for g in history.gaps:
         if g.kind == "risk_not_shared" and g.agency_id in marks:
             s, u = x(g.date_from), x(g.date_to)
@@ -334,7 +343,9 @@ def to_html(history: CaseHistory) -> str:
         + (" Dates are shifted by a fixed number of days." if chron.date_shift_days else "") + "</p>",
         '<div class="legend"><span><i class="mark recorded"></i>event recorded</span><span><i class="mark recorded significant"></i>significant event</span>'
         '<span><i class="mark told"></i>told (shared or referred)</span><span><i class="mark gap"></i>working with the child, not told (gap)</span>'
-        '<span style="background:rgba(220,0,0,.13)">&nbsp;risk held elsewhere, not shared (gap)&nbsp;</span></div>',
+        '<span><i class="legend-bar" style="background:#e08a00"></i>risk held about a network member</span>'
+        '<span><i class="legend-bar" style="background:rgba(220,0,0,.35);border:1px solid #d00"></i>working with the child while a risk was held elsewhere, not shared (gap)</span>'
+        '<span><i class="legend-bar" style="background:#9bc"></i>working with the child</span></div>',
         '<div class="timeline" id="timeline">',
     ]
     for a in agencies:
