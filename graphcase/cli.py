@@ -253,3 +253,5 @@ from .history_cli import history  # noqa: E402
 main.add_command(history)
 from .linkage_cli import link_records_command, review  # noqa: E402
 main.add_command(link_records_command); main.add_command(review)
+from .maps_cli import map_command  # noqa: E402
+main.add_command(map_command)
