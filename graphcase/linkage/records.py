@@ -1,0 +1,59 @@
+"""Person records out of the store, shaped and normalised for Splink (one row per Person record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import jellyfish
+import pandas as pd
+
+from ..stores.base import GraphStore
+from .settings import PERSON_COLUMNS
+
+# One query: every Person record, with the postcode of each address current at $as_of.
+PERSON_RECORDS_CYPHER = """
+MATCH (p:Person)
+OPTIONAL MATCH (p)-[l:LIVES_AT]->(a:Address)
+WHERE l.from_date <= $as_of AND (l.to_date IS NULL OR l.to_date >= $as_of)
+RETURN p.id AS id, p.role AS role, p.given_name AS given_name, p.family_name AS family_name, p.dob AS dob,
+       p.sex AS sex, p.nhs_number AS nhs_number, p.source_agency AS source_agency,
+       p.source_record AS source_record, a.postcode AS postcode, l.from_date AS address_from
+"""
+
+
+def fetch_person_records(store: GraphStore, as_of: dt.date) -> pd.DataFrame:
+    """Raw records as stored; a person with several current addresses keeps the latest one."""
+    result = store.query(PERSON_RECORDS_CYPHER, {"as_of": as_of})
+    frame = pd.DataFrame(result.rows, columns=result.columns)
+    if frame.empty:
+        return frame
+    frame = frame.sort_values(["id", "address_from"], na_position="first")
+    return frame.drop_duplicates("id", keep="last").reset_index(drop=True)
+
+
+def _clean_text(series: pd.Series) -> pd.Series:
+    cleaned = series.astype("string").str.lower().str.replace(r"[^a-z' -]", "", regex=True).str.strip()
+    return cleaned.mask(cleaned == "")
+
+
+def soundex(series: pd.Series) -> pd.Series:
+    values = [jellyfish.soundex(v) if isinstance(v, str) and v else None for v in series.astype(object)]
+    return pd.Series(values, index=series.index, dtype="string")
+
+
+def normalise_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Raw columns (id, given_name, family_name, dob, sex, nhs_number, postcode) -> the Splink input frame."""
+    out = pd.DataFrame({"unique_id": frame["id"].astype("string")})
+    out["given_name"] = _clean_text(frame["given_name"])
+    out["family_name"] = _clean_text(frame["family_name"])
+    dob = pd.to_datetime(frame["dob"], errors="coerce", format="mixed")
+    out["dob"] = dob.dt.strftime("%Y-%m-%d").astype("string")
+    out["sex"] = _clean_text(frame["sex"]) if "sex" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+    nhs = frame["nhs_number"].astype("string").str.replace(r"\s", "", regex=True)
+    out["nhs_number"] = nhs.mask(nhs == "")
+    postcode = frame["postcode"].astype("string").str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
+    out["postcode"] = postcode.mask(postcode == "")
+    out["surname_soundex"] = soundex(out["family_name"])
+    for column in PERSON_COLUMNS:
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out[list(PERSON_COLUMNS)]

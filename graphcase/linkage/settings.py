@@ -1,0 +1,155 @@
+"""The Splink model of a person record: columns, blocking rules, comparisons and their prior m/u values.
+
+Engine-free: nothing here names DuckDB. Column names are the ones :func:`graphcase.linkage.records.person_frame`
+produces (one row per Person record):
+
+    unique_id, given_name, family_name, dob ('YYYY-MM-DD' text), sex, nhs_number, postcode, surname_soundex
+
+Every comparison level carries a *prior* m and u probability. Training (``train.py``) replaces them where
+the data can estimate them; a level the data never shows keeps its prior, and a store too small to train
+on (the sample bundle: 16 records) is scored with the priors alone. The priors are stated, not hidden:
+m = share of true matches that fall in the level, u = share of non-matches that do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import ColumnExpression, SettingsCreator, block_on
+
+PERSON_COLUMNS = ("unique_id", "given_name", "family_name", "dob", "sex", "nhs_number", "postcode", "surname_soundex")
+
+# Levels that say "this is a transposed day and month": 1990-04-03 against 1990-03-04.
+DOB_TRANSPOSED_SQL = (
+    "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) "
+    "AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) "
+    "AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
+)
+POSTCODE_SECTOR_REGEX = "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? [0-9]"
+POSTCODE_DISTRICT_REGEX = "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?"
+
+
+def _level(creator, label: str, m: float, u: float):
+    return creator.configure(label_for_charts=label, m_probability=m, u_probability=u)
+
+
+def name_comparison(column: str, *, exact_m: float, exact_u: float) -> cl.CustomComparison:
+    """Null / exact (term-frequency adjusted: 'Smith' says less than 'Okafor') / Jaro-Winkler 0.92, 0.88, 0.70 / else."""
+    return cl.CustomComparison(
+        [
+            cll.NullLevel(column),
+            _level(cll.ExactMatchLevel(column).configure(tf_adjustment_column=column), "exact", exact_m, exact_u),
+            _level(cll.JaroWinklerLevel(column, 0.92), "Jaro-Winkler >= 0.92", 0.08, 0.002),
+            _level(cll.JaroWinklerLevel(column, 0.88), "Jaro-Winkler >= 0.88", 0.04, 0.002),
+            _level(cll.JaroWinklerLevel(column, 0.70), "Jaro-Winkler >= 0.70", 0.05, 0.04),
+            _level(cll.ElseLevel(), "different", 0.02, 0.95),
+        ],
+        output_column_name=column,
+        comparison_description=f"{column}: exact with term frequencies, then Jaro-Winkler",
+    )
+
+
+def dob_comparison() -> cl.CustomComparison:
+    """Null / exact / day and month transposed / one typo / within a year / else (dob as ISO text)."""
+    return cl.CustomComparison(
+        [
+            cll.NullLevel("dob"),
+            _level(cll.ExactMatchLevel("dob"), "exact", 0.85, 0.0001),
+            _level(cll.CustomLevel(DOB_TRANSPOSED_SQL), "day and month transposed", 0.03, 0.00001),
+            _level(cll.LevenshteinLevel("dob", 1), "one character different", 0.06, 0.002),
+            _level(
+                cll.AbsoluteDateDifferenceLevel("dob", input_is_string=True, threshold=1, metric="year"),
+                "within a year",
+                0.03,
+                0.03,
+            ),
+            _level(cll.ElseLevel(), "different", 0.03, 0.968),
+        ],
+        output_column_name="dob",
+        comparison_description="date of birth, allowing transposed day/month and one typo",
+    )
+
+
+def postcode_comparison() -> cl.CustomComparison:
+    sector = ColumnExpression("postcode").regex_extract(POSTCODE_SECTOR_REGEX)
+    district = ColumnExpression("postcode").regex_extract(POSTCODE_DISTRICT_REGEX)
+    return cl.CustomComparison(
+        [
+            cll.NullLevel("postcode"),
+            _level(cll.ExactMatchLevel("postcode"), "exact", 0.70, 0.001),
+            _level(cll.ExactMatchLevel(sector), "same sector", 0.05, 0.005),
+            _level(cll.ExactMatchLevel(district), "same district", 0.05, 0.03),
+            _level(cll.ElseLevel(), "different", 0.20, 0.964),
+        ],
+        output_column_name="postcode",
+        comparison_description="current postcode: exact, sector, district",
+    )
+
+
+def exact_comparison(column: str, *, m: float, u: float) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        [
+            cll.NullLevel(column),
+            _level(cll.ExactMatchLevel(column), "exact", m, u),
+            _level(cll.ElseLevel(), "different", 1 - m, 1 - u),
+        ],
+        output_column_name=column,
+        comparison_description=f"{column}: exact",
+    )
+
+
+def person_comparisons() -> list:
+    return [
+        name_comparison("given_name", exact_m=0.80, exact_u=0.01),
+        name_comparison("family_name", exact_m=0.85, exact_u=0.005),
+        dob_comparison(),
+        postcode_comparison(),
+        exact_comparison("sex", m=0.97, u=0.5),
+        exact_comparison("nhs_number", m=0.97, u=0.00001),
+    ]
+
+
+def prediction_blocking_rules() -> list:
+    """Pairs are scored only when they share one of these. Together they let through a duplicate with a
+    typo in any one field, a transposed dob, a moved address or a missing NHS number."""
+    return [
+        block_on("dob"),
+        block_on("nhs_number"),
+        block_on("postcode", "substr(given_name, 1, 1)"),
+        block_on("surname_soundex", "substr(dob, 1, 4)"),
+        block_on("given_name", "family_name"),
+        block_on("surname_soundex", "substr(given_name, 1, 2)", "postcode"),
+        block_on("substr(given_name, 1, 3)", "substr(dob, 6, 2)", "substr(dob, 9, 2)"),
+    ]
+
+
+def training_blocking_rules() -> list:
+    """EM sessions: each rule trains the comparisons it does not block on; together they cover all."""
+    return [block_on("dob"), block_on("given_name", "family_name"), block_on("postcode")]
+
+
+def deterministic_rules() -> list:
+    """Near-certain matches, used to estimate how often two random records are the same person."""
+    return [block_on("nhs_number"), block_on("given_name", "family_name", "dob")]
+
+
+def person_settings(
+    *,
+    link_type: str = "dedupe_only",
+    probability_two_random_records_match: float = 1e-4,
+    extra_comparisons: Sequence = (),
+    blocking_rules: Sequence | None = None,
+) -> SettingsCreator:
+    """The settings for linking person records; ``extra_comparisons`` lets a benchmark add columns its data
+    has (FEBRL's street and suburb) without changing the person model."""
+    return SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=probability_two_random_records_match,
+        comparisons=[*person_comparisons(), *extra_comparisons],
+        blocking_rules_to_generate_predictions=list(blocking_rules or prediction_blocking_rules()),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+    )
