@@ -55,35 +55,41 @@ def test_tyler_chronology_matches_the_hand_written_one(sample_store):
     assert str(e3.told[0].source) == "police:POL-INC-90211"
 
 
-def test_without_network_only_events_about_tyler(sample_store):
-    chron = build_chronology(sample_store, TYLER, hops=0, date_to=AS_OF)
+@pytest.fixture(scope="module")
+def sample_ro(sample_db_path):
+    store = LadybugStore(sample_db_path, read_only=True)
+    yield store
+    store.close()
+
+
+def test_without_network_only_events_about_tyler(sample_ro):
+    chron = build_chronology(sample_ro, TYLER, hops=0, date_to=AS_OF)
     assert [e.event_id for e in chron.entries] == ["E-W1", "E-W2", "E-W3", "E-W4", "E-W5", "E-W7"]
     assert list(chron.people) == [TYLER]
 
 
-def test_two_hops_adds_the_partner_of_the_mother_relation(sample_store):
-    chron = build_chronology(sample_store, TYLER, hops=2, date_to=AS_OF)
+def test_two_hops_adds_the_partner_of_the_mother_relation(sample_ro):
+    chron = build_chronology(sample_ro, TYLER, hops=2, date_to=AS_OF)
     assert [e.event_id for e in chron.entries] == [r[0] for r in EXPECTED_TYLER]
     assert "partner of parent Kerry Ward" in chron.relation_text("probation:DPLATT")
 
 
-def test_date_window(sample_store):
-    chron = build_chronology(sample_store, TYLER, hops=1, date_from=D(2025, 9, 14), date_to=D(2025, 10, 1))
+def test_date_window(sample_ro):
+    chron = build_chronology(sample_ro, TYLER, hops=1, date_from=D(2025, 9, 14), date_to=D(2025, 10, 1))
     assert [e.event_id for e in chron.entries] == ["E-W3", "E-W4", "E-W5"]
 
 
-def test_unknown_person_and_bad_arguments_are_named(sample_store):
+def test_unknown_person_and_bad_arguments_are_named(sample_ro):
     with pytest.raises(HistoryError, match="gp:NOBODY"):
-        build_chronology(sample_store, "gp:NOBODY")
+        build_chronology(sample_ro, "gp:NOBODY")
     with pytest.raises(HistoryError, match="hops"):
-        build_chronology(sample_store, TYLER, hops=3)
+        build_chronology(sample_ro, TYLER, hops=3)
     with pytest.raises(HistoryError, match="after"):
-        build_chronology(sample_store, TYLER, date_from=D(2026, 1, 1), date_to=D(2025, 1, 1))
+        build_chronology(sample_ro, TYLER, date_from=D(2026, 1, 1), date_to=D(2025, 1, 1))
 
 
-def test_tyler_gaps_cite_their_records(ladybug_store):
-    load_bundle(ladybug_store, "fixtures/sample", today=AS_OF)
-    history = build_history(ladybug_store, TYLER, hops=1, date_to=AS_OF)
+def test_tyler_gaps_cite_their_records(sample_ro):
+    history = build_history(sample_ro, TYLER, hops=1, date_to=AS_OF)
     event_gaps = sorted((g.event_id, g.agency_id) for g in history.gaps if g.kind == "not_told")
     # E-W1 (health appointment) and E-W4 (absence) are not significant; E-W6 (mental health) neither.
     assert event_gaps == [
@@ -115,87 +121,101 @@ def test_tyler_gaps_cite_their_records(ladybug_store):
 
 # -- gap rules on tiny graphs ----------------------------------------------------------------------------
 AGENCIES = {"police": "pol", "education": "school", "health_gp": "gp", "csc": "csc", "probation": "prob"}
+# Scenario name -> (school record opens, school told of the first incident on, a violent adult in the household)
+SCENARIOS = {
+    "told_same_day": (D(2024, 9, 1), D(2025, 3, 1), False),
+    "told_before_next_incident": (D(2024, 9, 1), D(2025, 4, 30), False),
+    "told_after_next_incident": (D(2024, 9, 1), D(2025, 6, 1), False),
+    "never_told": (D(2024, 9, 1), None, False),
+    "school_not_yet_involved": (D(2025, 4, 1), None, False),
+    "violent_adult_in_household": (D(2024, 9, 1), None, True),
+}
 
 
-def _tiny(tmp_path, *, school_since, told=None, second_incident=True, probation_adult=False):
-    """A child known to a school; police record a domestic-abuse incident on 2025-03-01 (and another on 2025-05-01)."""
-    b = ScenarioBuilder("t", D(2026, 1, 1), AGENCIES)
-    for kind, aid in AGENCIES.items():
-        b.rows["agencies"].append({"id": aid, "name": aid.upper(), "kind": kind, "source_agency": aid, "source_record": f"ORG-{aid}"})
-    child = b.person("child", "Amy", "Hill", D(2018, 1, 1), "female", agency="education")
-    mum = b.person("adult", "Beth", "Hill", D(1990, 1, 1), "female", agency="health_gp")
+def _plant(b: ScenarioBuilder, name: str, school_since, told, violent_adult) -> str:
+    """A child known to a school; police record domestic-abuse incidents on 2025-03-01 and 2025-05-01."""
+    child = b.person("child", "Amy", name, D(2018, 1, 1), "female", agency="education")
+    mum = b.person("adult", "Beth", name, D(1990, 1, 1), "female", agency="health_gp")
     b.relate(mum, child, "parent", D(2018, 1, 1), agency="health_gp")
     b.known_to(child, "education", school_since)
-    e1 = b.event("domestic_abuse_incident", D(2025, 3, 1), "police", about=[(child, "household_member"), (mum, "victim")])
-    if second_incident:
-        b.event("domestic_abuse_incident", D(2025, 5, 1), "police", about=[(child, "household_member")])
+    first = b.event("domestic_abuse_incident", D(2025, 3, 1), "police", about=[(child, "household_member"), (mum, "victim")])
+    b.event("domestic_abuse_incident", D(2025, 5, 1), "police", about=[(child, "household_member")])
     if told:
-        b.inform(e1, "education", "shared_with", told)
-    if probation_adult:
-        man = b.person("adult", "Carl", "Dunn", D(1985, 1, 1), "male", agency="probation")
+        b.inform(first, "education", "shared_with", told)
+    if violent_adult:
+        man = b.person("adult", "Carl", name, D(1985, 1, 1), "male", agency="probation")
         b.relate(man, mum, "partner", D(2024, 1, 1), agency="probation")
         b.relate(man, child, "household_member", D(2024, 6, 1), agency="probation")
         b.known_to(man, "probation", D(2024, 2, 1), flags=("violence",))
-    folder = tmp_path / "bundle"
-    write_bundle(b.frames(), folder)
-    store = LadybugStore(tmp_path / "tiny.db")
-    report = load_bundle(store, folder, today=D(2026, 1, 1))
+    return child
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """All tiny scenarios in one store (separate families), loaded once: scenario name -> CaseHistory."""
+    tmp = tmp_path_factory.mktemp("tiny")
+    b = ScenarioBuilder("t", D(2026, 1, 1), AGENCIES)
+    for kind, aid in AGENCIES.items():
+        b.rows["agencies"].append({"id": aid, "name": aid.upper(), "kind": kind, "source_agency": aid, "source_record": f"ORG-{aid}"})
+    children = {name: _plant(b, name, *spec) for name, spec in SCENARIOS.items()}
+    write_bundle(b.frames(), tmp / "bundle")
+    store = LadybugStore(tmp / "tiny.db")
+    report = load_bundle(store, tmp / "bundle", today=D(2026, 1, 1))
     assert not report.rejects, [str(r) for r in report.rejects]
-    history = build_history(store, child, hops=1, date_to=D(2026, 1, 1))
+    histories = {name: build_history(store, child, hops=1, date_to=D(2026, 1, 1)) for name, child in children.items()}
     store.close()
-    return history, e1
+    return histories
 
 
-def _event_gaps(history, event_id):
+def _event_gaps(history, index):
+    event_id = history.chronology.entries[index].event_id
     return [(g.kind, g.agency_id) for g in history.gaps if g.event_id == event_id and g.kind in ("not_told", "told_late")]
 
 
-def test_told_the_same_day_is_no_gap(tmp_path):
-    history, e1 = _tiny(tmp_path, school_since=D(2024, 9, 1), told=D(2025, 3, 1))
-    assert _event_gaps(history, e1) == []
-    assert history.chronology.entries[0].not_told == []
+def test_told_the_same_day_is_no_gap(tiny):
+    assert _event_gaps(tiny["told_same_day"], 0) == []
+    assert tiny["told_same_day"].chronology.entries[0].not_told == []
 
 
-def test_told_before_the_next_incident_is_no_gap(tmp_path):
-    history, e1 = _tiny(tmp_path, school_since=D(2024, 9, 1), told=D(2025, 4, 30))
-    assert _event_gaps(history, e1) == []
+def test_told_before_the_next_incident_is_no_gap(tiny):
+    assert _event_gaps(tiny["told_before_next_incident"], 0) == []
 
 
-def test_told_only_after_the_next_incident_is_a_gap(tmp_path):
-    history, e1 = _tiny(tmp_path, school_since=D(2024, 9, 1), told=D(2025, 6, 1))
-    assert _event_gaps(history, e1) == [("told_late", "school")]
+def test_told_only_after_the_next_incident_is_a_gap(tiny):
+    history = tiny["told_after_next_incident"]
+    assert _event_gaps(history, 0) == [("told_late", "school")]
     gap = next(g for g in history.gaps if g.kind == "told_late")
     assert "2025-06-01" in gap.explanation and "2025-05-01" in gap.explanation
     assert history.chronology.entries[0].not_told == []  # it was told, late
 
 
-def test_never_told_is_a_gap(tmp_path):
-    history, e1 = _tiny(tmp_path, school_since=D(2024, 9, 1))
-    assert _event_gaps(history, e1) == [("not_told", "school")]
+def test_never_told_is_a_gap(tiny):
+    assert _event_gaps(tiny["never_told"], 0) == [("not_told", "school")]
 
 
-def test_agency_not_yet_involved_is_no_gap(tmp_path):
-    history, e1 = _tiny(tmp_path, school_since=D(2025, 4, 1))
-    assert _event_gaps(history, e1) == []
+def test_agency_not_yet_involved_is_no_gap(tiny):
+    history = tiny["school_not_yet_involved"]
+    assert _event_gaps(history, 0) == []
     # ... but the second incident, after the school started working with the child, is a gap.
-    second = history.chronology.entries[1].event_id
-    assert _event_gaps(history, second) == [("not_told", "school")]
+    assert _event_gaps(history, 1) == [("not_told", "school")]
 
 
-def test_risk_about_household_member_not_shared(tmp_path):
-    history, _ = _tiny(tmp_path, school_since=D(2024, 9, 1), probation_adult=True)
+def test_no_risk_gap_without_a_risk(tiny):
+    assert [g for g in tiny["never_told"].gaps if g.kind == "risk_not_shared"] == []
+
+
+def test_risk_about_household_member_not_shared(tiny):
+    history = tiny["violent_adult_in_household"]
     risks = [g for g in history.gaps if g.kind == "risk_not_shared"]
+    # The school worked with the child from 2024-09-01; the man was in the household from 2024-06-01.
     assert [(g.agency_id, g.date_from, g.date_to) for g in risks] == [("school", D(2024, 9, 1), D(2026, 1, 1))]
     assert "violence" in risks[0].explanation
 
 
 # -- renderers -------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def tyler(sample_db_path):
-    store = LadybugStore(sample_db_path, read_only=True)
-    history = build_history(store, TYLER, hops=1, date_to=AS_OF)
-    store.close()
-    return history
+def tyler(sample_ro):
+    return build_history(sample_ro, TYLER, hops=1, date_to=AS_OF)
 
 
 def test_markdown_has_the_chronology_gaps_and_matrix(tyler):
