@@ -37,6 +37,7 @@
 MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
 WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
 MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
+WITH child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE adult.role = 'adult' AND adult.sex = 'male'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
@@ -57,6 +58,7 @@ UNION
 MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
 WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
 MATCH (child)-[r:RELATED_TO]-(adult:Person)
+WITH child, ck, csc, r, adult
 WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
@@ -75,6 +77,7 @@ UNION
 MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
 WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
 MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
+WITH child, ck, csc, rc, parent, rp, adult
 WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
   AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)

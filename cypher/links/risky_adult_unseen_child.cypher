@@ -45,6 +45,7 @@ WHERE adult.role = 'adult' AND k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
 MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+WITH adult, k, ag, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE child.role = 'child'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
@@ -69,6 +70,7 @@ WHERE adult.role = 'adult' AND k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
 MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH adult, k, ag, r, child
 WHERE child.role = 'child' AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 WITH adult, k, ag, r, child,
@@ -90,6 +92,7 @@ WHERE adult.role = 'adult' AND k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
 MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
+WITH adult, k, ag, rp, parent, rc, child
 WHERE rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' AND parent.role = 'adult'
   AND parent.id <> adult.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)

@@ -3,7 +3,7 @@
 // description: >
 //   Pairs of person records from different source agencies, not joined by SAME_AS, that share an NHS number,
 //   or share a date of birth and a name (same family name and same first letter of the given name, or same
-//   given name and same first letter of the family name). A simple deterministic check; full record linkage
+//   given name and same first letter of the family name), and no conflicting recorded sex. A simple deterministic check; full record linkage
 //   is separate. One row per (pair, rule); graphcase links groups them by the pair.
 // parameters: {}
 // columns:
@@ -38,7 +38,8 @@ RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same
 UNION
 MATCH (a:Person), (b:Person)
 WHERE a.dob IS NOT NULL AND a.dob = b.dob AND a.family_name = b.family_name AND a.id < b.id
-  AND a.source_agency <> b.source_agency AND left(a.given_name, 1) = left(b.given_name, 1)
+  AND a.source_agency <> b.source_agency
+  AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex) AND left(a.given_name, 1) = left(b.given_name, 1)
   AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
@@ -49,7 +50,8 @@ RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same
 UNION
 MATCH (a:Person), (b:Person)
 WHERE a.dob IS NOT NULL AND a.dob = b.dob AND a.given_name = b.given_name AND a.id < b.id
-  AND a.source_agency <> b.source_agency AND left(a.family_name, 1) = left(b.family_name, 1)
+  AND a.source_agency <> b.source_agency
+  AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex) AND left(a.family_name, 1) = left(b.family_name, 1)
   AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,

@@ -39,13 +39,16 @@ MATCH (e:Event)-[:OCCURRED_AT]->(addr:Address)
 WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($lookback_months)
 MATCH (e)-[:RECORDED_BY]->(da_ag:Agency)
 MATCH (addr)<-[ls:LIVES_AT]-(sm:Person)-[ks:KNOWN_TO]->(sm_ag:Agency)
+WITH e, addr, da_ag, ls, sm, ks, sm_ag  // barrier: LadybugDB 0.22 dropped the to_date test otherwise
 WHERE sm.role = 'adult' AND sm_ag.kind IN $substance_kinds AND ks.since <= $as_of
   AND ls.from_date <= $as_of AND (ls.to_date IS NULL OR ls.to_date >= $as_of)
 MATCH (addr)<-[lm:LIVES_AT]-(mh:Person)-[km:KNOWN_TO]->(mh_ag:Agency)
+WITH e, addr, da_ag, ls, sm, ks, sm_ag, lm, mh, km, mh_ag
 WHERE mh.role = 'adult' AND mh_ag.kind IN $mental_health_kinds AND km.since <= $as_of
   AND lm.from_date <= $as_of AND (lm.to_date IS NULL OR lm.to_date >= $as_of)
   AND da_ag.id <> sm_ag.id AND da_ag.id <> mh_ag.id AND sm_ag.id <> mh_ag.id
 MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
+WITH e, addr, da_ag, ls, sm, ks, sm_ag, lm, mh, km, mh_ag, lc, child
 WHERE child.role = 'child' AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
 RETURN 'toxic_trio' AS pattern, addr.id AS address_id, addr.postcode AS postcode,
        child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,

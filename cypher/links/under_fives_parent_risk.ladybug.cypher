@@ -34,6 +34,7 @@
 MATCH (adult:Person)-[k:KNOWN_TO]->(ag:Agency)
 WHERE adult.role = 'adult' AND ag.kind IN $agency_kinds AND k.since <= $as_of
 MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH adult, k, ag, r, child  // a barrier: LadybugDB 0.22 dropped the to_date test when this WHERE sat on the MATCH
 WHERE child.role = 'child' AND r.kind IN $parent_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
   AND child.dob <= $as_of AND child.dob > $as_of - to_years($age_limit_years)
