@@ -216,7 +216,7 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
             {
                 "edgeId": key, "title": d["title"], "explanation": d["explanation"], "pattern": d["pattern"],
                 "subject_id": dst, "other_id": src,
-                "headline": f"{g.nodes[src]['label']} → {g.nodes[dst]['label']}",
+                "headline": f"{g.nodes[src]['label']} → {g.nodes[dst]['label']}".replace("\n", " "),
             }
             for key, d, src, dst in finding_edges
         ],

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..catalogue import run_query
+from ..catalogue import CatalogueError, run_query
 from ..stores.base import GraphStore
 
 EARLIEST = dt.date(1900, 1, 1)
@@ -78,6 +78,8 @@ class MapFinding:
     path_nodes: list[str]
     path_rels: list[str]
     evidence: list[str] = field(default_factory=list)  # "agency:record" of each fact on the path
+    finding_id: str = ""  # graphcase.findings' stable id
+    steps: list[tuple[str, str, str]] = field(default_factory=list)  # (node, relationship type, node) on the path
 
 
 def _text(value) -> str:
@@ -98,79 +100,47 @@ def _source(row: dict, fact: str) -> dict:
 
 # --- findings -------------------------------------------------------------------------------------------
 
-PROBATION_PATTERN = "probation_adult_child_unknown_to_csc"
 
+def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None) -> list[MapFinding]:
+    """The missed-link catalogue's findings (:mod:`graphcase.findings`) as map edges.
 
-def map_findings(store: GraphStore, as_of: dt.date, person: str | None = None, pattern: str | None = None) -> list[MapFinding]:
-    """The missed-link findings to draw, from ``graphcase.findings`` when it exists, else the probation query.
-
-    ``person`` keeps the findings whose evidence path includes that person; ``pattern`` keeps one pattern.
+    A finding names children and other people (adults, or the people a referral was about); each
+    (other, child) pair becomes one edge. A finding with no "other" side (a police incident no agency of
+    the child heard of) is drawn from the first node of its evidence path (the event) to each child.
     """
+    from ..findings import run_catalogue
+
     try:
-        from .. import findings as catalogue_findings  # written in parallel; used as soon as it lands
-    except ImportError:
-        catalogue_findings = None
-    if catalogue_findings is not None and hasattr(catalogue_findings, "find_links"):
-        found = [_from_catalogue_finding(f) for f in catalogue_findings.find_links(store, as_of=as_of)]
-    else:
-        found = _probation_findings(store, as_of)
-    if pattern:
-        known = sorted({f.pattern for f in found} | {PROBATION_PATTERN})
-        if pattern not in known and catalogue_findings is None:
-            raise MapError(f"no finding pattern named {pattern!r}; known: {', '.join(known)}")
-        found = [f for f in found if f.pattern == pattern]
-    if person:
-        found = [f for f in found if person in f.path_nodes or person in (f.subject_id, f.other_id)]
-    return found
-
-
-def _probation_findings(store: GraphStore, as_of: dt.date) -> list[MapFinding]:
-    """Adapter over the first catalogue query until ``graphcase.findings`` lands."""
-    result = run_query(store, PROBATION_PATTERN, {"as_of": as_of})
-    found = []
-    for row in result.records():
-        flags = [name for name in ("mappa", "violence", "da_perpetrator", "sex_offender") if row.get(name)]
-        how = f"lives at the same address ({row['link_detail']}) as" if row["link"] == "same_address" else f"is the {row['link_detail']} of"
-        explanation = (
-            f"{row['adult_name'].strip()} ({row['adult_id']}) is known to probation "
-            f"(record {row['probation_record']} since {_text(row['probation_since'])}"
-            f"{', flags: ' + ', '.join(flags) if flags else ''}) and {how} "
-            f"{row['child_name'].strip()} ({row['child_id']}), who is unknown to children's social care "
-            f"as of {as_of.isoformat()}."
-        )
-        found.append(
-            MapFinding(
-                pattern=PROBATION_PATTERN,
-                title="Adult known to probation connected to a child unknown to children's social care",
-                explanation=explanation,
-                subject_id=row["child_id"],
-                other_id=row["adult_id"],
-                path_nodes=list(row["path_nodes"]),
-                path_rels=list(row["path_rels"]),
-                evidence=[f"{row['probation_agency']}:{row['probation_record']}", *row["link_sources"]],
+        run = run_catalogue(store, as_of, patterns=[pattern] if pattern else None)
+    except CatalogueError as exc:
+        raise MapError(str(exc)) from exc
+    drawn = []
+    for f in run.findings:
+        path_nodes: list[str] = []
+        path_rels: list[str] = []
+        steps: list[tuple[str, str, str]] = []
+        evidence: list[str] = []
+        for row in f.evidence:
+            nodes, rels = list(row.get("path_nodes") or []), list(row.get("path_rels") or [])
+            path_nodes.extend(n for n in nodes if n not in path_nodes)
+            path_rels.extend(r for r in rels if r not in path_rels)
+            steps.extend(s for s in zip(nodes, rels, nodes[1:]) if s not in steps)
+            evidence.extend(s for s in (row.get("sources") or []) if s not in evidence)
+        first = path_nodes[0] if path_nodes else None
+        if f.children and f.others:
+            pairs = [(o, c) for o in f.others for c in f.children]
+        else:
+            ends = f.children or f.others
+            pairs = [(first, c) for c in ends if first and first != c]
+        for other, subject in pairs:
+            drawn.append(
+                MapFinding(
+                    pattern=f.pattern, title=f.pattern.replace("_", " "), explanation=f.explanation,
+                    subject_id=subject, other_id=other, path_nodes=path_nodes, path_rels=path_rels,
+                    evidence=evidence, finding_id=f.id, steps=steps,
+                )
             )
-        )
-    return found
-
-
-def _from_catalogue_finding(f) -> MapFinding:
-    """Read a ``graphcase.findings.Finding`` by duck typing (its exact shape is being settled in parallel)."""
-    nodes = list(getattr(f, "path_nodes", None) or getattr(f, "nodes", None) or [])
-    subject = getattr(f, "child_id", None) or getattr(f, "subject_id", None) or (nodes[-1] if nodes else "")
-    other = getattr(f, "adult_id", None) or getattr(f, "other_id", None) or (nodes[0] if nodes else "")
-    evidence = getattr(f, "evidence", None) or []
-    if not isinstance(evidence, (list, tuple)):
-        evidence = [evidence]
-    return MapFinding(
-        pattern=str(getattr(f, "pattern", "finding")),
-        title=str(getattr(f, "title", getattr(f, "pattern", "finding"))),
-        explanation=str(getattr(f, "explanation", "")),
-        subject_id=subject,
-        other_id=other,
-        path_nodes=nodes,
-        path_rels=list(getattr(f, "path_rels", None) or []),
-        evidence=[_text(e) if not isinstance(e, dict) else ", ".join(f"{k}={_text(v)}" for k, v in e.items()) for e in evidence],
-    )
+    return drawn
 
 
 # --- building blocks ------------------------------------------------------------------------------------
@@ -326,21 +296,24 @@ def _add_findings(mg: _MapGraph, findings: list[MapFinding]) -> list[MapFinding]
     """Draw each finding whose two people are on the map as one prominent edge; mark its path's nodes."""
     drawn = []
     for i, f in enumerate(findings):
-        if f.subject_id not in mg.g or f.other_id not in mg.g:
+        if f.subject_id not in mg.g or f.other_id not in mg.g or f.subject_id == f.other_id:
             continue
         drawn.append(f)
         for node_id in f.path_nodes:
             if node_id in mg.g:
                 mg.g.nodes[node_id]["in_finding"] = True
-                mg.g.nodes[node_id].setdefault("findings", []).append(f.explanation)
+                explanations = mg.g.nodes[node_id].setdefault("findings", [])
+                if f.explanation not in explanations:
+                    explanations.append(f.explanation)
         mg.edge(
             f"finding|{f.pattern}|{f.other_id}|{f.subject_id}|{i}", f.other_id, f.subject_id, "finding",
-            label="missed link", pattern=f.pattern, title=f.title, explanation=f.explanation,
+            label=f.title, pattern=f.pattern, finding_id=f.finding_id, title=f.title, explanation=f.explanation,
             evidence=list(f.evidence), path=" -> ".join(f.path_nodes), path_rels=" , ".join(f.path_rels),
             sources=[{"agency": e.split(":", 1)[0], "record": e.split(":", 1)[-1], "fact": "evidence"} for e in f.evidence],
         )
     mg.g.graph["findings"] = [
-        {"pattern": f.pattern, "title": f.title, "explanation": f.explanation, "subject_id": f.subject_id, "other_id": f.other_id}
+        {"finding_id": f.finding_id, "pattern": f.pattern, "title": f.title, "explanation": f.explanation,
+         "subject_id": f.subject_id, "other_id": f.other_id}
         for f in drawn
     ]
     return drawn
@@ -437,40 +410,50 @@ def ego_graph(
     return mg.g
 
 
+# Which end of each relationship type is its start: orients a finding's path steps.
+REL_ENDS = {
+    "LIVES_AT": ("person", "address"), "KNOWN_TO": ("person", "agency"), "ABOUT": ("event", "person"),
+    "RECORDED_BY": ("event", "agency"), "OCCURRED_AT": ("event", "address"), "REFERRED_TO": ("event", "agency"),
+    "SHARED_WITH": ("event", "agency"), "RELATED_TO": ("person", "person"), "SAME_AS": ("person", "person"),
+}
+
+
+def _coarse_kind(kind: str) -> str:
+    return "person" if kind in ("child", "adult") else kind
+
+
 def findings_graph(store: GraphStore, *, as_of: dt.date, pattern: str | None = None) -> nx.MultiDiGraph:
-    """Every finding (or one pattern's) as a map: each evidence path, its agencies, and the finding edge."""
+    """Every finding (or one pattern's) as a map: each evidence path, the agencies, and the finding edges."""
     found = map_findings(store, as_of, pattern=pattern)
     mg = _MapGraph("findings")
     mg.g.graph.update(pattern=pattern or "all", window=f"as of {as_of}")
     window = Window.as_of(as_of)
-    people: set[str] = set()
-    addresses: set[str] = set()
-    for f in found:
-        ends = {f.subject_id, f.other_id}
-        people.update(ends)
-        for a, rel, b in zip(f.path_nodes, f.path_rels, f.path_nodes[1:]):
-            if rel == "LIVES_AT":  # one end of the step is a person of the finding, the other the address
-                person, address = (a, b) if a in ends else (b, a)
-                addresses.add(address)
-                mg.node(person, "adult")
-                mg.node(address, "address")
-                mg.edge(f"LIVES_AT|{person}|{address}", person, address, "LIVES_AT")
-            else:
-                people.update((a, b))
-                mg.node(a, "adult")
-                mg.node(b, "adult")
-                mg.edge(f"{rel}|{a}|{b}", a, b, rel or "RELATED_TO", label=(rel or "").lower().replace("_", " "))
-    _fill_people(mg, store, sorted(people))
-    _fill_addresses(mg, store, sorted(addresses))
+    ids = sorted({n for f in found for n in (*f.path_nodes, f.subject_id, f.other_id)})
     agencies = _agency_rows(store, window)
-    _fill_known_to(mg, store, sorted(people), window, agencies)
+    _fill_people(mg, store, ids)
+    _fill_addresses(mg, store, ids)
+    _fill_events(mg, store, ids, agencies)
+    for agency_id in ids:
+        if agency_id in agencies:
+            _add_agency(mg, agencies, agency_id)
+    people = mg.ids(("child", "adult"))
+    for f in found:
+        for a, rel, b in f.steps:
+            if a not in mg.g or b not in mg.g:
+                continue
+            start_kind = REL_ENDS.get(rel, ("person", "person"))[0]
+            src, dst = (a, b) if _coarse_kind(mg.g.nodes[a]["kind"]) == start_kind else (b, a)
+            if any(d["rel"] == rel for d in (mg.g.get_edge_data(src, dst) or {}).values()):
+                continue  # already drawn with its source record (an event's recorder, address, referral)
+            mg.edge(f"{rel}|{src}|{dst}", src, dst, rel, label=rel.lower().replace("_", " ") if rel == "RELATED_TO" else "")
+    _fill_known_to(mg, store, people, window, agencies)
     _add_findings(mg, found)
-    _attach_link_sources(mg, store, sorted(people), window)
+    _attach_link_sources(mg, store, people, window)
     return mg.g
 
 
 def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], window: Window) -> None:
-    """Give the findings map's path edges their source records (the finding rows carry them only as text)."""
+    """Give the findings map's path edges (LIVES_AT, RELATED_TO) their properties and source records."""
     if not people:
         return
     for row in run_query(store, "map_residences", {"ids": people, **window.state_params()}).records():
@@ -483,11 +466,11 @@ def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], wi
         src, dst = (row["person_id"], row["other_id"]) if row["direction"] == "out" else (row["other_id"], row["person_id"])
         for a, b in ((src, dst), (dst, src)):
             key = f"RELATED_TO|{a}|{b}"
-            if mg.g.has_edge(a, b, key=key):
+            if mg.g.has_edge(a, b, key=key) and not mg.g.edges[a, b, key]["sources"]:
                 data = mg.g.edges[a, b, key]
-                if not data["sources"]:
-                    data["sources"].append(_source(row, f"{row['kind']} since {_text(row['from_date'])}"))
-                    data["label"] = row["kind"] or ""
+                data["sources"].append(_source(row, f"{row['kind']} since {_text(row['from_date'])}"))
+                data["label"] = row["kind"] or ""
+                data["props"] = _props(row, ("person_id", "other_id", "direction", "source_agency", "source_record", "rel_key"))
 
 
 def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:

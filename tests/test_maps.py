@@ -1,0 +1,202 @@
+"""Network maps without a browser: what the extraction puts on each map, and that the HTML is self-contained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from graphcase.cli import main
+from graphcase.maps import MapError, Window, ego_graph, findings_graph, map_findings, map_html, partnership_graph
+from graphcase.maps.page import vis_assets
+from graphcase.stores.ladybug import LadybugStore
+
+from .conftest import AS_OF
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    from graphcase import load_bundle
+
+    from .conftest import SAMPLE
+
+    s = LadybugStore(tmp_path_factory.mktemp("maps") / "sample.db")
+    load_bundle(s, SAMPLE, today=AS_OF)
+    yield s
+    s.close()
+
+
+def _edges(g, rel):
+    return {(a, b) for a, b, d in g.edges(data=True) if d["rel"] == rel}
+
+
+def test_ego_map_of_tyler_holds_household_agencies_events_and_the_finding(store):
+    g = ego_graph(store, "gp:TWARD", hops=2, window=Window.as_of(AS_OF))
+    kinds = {n: d["kind"] for n, d in g.nodes(data=True)}
+    assert {n for n, k in kinds.items() if k == "child"} == {"gp:TWARD", "gp:RWARD"}
+    assert {n for n, k in kinds.items() if k == "adult"} == {"gp:KWARD", "probation:DPLATT"}
+    assert {n for n, k in kinds.items() if k == "address"} == {"A-WARD"}
+    assert {n for n, k in kinds.items() if k == "event"} == {"E-W1", "E-W2", "E-W3", "E-W4", "E-W5", "E-W6", "E-W7"}
+    assert {n for n, k in kinds.items() if k == "agency"} == {"gp-riverside", "school-oak", "hv", "amh", "probation", "police", "csc"}
+    assert g.nodes["gp:TWARD"]["label"] == "Tyler Ward" and g.nodes["gp:TWARD"]["hop"] == 0
+    assert g.nodes["probation:DPLATT"]["hop"] == 1
+    assert ("probation:DPLATT", "probation") in _edges(g, "KNOWN_TO")
+    assert ("probation:DPLATT", "gp:KWARD") in _edges(g, "RELATED_TO")
+    assert ("E-W5", "csc") in _edges(g, "REFERRED_TO")
+    assert ("E-W3", "csc") in _edges(g, "SHARED_WITH")
+    assert ("E-W3", "A-WARD") in _edges(g, "OCCURRED_AT")
+    findings = {(a, b, d["pattern"]) for a, b, d in g.edges(data=True) if d["rel"] == "finding"}
+    assert findings == {
+        ("probation:DPLATT", "gp:TWARD", "risky_adult_unseen_child"),
+        ("probation:DPLATT", "gp:RWARD", "risky_adult_unseen_child"),
+        ("probation:DPLATT", "gp:RWARD", "under_fives_parent_risk"),
+        ("gp:KWARD", "gp:RWARD", "under_fives_parent_risk"),
+        ("E-W7", "gp:TWARD", "domestic_abuse_child_not_told"),
+        ("E-W7", "gp:RWARD", "domestic_abuse_child_not_told"),
+        ("school-oak", "gp:TWARD", "referral_without_feedback"),
+    }
+    tyler_finding = next(d for a, b, d in g.edges(data=True) if d["rel"] == "finding" and b == "gp:TWARD" and a == "probation:DPLATT")
+    assert "Dean Platt" in tyler_finding["explanation"] and "Tyler Ward" in tyler_finding["explanation"]
+    assert "probation:PR-5531" in tyler_finding["evidence"] and tyler_finding["finding_id"].startswith("F-")
+    assert g.graph["findings"] and all(f["explanation"] for f in g.graph["findings"])
+    assert g.nodes["A-WARD"]["in_finding"] is True
+    # Every node and every recorded edge names its source records.
+    for node, data in g.nodes(data=True):
+        assert data["sources"], node
+    for a, b, data in g.edges(data=True):
+        assert data["sources"], (a, b, data["rel"])
+
+
+def test_ego_map_time_window_drops_what_had_not_happened_yet(store):
+    g = ego_graph(store, "gp:TWARD", hops=2, window=Window.as_of(dt.date(2025, 2, 28)))
+    # Dean moved in on 2025-03-01 and partnered Kerry from 2024-10; Ruby was born 2026-06-02.
+    assert "gp:RWARD" not in g
+    assert ("probation:DPLATT", "A-WARD") not in _edges(g, "LIVES_AT")
+    assert g.nodes["probation:DPLATT"]["hop"] == 2  # already Kerry's partner: Tyler -> Kerry -> Dean
+    assert {n for n, d in g.nodes(data=True) if d["kind"] == "event"} == set()  # the first, E-W1, is 2025-04-02
+    # Dean was already the mother's partner and known to police: that finding stands; Ruby's cannot.
+    assert {(a, b, d["pattern"]) for a, b, d in g.edges(data=True) if d["rel"] == "finding"} == {
+        ("probation:DPLATT", "gp:TWARD", "risky_adult_unseen_child")
+    }
+
+    window = Window.between(dt.date(2025, 9, 1), dt.date(2025, 9, 30))
+    g = ego_graph(store, "gp:TWARD", hops=1, window=window)
+    assert {n for n, d in g.nodes(data=True) if d["kind"] == "event"} == {"E-W3", "E-W4"}
+
+
+def test_hops_zero_is_the_person_with_their_agencies_only(store):
+    g = ego_graph(store, "gp:TWARD", hops=0, window=Window.as_of(AS_OF))
+    assert {n for n, d in g.nodes(data=True) if d["kind"] in ("child", "adult", "address", "event")} == {"gp:TWARD"}
+    assert {b for a, b in _edges(g, "KNOWN_TO")} == {"gp-riverside", "school-oak"}
+
+
+def test_unknown_person_and_bad_window_are_clear_errors(store):
+    with pytest.raises(MapError, match="no person with id 'gp:NOBODY'"):
+        ego_graph(store, "gp:NOBODY", window=Window.as_of(AS_OF))
+    with pytest.raises(MapError, match="starts"):
+        Window.between(dt.date(2026, 1, 2), dt.date(2026, 1, 1))
+
+
+def test_findings_map_draws_every_finding_with_its_path(store):
+    found = map_findings(store, AS_OF)
+    g = findings_graph(store, as_of=AS_OF)
+    assert len(g.graph["findings"]) == len(found) == 10
+    assert {(a, b) for a, b, d in g.edges(data=True) if d["rel"] == "finding" and d["pattern"] == "risky_adult_unseen_child"} == {
+        ("probation:DPLATT", "gp:TWARD"), ("probation:DPLATT", "gp:RWARD"), ("probation:IKHAN", "gp:AKHAN"), ("probation:LBROWN", "csc:MBROWN"),
+    }
+    # Evidence paths are drawn edge by edge, each oriented as stored and carrying its source record.
+    assert ("probation:LBROWN", "A-BROWN") in _edges(g, "LIVES_AT") and ("csc:MBROWN", "A-BROWN") in _edges(g, "LIVES_AT")
+    assert ("probation:DPLATT", "gp:KWARD") in _edges(g, "RELATED_TO")
+    assert ("E-W7", "A-WARD") in _edges(g, "OCCURRED_AT") and ("E-W5", "csc") in _edges(g, "REFERRED_TO")
+    assert len([1 for a, b, d in g.edges(data=True) if (a, b, d["rel"]) == ("E-W5", "csc", "REFERRED_TO")]) == 1
+    lives = g.edges["gp:TWARD", "A-WARD", "LIVES_AT|gp:TWARD|A-WARD"]
+    assert lives["sources"][0]["record"] == "GP-10232"
+    assert "gp:SKHAN" not in g and "gp:LOKAFOR" not in g  # on no finding's path
+    one = findings_graph(store, as_of=AS_OF, pattern="hidden_men")
+    assert {(a, b) for a, b, d in one.edges(data=True) if d["rel"] == "finding"} == {("probation:LBROWN", "csc:MBROWN")}
+    with pytest.raises(MapError, match="no link pattern named 'nope'"):
+        map_findings(store, AS_OF, pattern="nope")
+
+
+def test_partnership_map_counts_flows_and_marks_one_way_and_untold(store):
+    g = partnership_graph(store, window=Window.between(dt.date(2020, 1, 1), AS_OF))
+    assert len(g) == 9
+    flows = {(a, b): d for a, b, d in g.edges(data=True)}
+    assert flows[("police", "csc")]["weight"] == 2 and flows[("police", "csc")]["rel"] == "SHARED_WITH"
+    assert flows[("school-oak", "csc")]["one_way"] is True and flows[("school-oak", "csc")]["rel"] == "one_way"
+    assert flows[("gp-riverside", "csc")]["one_way"] is False  # feedback came back on 2023-03-20
+    untold = {n for n, d in g.nodes(data=True) if d.get("never_told")}
+    assert untold == {"school-oak", "probation", "hv", "amh"}
+    assert g.nodes["school-oak"]["untold_events"] == ["E-W1", "E-W2", "E-W3", "E-W7"]
+    assert g.nodes["gp-riverside"]["events_told"] == 1
+    # A window before any flow: agencies, no edges.
+    g = partnership_graph(store, window=Window.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)))
+    assert len(g) == 9 and g.number_of_edges() == 0
+
+
+# Strings with "http" that the inlined vis-network carries in comments and code, none of them fetched:
+# its licence headers, the SVG namespace it passes to createElementNS, and an error message's link.
+NON_RESOURCE_URLS = {
+    "https://visjs.github.io/vis-network/",
+    "http://almende.com",
+    "https://github.com/visjs",
+    "http://www.apache.org/licenses/LICENSE-2.0",
+    "http://opensource.org/licenses/MIT",
+    "http://www.w3.org/2000/svg",
+    "https://github.com/zloirock/core-js",
+    "https://github.com/zloirock/core-js/blob/v3.21.1/LICENSE",
+    "https://github.com/uuidjs/uuid#getrandomvalues-not-supported",
+}
+RESOURCE_REFERENCE = re.compile(
+    r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//)"""
+    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)|(?:@import\b)|(?:\bimportScripts\s*\()""",
+    re.IGNORECASE,
+)
+
+
+def test_every_map_is_one_file_with_no_external_reference(store):
+    pages = {
+        "ego": map_html(ego_graph(store, "gp:TWARD", window=Window.as_of(AS_OF)), title="t"),
+        "findings": map_html(findings_graph(store, as_of=AS_OF), title="t"),
+        "partnership": map_html(partnership_graph(store, window=Window.as_of(AS_OF)), title="t"),
+    }
+    _, vis_js, vis_css = vis_assets()
+    for kind, html in pages.items():
+        assert RESOURCE_REFERENCE.search(html) is None, (kind, RESOURCE_REFERENCE.search(html))
+        urls = set(re.findall(r"""https?://[^\s"'<>)\\]+""", html))
+        assert urls <= NON_RESOURCE_URLS, (kind, urls - NON_RESOURCE_URLS)
+        assert "<script src" not in html and "<link" not in html
+        assert vis_js[-2000:] in html and vis_css[:500] in html  # vis-network inlined from pyvis
+        assert "default-src 'none'" in html  # the page's CSP forbids any fetch as well
+
+
+def test_record_text_cannot_break_out_of_the_page(store):
+    g = ego_graph(store, "gp:TWARD", hops=0, window=Window.as_of(AS_OF))
+    g.nodes["gp:TWARD"]["props"]["note"] = "</script><script>alert(1)</script>"
+    html = map_html(g, title="<b>x</b>")
+    assert "</script><script>alert(1)" not in html
+    assert "<title>&lt;b&gt;x&lt;/b&gt;</title>" in html
+
+
+def test_cli_writes_each_map_kind(tmp_path):
+    from .conftest import SAMPLE
+
+    runner = CliRunner()
+    db = str(tmp_path / "cli.db")
+    assert runner.invoke(main, ["--db", db, "load", str(SAMPLE), "--quiet"]).exit_code == 0
+    out = tmp_path / "tyler.html"
+    r = runner.invoke(main, ["--db", db, "map", "gp:TWARD", "--hops", "1", "--as-of", "2026-11-01", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "Tyler Ward" in out.read_text(encoding="utf-8")
+    r = runner.invoke(main, ["--db", db, "map", "--findings", "--pattern", "hidden_men", "--as-of", "2026-11-01", "-o", str(tmp_path / "f.html")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["--db", db, "map", "--partnership", "--from", "2025-01-01", "--to", "2026-11-01", "-o", str(tmp_path / "p.html")])
+    assert r.exit_code == 0, r.output and (tmp_path / "p.html").exists()
+    r = runner.invoke(main, ["--db", db, "map", "gp:NOBODY", "-o", str(tmp_path / "x.html")])
+    assert r.exit_code == 1 and "no person with id 'gp:NOBODY'" in r.output
+    r = runner.invoke(main, ["--db", db, "map", "--findings", "--partnership", "-o", str(tmp_path / "x.html")])
+    assert r.exit_code == 2 and "exactly one of" in r.output
+    r = runner.invoke(main, ["--db", db, "map", "gp:TWARD", "--from", "2025-01-01", "-o", str(tmp_path / "x.html")])
+    assert r.exit_code == 2 and "--from and --to go together" in r.output
