@@ -255,3 +255,5 @@ from .linkage_cli import link_records_command, review  # noqa: E402
 main.add_command(link_records_command); main.add_command(review)
 from .maps_cli import map_command  # noqa: E402
 main.add_command(map_command)
+from .findings_cli import explain_command, links_command  # noqa: E402
+main.add_command(links_command); main.add_command(explain_command)

@@ -1,0 +1,108 @@
+"""``graphcase links`` and ``graphcase explain``: the missed-link catalogue as explained findings.
+
+``links`` runs the catalogue and also writes every finding to ``<db>.findings.json`` beside the database, so
+that ``explain FINDING_ID`` prints exactly the evidence the analyst saw in the list, even when the data
+have since been re-loaded (a professional acts on what they were shown; re-running could silently give a
+different answer). ``explain --rerun`` recomputes instead and says whether the finding still stands.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .catalogue import CatalogueError
+from .findings import pattern_names, read_findings, run_catalogue, write_findings
+from .stores import DEFAULT_DB, StoreError
+
+
+def findings_path(opts) -> Path:
+    """The findings cache next to the embedded database (or in the working folder for Neo4j)."""
+    if getattr(opts, "neo4j", None):
+        return Path("graphcase-neo4j.findings.json")
+    return Path(f"{opts.db or DEFAULT_DB}.findings.json")
+
+
+def _fail(message: str, code: int = 1):
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command("links")
+@click.option("--pattern", "patterns", multiple=True, type=click.Choice(pattern_names()), help="Run only this pattern (repeatable).")
+@click.option("--person", default=None, help="Only findings touching this person's network (2 steps of relationships, shared homes, SAME_AS).")
+@click.option("--as-of", "as_of", default=None, help="Date the network is read at (YYYY-MM-DD) [default: today].")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.pass_obj
+def links_command(opts, patterns, person, as_of, fmt):
+    """Run the missed-link catalogue: every pattern (or --pattern), county-wide or around --person."""
+    try:
+        when = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    try:
+        with opts.open(read_only=True) as store:
+            run = run_catalogue(store, when, list(patterns) or None, person=person)
+    except (CatalogueError, StoreError) as exc:
+        _fail(str(exc))
+    cache = write_findings(run, findings_path(opts))
+    if fmt == "json":
+        click.echo(json.dumps(run.as_dict(), indent=1, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["finding_id", "pattern", "children", "others", "explanation", "sources"])
+        for f in run.findings:
+            sources = sorted({s for ev in f.evidence for s in ev.get("sources") or ()})
+            writer.writerow([f.id, f.pattern, ";".join(f.children), ";".join(f.others), f.explanation, ";".join(sources)])
+        click.echo(out.getvalue(), nl=False)
+        return
+    from .output import print_table
+
+    print_table(["finding", "pattern", "explanation"], [[f.id, f.pattern, f.explanation] for f in run.findings],
+                title=f"Missed links as of {when}" + (f" around {person}" if person else ""))
+    print_table(["pattern", "findings", "seconds"], [[n, c, f"{s:.3f}"] for n, c, s in run.summary()], title="Summary by pattern")
+    click.echo(f"findings saved to {cache}; 'graphcase explain FINDING_ID' shows the evidence of one")
+
+
+@click.command("explain")
+@click.argument("finding_id")
+@click.option("--rerun", is_flag=True, help="Re-run the catalogue at the saved as_of instead of reading the saved findings.")
+@click.pass_obj
+def explain_command(opts, finding_id, rerun):
+    """Print the full evidence of one finding from the last 'graphcase links' run."""
+    saved = read_findings(findings_path(opts)) if findings_path(opts).exists() or not rerun else None
+    finding = None
+    if saved:
+        finding = next((f for f in saved["findings"] if f["id"] == finding_id), None)
+    if rerun:
+        when = dt.date.fromisoformat(saved["as_of"]) if saved else dt.date.today()
+        with opts.open(read_only=True) as store:
+            run = run_catalogue(store, when)
+        fresh = run.by_id(finding_id)
+        click.echo(f"re-run as of {when}: the finding {'still stands' if fresh else 'is no longer reported'}")
+        finding = fresh.as_dict() if fresh else finding
+    if finding is None:
+        _fail(f"no finding {finding_id!r} in {findings_path(opts)}; run 'graphcase links' first")
+    click.echo(f"{finding['id']}  {finding['pattern']}  {json.dumps(finding['key'])}")
+    click.echo(finding["explanation"])
+    click.echo(f"children: {', '.join(finding['children']) or '-'}    others: {', '.join(finding['others']) or '-'}")
+    for i, ev in enumerate(finding["evidence"], 1):
+        click.echo(f"\nevidence {i}:")
+        nodes, rels = ev.get("path_nodes") or [], ev.get("path_rels") or []
+        if nodes:
+            path = nodes[0]
+            for rel, node in zip(rels, nodes[1:]):
+                path += f" -[{rel}]- {node}"
+            click.echo(f"  path: {path}")
+        click.echo(f"  sources: {', '.join(ev.get('sources') or [])}")
+        for key, value in ev.items():
+            if key not in ("path_nodes", "path_rels", "sources"):
+                click.echo(f"  {key}: {value}")
