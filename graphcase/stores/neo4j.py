@@ -126,7 +126,8 @@ class Neo4jStore(GraphStore):
                 max_transaction_retry_time=max_retry_time,
             )
         except (neo4j.exceptions.ConfigurationError, ValueError) as exc:
-            raise StoreError(f"Neo4j URI {self.location!r}: {exc}") from exc
+            # The driver's message quotes the URI as given: never echo a password written into it.
+            raise StoreError(f"Neo4j URI {self.location!r}: {str(exc).replace(uri, self.location)}") from None
         # One bookmark manager for every session: a read right after a load sees the load, also on a cluster.
         self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
         self._closed = False

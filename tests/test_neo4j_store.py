@@ -1,0 +1,159 @@
+"""The Neo4j store without a server: driver construction per URI scheme, clear errors, credentials, batching.
+
+What needs a live Neo4j 5 (loading, queries, read-only refusal by the server) runs in the store tests
+parametrised over engines (``empty_store`` / ``sample_store``) when GRAPHCASE_TEST_NEO4J_URI is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import time
+
+import neo4j
+import pytest
+
+from graphcase.load import plan_load
+from graphcase.bundle import read_bundle
+from graphcase.stores import ReadOnlyViolation, StoreError, dialects
+from graphcase.stores.neo4j import DEFAULT_BATCH, Neo4jStore, auth_from_env, display_uri, is_read_only_refusal
+from graphcase.validate import validate_bundle
+
+from .conftest import AS_OF, SAMPLE
+
+URIS = {
+    "bolt": ("bolt://localhost:7687", "BoltDriver", False),
+    "neo4j": ("neo4j://localhost:7687", "Neo4jDriver", False),
+    "neo4j+s": ("neo4j+s://0a1b2c3d.databases.neo4j.io", "Neo4jDriver", True),
+}
+
+
+@pytest.mark.parametrize("scheme", URIS)
+def test_the_driver_accepts_each_uri_scheme_without_connecting(scheme):
+    uri, driver_class, encrypted = URIS[scheme]
+    driver = neo4j.GraphDatabase.driver(uri, auth=("neo4j", "secret"))
+    try:
+        assert type(driver).__name__ == driver_class
+        assert driver.encrypted is encrypted
+    finally:
+        driver.close()
+    store = Neo4jStore(uri, auth=("neo4j", "secret"), verify=False, database="cases")
+    try:
+        assert store.location == uri and store.database == "cases" and store.dialect == "neo4j"
+        assert store.batch_size == DEFAULT_BATCH
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("uri", ["http://localhost:7474", "localhost:7687", "bolt://", "neo4j+x://host:7687"])
+def test_a_uri_that_is_not_neo4j_is_refused_naming_it(uri):
+    with pytest.raises(StoreError) as err:
+        Neo4jStore(uri, verify=False)
+    assert repr(uri) in str(err.value) and "neo4j+s://" in str(err.value)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_nothing_listening_gives_a_store_error_naming_the_uri(scheme):
+    uri = f"{scheme}://127.0.0.1:{_closed_port()}"
+    started = time.perf_counter()
+    with pytest.raises(StoreError) as err:
+        Neo4jStore(uri, auth=("neo4j", "secret"), connection_timeout=2.0, max_retry_time=1.0)
+    assert uri in str(err.value)
+    assert "is the server running" in str(err.value)
+    assert time.perf_counter() - started < 20
+
+
+def test_a_password_written_into_the_uri_is_never_echoed():
+    assert display_uri("neo4j+s://bob:hunter2@db.example.org:7687") == "neo4j+s://db.example.org:7687"
+    # The driver refuses credentials in a bolt:// URI; the error must not repeat them.
+    with pytest.raises(StoreError) as err:
+        Neo4jStore("bolt://bob:hunter2@localhost:7687", verify=False)
+    assert "hunter2" not in str(err.value) and "bolt://localhost:7687" in str(err.value)
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_credentials_come_from_the_environment():
+    assert auth_from_env({}) is None
+    assert auth_from_env({"NEO4J_USERNAME": "analyst", "NEO4J_PASSWORD": "pw"}) == ("analyst", "pw")
+    assert auth_from_env({"NEO4J_PASSWORD": "pw"}) == ("neo4j", "pw")  # Aura's and the server's default user
+    with pytest.raises(StoreError, match="NEO4J_PASSWORD is not"):
+        auth_from_env({"NEO4J_USERNAME": "analyst"})
+
+
+def test_the_database_name_comes_from_the_environment_when_not_given(monkeypatch):
+    monkeypatch.setenv("NEO4J_DATABASE", "safeguarding")
+    store = Neo4jStore("bolt://localhost:7687", verify=False)
+    try:
+        assert store.database == "safeguarding"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("size", [0, -5, 2.5])
+def test_a_batch_size_below_one_row_is_refused(size):
+    with pytest.raises(StoreError, match="batch size"):
+        Neo4jStore("bolt://localhost:7687", verify=False, batch_size=size)
+
+
+def test_the_server_refusing_a_write_in_a_read_transaction_becomes_read_only_violation():
+    # The error the server sends for CREATE inside a READ access-mode transaction, hydrated by the driver itself.
+    refusal = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Statement.AccessMode",
+        message="Writing in read access mode not allowed. Attempted write to internal graph 0 (neo4j)",
+    )
+    other = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Statement.SyntaxError", message="Invalid input 'MATCHH'"
+    )
+    assert is_read_only_refusal(refusal) and not is_read_only_refusal(other)
+    store = Neo4jStore("bolt://localhost:7687", verify=False)
+    try:
+        translated = store._translate(refusal, "query")
+        assert isinstance(translated, ReadOnlyViolation) and "read-only" in str(translated)
+        syntax = store._translate(other, "query")
+        assert type(syntax) is StoreError and "localhost:7687" in str(syntax) and "MATCHH" in str(syntax)
+    finally:
+        store.close()
+
+
+def test_a_load_is_cut_into_unwind_batches_of_the_configured_size(ladybug_store):
+    """The statements and batches one load sends (the plan comes from the sample against an empty store)."""
+    validated = validate_bundle(read_bundle(SAMPLE), known_ids=ladybug_store.known_ids, today=AS_OF)
+    plan = plan_load(validated, ladybug_store, "test-load", AS_OF)
+    store = Neo4jStore("bolt://localhost:7687", verify=False, batch_size=4)
+    try:
+        steps = store.load_steps(plan)
+    finally:
+        store.close()
+    assert all(1 <= len(batch) <= 4 for _, batch, _ in steps)
+    written = {}
+    for statement, batch, label in steps:
+        assert statement.startswith("UNWIND $rows AS row ")
+        if label:
+            written[label] = written.get(label, 0) + len(batch)
+    assert written == {c.element: len(c.inserts) + len(c.updates) for c in plan.changes if len(c.inserts) + len(c.updates)}
+    assert written["Person"] == 16 and written["Agency"] == 9
+    # RECORDED_BY is replaced on update: each batch deletes the event's old edge before merging the new one.
+    recorded = [s for s, _, _ in steps if ":RECORDED_BY" in s]
+    assert recorded[0] == dialects.rel_delete_by_key("RECORDED_BY", "Event")
+    assert recorded[1].startswith("UNWIND $rows AS row MATCH (a:Event") and "MERGE (a)-[r:RECORDED_BY" in recorded[1]
+    # Rows are plain Python values the driver can send (dates as datetime.date, no pandas NaT/NaN).
+    person_rows = next(batch for s, batch, label in steps if label == "Person")
+    values = [v for row in person_rows for v in row.values()]
+    assert all(isinstance(v, (str, bool, int, dt.date)) or v is None for v in values), {type(v) for v in values}
+    assert {type(row["dob"]) for row in person_rows} <= {dt.date, type(None)}
+    assert all(isinstance(row["loaded_at"], dt.datetime) for row in person_rows)
+
+
+def test_schema_statements_cover_every_label_and_relationship_type():
+    ddl = dialects.neo4j_ddl()
+    for label in dialects.node_properties():
+        assert f"FOR (n:{label}) REQUIRE n.id IS UNIQUE" in " ".join(ddl)
+    for rel_type in dialects.rel_definitions():
+        assert f"FOR ()-[r:{rel_type}]-() ON (r.key)" in " ".join(ddl)
+    assert all("IF NOT EXISTS" in s for s in ddl)  # so ensure_schema can run before every load
