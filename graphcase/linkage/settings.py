@@ -35,12 +35,15 @@ def _level(creator, label: str, m: float, u: float):
     return creator.configure(label_for_charts=label, m_probability=m, u_probability=u)
 
 
-def name_comparison(column: str, *, exact_m: float, exact_u: float) -> cl.CustomComparison:
-    """Null / exact (term-frequency adjusted: 'Smith' says less than 'Okafor') / Jaro-Winkler 0.92, 0.88, 0.70 / else."""
+def name_comparison(column: str, other_name: str, *, exact_m: float, exact_u: float) -> cl.CustomComparison:
+    """Null / exact (term-frequency adjusted: 'Smith' says less than 'Okafor') / swapped with the other name
+    column (given and family name recorded the wrong way round) / Jaro-Winkler 0.92, 0.88, 0.70 / else."""
+    swapped = f"{column}_l = {other_name}_r AND {column}_r = {other_name}_l"
     return cl.CustomComparison(
         [
             cll.NullLevel(column),
             _level(cll.ExactMatchLevel(column).configure(tf_adjustment_column=column), "exact", exact_m, exact_u),
+            _level(cll.CustomLevel(swapped), f"swapped with {other_name}", 0.02, 0.0002),
             _level(cll.JaroWinklerLevel(column, 0.92), "Jaro-Winkler >= 0.92", 0.08, 0.002),
             _level(cll.JaroWinklerLevel(column, 0.88), "Jaro-Winkler >= 0.88", 0.04, 0.002),
             _level(cll.JaroWinklerLevel(column, 0.70), "Jaro-Winkler >= 0.70", 0.05, 0.04),
@@ -102,13 +105,17 @@ def exact_comparison(column: str, *, m: float, u: float) -> cl.CustomComparison:
 
 def person_comparisons() -> list:
     return [
-        name_comparison("given_name", exact_m=0.80, exact_u=0.01),
-        name_comparison("family_name", exact_m=0.85, exact_u=0.005),
+        name_comparison("given_name", "family_name", exact_m=0.80, exact_u=0.01),
+        name_comparison("family_name", "given_name", exact_m=0.85, exact_u=0.005),
         dob_comparison(),
         postcode_comparison(),
         exact_comparison("sex", m=0.97, u=0.5),
         exact_comparison("nhs_number", m=0.97, u=0.00001),
     ]
+
+
+# Given and family name recorded the wrong way round (block_on only compares a column with itself).
+NAMES_SWAPPED_RULE = "l.given_name = r.family_name AND l.family_name = r.given_name"
 
 
 def prediction_blocking_rules() -> list:
@@ -122,6 +129,7 @@ def prediction_blocking_rules() -> list:
         block_on("given_name", "family_name"),
         block_on("surname_soundex", "substr(given_name, 1, 2)", "postcode"),
         block_on("substr(given_name, 1, 3)", "substr(dob, 6, 2)", "substr(dob, 9, 2)"),
+        NAMES_SWAPPED_RULE,
     ]
 
 
