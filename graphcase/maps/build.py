@@ -87,6 +87,8 @@ def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
         record["font"] = {"size": 10, "color": "#555555"}
     if data.get("ego"):
         record["font"] = {"size": 18, "bold": True}
+    if map_kind == "partnership":
+        record["font"] = {"size": 18}
     return record
 
 
@@ -125,6 +127,8 @@ def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGrap
         "sources": data.get("sources", []),
         "explanations": [data["explanation"]] if rel == "finding" else [],
     }
+    if data.get("flow"):  # partnership: the figures read level, not along the edge
+        record["font"] = {"size": 15, "align": "horizontal", "color": "#222222", "strokeWidth": 4, "background": "#ffffff"}
     if rel == "finding":
         record["font"] = {"size": 13, "color": "#e3001b", "strokeWidth": 4, "bold": True}
         record["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.25}
@@ -175,10 +179,13 @@ def _legend(g: nx.MultiDiGraph, styles: dict) -> dict:
     }
 
 
-def _options(styles: dict, physics: bool, large: bool) -> dict:
+def _options(styles: dict, physics: bool, large: bool, map_kind: str) -> dict:
+    physics_options = {**styles["physics"], "enabled": physics}
+    if map_kind == "partnership":  # few nodes, long labels on the edges: give them room
+        physics_options["barnesHut"] = {**physics_options["barnesHut"], **styles.get("partnership_barnesHut", {})}
     return {
         "autoResize": True,
-        "physics": {**styles["physics"], "enabled": physics},
+        "physics": physics_options,
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "navigationButtons": False, "keyboard": False},
         "edges": {"smooth": False if large else {"enabled": True, "type": "dynamic"}},
         "nodes": {"font": {"size": 13, "face": "system-ui, Arial, sans-serif"}},
@@ -210,7 +217,7 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
     data = {
         "nodes": net.nodes,
         "edges": net.edges,
-        "options": _options(styles, physics, large),
+        "options": _options(styles, physics, large, map_kind),
         "legend": _legend(g, styles),
         "findings": [
             {

@@ -1,0 +1,206 @@
+"""Each kind of map in headless Chromium, with every network request blocked.
+
+The page must load with no request beyond the file itself and no console error; the vis DataSets hold the
+expected nodes and edges; search focuses a node; filters hide what they should; physics is off once the
+layout has settled; a click opens the details panel with the source records. Screenshots go to
+test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from graphcase.maps import Window, ego_map, findings_map, partnership_map
+from graphcase.stores.ladybug import LadybugStore
+
+from .conftest import AS_OF, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"headless browser tests need Debian chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory, sample_db_path):
+    out = tmp_path_factory.mktemp("maps")
+    store = LadybugStore(sample_db_path, read_only=True)
+    try:
+        paths = {
+            "ego": ego_map(store, "gp:TWARD", hops=2, window=Window.as_of(AS_OF), out=out / "ego.html"),
+            "findings": findings_map(store, as_of=AS_OF, out=out / "findings.html"),
+            "partnership": partnership_map(store, window=Window.between(dt.date(2020, 1, 1), AS_OF), out=out / "partnership.html"),
+        }
+    finally:
+        store.close()
+    return paths
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (never 'playwright install')")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class OpenedMap:
+    def __init__(self, page, requests, errors):
+        self.page, self.requests, self.errors = page, requests, errors
+
+    def js(self, expression, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def node_ids(self):
+        return set(self.js("network.body.data.nodes.getIds()"))
+
+    def edges(self, rel=None):
+        edges = self.js("network.body.data.edges.get()")
+        return {(e["from"], e["to"]) for e in edges if rel is None or e["rel"] == rel}
+
+    def hidden(self):
+        return {n["id"] for n in self.js("network.body.data.nodes.get()") if n.get("hidden")}
+
+    def click_node(self, node_id):
+        self.js("network.moveTo({position: network.getPositions([arguments[0]])[arguments[0]], scale: 1.5, animation: false})".replace("arguments[0]", repr(node_id)))
+        box = self.page.locator("#network").bounding_box()
+        xy = self.js("id => network.canvasToDOM(network.getPositions([id])[id])", node_id)
+        self.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+
+
+def open_map(browser, path) -> OpenedMap:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    requests, errors = [], []
+
+    def route(r):
+        if r.request.url == path.as_uri():
+            r.continue_()
+        else:
+            requests.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.graphcase && window.graphcase.stable === true", timeout=30_000)
+    return OpenedMap(page, requests, errors)
+
+
+def assert_settled_offline_and_clean(m: OpenedMap):
+    assert m.requests == []
+    assert m.errors == []
+    assert m.js("network.physics.options.enabled") is False
+    assert m.js("network.physics.physicsEnabled") is False
+
+
+def screenshot(m: OpenedMap, name: str):
+    ARTIFACTS.mkdir(exist_ok=True)
+    m.page.mouse.move(5, 5)
+    m.page.screenshot(path=str(ARTIFACTS / f"map-{name}.png"))
+
+
+def test_ego_map_in_chromium(browser, maps):
+    m = open_map(browser, maps["ego"])
+    try:
+        assert_settled_offline_and_clean(m)
+        assert {"gp:TWARD", "gp:KWARD", "gp:RWARD", "probation:DPLATT", "A-WARD", "E-W3", "E-W7", "police", "probation", "csc"} <= m.node_ids()
+        assert ("probation:DPLATT", "gp:TWARD") in m.edges("finding")
+        assert ("gp:TWARD", "A-WARD") in m.edges("LIVES_AT") and ("gp:TWARD", "school-oak") in m.edges("KNOWN_TO")
+        assert m.page.locator("#findings .finding").count() == m.js("network.body.data.edges.get().filter(e => e.rel === 'finding').length") == 7
+        screenshot(m, "ego-tyler")
+
+        # Search by name focuses and selects the node, and opens its details.
+        m.page.fill("#search", "dean platt")
+        m.page.press("#search", "Enter")
+        assert m.js("network.getSelectedNodes()") == ["probation:DPLATT"]
+        # The view centres on the node once the focus animation ends.
+        m.page.wait_for_function(
+            """() => { const v = network.getViewPosition(), p = network.getPositions(['probation:DPLATT'])['probation:DPLATT'];
+                       return Math.abs(v.x - p.x) < 2 && Math.abs(v.y - p.y) < 2; }""",
+            timeout=5_000,
+        )
+        assert "PR-5531" in m.page.inner_text("#details")
+        m.page.fill("#search", "nobody-here")
+        m.page.press("#search", "Enter")
+        assert m.page.inner_text("#search-message") == "no match"
+
+        # A click on a node shows its properties and source records.
+        m.click_node("gp:TWARD")
+        details = m.page.inner_text("#details")
+        assert "Tyler Ward" in details and "2019-05-30" in details and "GP-10232" in details and "SCH-2211" in details
+
+        # Node-kind filter: events hidden, and the edges that touch them.
+        m.page.uncheck("#filter-node-event")
+        hidden = m.hidden()
+        assert {"E-W1", "E-W2", "E-W3", "E-W4", "E-W5", "E-W6", "E-W7"} <= hidden
+        assert not hidden & {"gp:TWARD", "A-WARD", "police"}
+        hidden_edges = {(e["from"], e["to"]) for e in m.js("network.body.data.edges.get()") if e.get("hidden")}
+        assert ("E-W3", "police") in hidden_edges and ("gp:TWARD", "A-WARD") not in hidden_edges
+        m.page.check("#filter-node-event")
+        assert m.hidden() == set()
+        # Agency-kind filter: police hides the police agency and the events police recorded, nothing else.
+        m.page.uncheck("#filter-agency-police")
+        assert m.hidden() == {"police", "E-W3", "E-W7"}
+
+        # Re-run the layout: physics runs, then switches itself off again.
+        m.page.click("#physics-button")
+        m.page.wait_for_function("graphcase.stable === true && graphcase.stabilisations === 2", timeout=30_000)
+        assert m.js("network.physics.options.enabled") is False
+        assert m.errors == []
+    finally:
+        m.page.close()
+
+
+def test_findings_map_in_chromium(browser, maps):
+    m = open_map(browser, maps["findings"])
+    try:
+        assert_settled_offline_and_clean(m)
+        findings = m.edges("finding")
+        assert {("probation:DPLATT", "gp:TWARD"), ("probation:IKHAN", "gp:AKHAN"), ("probation:LBROWN", "csc:MBROWN")} <= findings
+        assert {"A-WARD", "A-BROWN", "E-W7"} <= m.node_ids()
+        edge = m.js("network.body.data.edges.get().find(e => e.rel === 'finding' && e.from === 'probation:IKHAN')")
+        assert "Imran Khan" in edge["title"] and edge["width"] >= 5 and edge["color"]["color"] == "#e3001b"
+        screenshot(m, "findings")
+        # A click on a finding in the list selects its edge and shows the explanation.
+        m.page.locator("#findings .finding", has_text="Imran Khan").first.click()
+        assert m.js("network.getSelectedEdges()")[0].startswith("finding|")
+        assert "Imran Khan" in m.page.inner_text("#details .explanation")
+        m.page.fill("#search", "gp:AKHAN")
+        m.page.press("#search", "Enter")
+        assert m.js("network.getSelectedNodes()") == ["gp:AKHAN"]
+        m.page.uncheck("#filter-node-agency")
+        assert m.hidden() == {n for n in m.node_ids() if m.js("id => network.body.data.nodes.get(id).kind", n) == "agency"}
+    finally:
+        m.page.close()
+
+
+def test_partnership_map_in_chromium(browser, maps):
+    m = open_map(browser, maps["partnership"])
+    try:
+        assert_settled_offline_and_clean(m)
+        assert m.node_ids() == {"csc", "police", "probation", "gp-riverside", "hv", "school-oak", "amh", "drugs", "ae"}
+        assert m.edges() == {("school-oak", "csc"), ("gp-riverside", "csc"), ("police", "csc"), ("amh", "gp-riverside"), ("probation", "police")}
+        assert m.edges("one_way") == {("school-oak", "csc")}
+        police_csc = m.js("network.body.data.edges.get().find(e => e.from === 'police' && e.to === 'csc')")
+        assert "shares: 2" in police_csc["title"] and "E-W3, E-W7" in police_csc["title"]
+        school = m.js("network.body.data.nodes.get('school-oak')")
+        assert "NEVER TOLD" in school["title"] and school["color"]["border"] == "#e3001b"
+        assert "NEVER TOLD" not in m.js("network.body.data.nodes.get('csc')")["title"]
+        screenshot(m, "partnership")
+        m.page.fill("#search", "Police")
+        m.page.press("#search", "Enter")
+        assert m.js("network.getSelectedNodes()") == ["police"]
+        m.page.uncheck("#filter-agency-education")
+        assert m.hidden() == {"school-oak"}
+    finally:
+        m.page.close()
