@@ -257,3 +257,5 @@ from .maps_cli import map_command  # noqa: E402
 main.add_command(map_command)
 from .findings_cli import explain_command, links_command  # noqa: E402
 main.add_command(links_command); main.add_command(explain_command)
+from .synthetic.cli import generate  # noqa: E402
+fixtures.add_command(generate)

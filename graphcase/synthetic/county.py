@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -188,32 +188,52 @@ def _uniform_days(rng, low, high, n: int | None = None) -> np.ndarray:
     return low + (rng.random(shape) * span).astype(np.int64)
 
 
-def _name_key(dob: np.ndarray, soundex_ids: np.ndarray) -> np.ndarray:
-    return dob.astype(np.int64) * 100_000 + soundex_ids
+def lookalike_keys(dob, surname_soundex_id, given_initial, given_id, surname_initial) -> tuple[np.ndarray, np.ndarray]:
+    """Two integer keys per person; two people sharing either key could pass for one person:
+    (date of birth, Soundex of surname, given-name initial) and (date of birth, given name, surname initial).
+    Twins (same birthday and surname, different initials) stay possible, as in life."""
+    dob = np.asarray(dob, dtype=np.int64) + 100_000  # dates from 1696 on are positive
+    by_surname = dob * 100_000 + np.asarray(surname_soundex_id) * 32 + np.asarray(given_initial)
+    by_given = -(dob * 100_000 + np.asarray(given_id) * 32 + np.asarray(surname_initial)) - 1
+    return by_surname, by_given
 
 
-def _separate_lookalikes(rng, dob, sdx, is_child, as_of, reserved: set[int]) -> np.ndarray:
-    """Shift dates of birth until no two people share (dob, Soundex of surname) and none hits ``reserved``."""
+def _initial(names) -> np.ndarray:
+    return np.array([ord(n[0].upper()) - 65 if n and "A" <= n[0].upper() <= "Z" else 26 for n in names], dtype=np.int64)
+
+
+def _separate_lookalikes(rng, dob, parts, is_child, as_of, reserved: set[int]) -> np.ndarray:
+    """Shift dates of birth until no two people share a :func:`lookalike_keys` key and none is ``reserved``.
+
+    ``parts``: the arrays :func:`lookalike_keys` takes after ``dob``.
+    """
     dob = dob.copy()
-    reserved_arr = np.fromiter(reserved, dtype=np.int64, count=len(reserved))
+    reserved_index = pd.Index(np.fromiter(reserved, dtype=np.int64, count=len(reserved)))
     oldest_child = as_of - int(18 * Y) + 2
     youngest_adult = as_of - int(18 * Y) - 2
     for attempt in range(200):
-        keys = _name_key(dob, sdx)
-        clash = pd.Series(keys).duplicated(keep="first").to_numpy() | np.isin(keys, reserved_arr)
+        clash = np.zeros(len(dob), dtype=bool)
+        for keys in lookalike_keys(dob, *parts):
+            keys = pd.Index(keys)
+            clash |= keys.duplicated(keep="first") | keys.isin(reserved_index)
         if not clash.any():
             return dob
         width = 30 * (1 + attempt // 10)
-        shift = rng.integers(1, width + 1, clash.sum()) * rng.choice([-1, 1], clash.sum())
-        moved = dob[clash] + shift
-        child = is_child[clash]
-        moved = np.where(child, np.clip(moved, oldest_child, as_of), np.minimum(moved, youngest_adult))
-        dob[clash] = moved
-    raise RuntimeError("could not give every background person a distinct (date of birth, surname) pair")
+        n = int(clash.sum())
+        shift = rng.integers(1, width + 1, n) * rng.choice([-1, 1], n)
+        old = dob[clash]
+        lo = np.where(is_child[clash], oldest_child, as_of - int(110 * Y))
+        hi = np.where(is_child[clash], as_of, youngest_adult)
+        moved = old + shift
+        outside = (moved < lo) | (moved > hi)
+        moved = np.where(outside, old - shift, moved)  # bounce off the edge rather than pile up on it
+        outside = (moved < lo) | (moved > hi)
+        dob[clash] = np.where(outside, _uniform_days(rng, lo, hi), moved)
+    raise RuntimeError("could not give every background person a date of birth that no look-alike shares")
 
 
 def make_background(people: int, rng: np.random.Generator, as_of: dt.date, agencies: dict[str, list[str]],
-                    reserved_keys: set[int], sdx_ids: dict[str, int]) -> dict[str, _Rows]:
+                    reserved_keys: set[int], sdx_ids: dict[str, int], given_ids: dict[str, int]) -> dict[str, _Rows]:
     """Households, people, addresses, residences, relationships, agency records and events."""
     A = _days(as_of)
     rows = {name: _Rows(name) for name in tables() if name != "agencies"}
@@ -263,7 +283,10 @@ def make_background(people: int, rng: np.random.Generator, as_of: dt.date, agenc
     fem_idx = rng.choice(len(FEMALE), people, p=_zipf(len(FEMALE), 40))
     male_idx = rng.choice(len(MALE), people, p=_zipf(len(MALE), 40))
     sdx = np.array([sdx_ids[soundex(s)] for s in SURNAMES], dtype=np.int64)[family]
-    dob = _separate_lookalikes(rng, A - age, sdx, is_child, A, reserved_keys)
+    given_id = np.where(female, np.array([given_ids[n] for n in FEMALE])[fem_idx], np.array([given_ids[n] for n in MALE])[male_idx])
+    given_initial = np.where(female, _initial(FEMALE)[fem_idx], _initial(MALE)[male_idx])
+    parts = (sdx, given_initial, given_id, _initial(SURNAMES)[family])
+    dob = _separate_lookalikes(rng, A - age, parts, is_child, A, reserved_keys)
     age = A - dob
 
     # Dates households formed (M: head moved in; M2: partner moved in).
@@ -565,38 +588,49 @@ def generate_county(
     as_of: dt.date = DEFAULT_AS_OF,
     fmt: str = "csv",
     progress: Callable[[str], None] | None = None,
+    patterns: Iterable[str] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], GroundTruth]:
     """Generate a county of about ``people`` background people plus planted scenarios.
 
     Returns the bundle tables (DataFrames in the bundle's column order; dates as datetime64) and the
     ground truth. With ``out_dir`` it also writes the bundle (CSV or JSON) and ``ground_truth.json``.
-    Same arguments, same bytes.
+    ``patterns`` limits planting to those registered planters (default: all of them, in name order, so a
+    planter may read what an earlier one recorded in the truth). Same arguments, same bytes.
     """
     if people < 1:
         raise ValueError(f"people must be at least 1, got {people}")
     if fmt not in ("csv", "json"):
         raise ValueError(f"fmt must be 'csv' or 'json', got {fmt!r}")
+    chosen = sorted(PLANTERS) if patterns is None else sorted(set(patterns))
+    unknown = [p for p in chosen if p not in PLANTERS]
+    if unknown:
+        raise ValueError(f"no planter registered for {', '.join(unknown)}; known: {', '.join(sorted(PLANTERS))}")
     say = progress or (lambda message: None)
     t0 = time.perf_counter()
     truth = GroundTruth(seed, people, as_of)
 
     agency_table, by_kind = make_agencies(people)
     canonical = {kind: ids[0] for kind, ids in by_kind.items()}
-    planted = _plant(seed, people, as_of, canonical, truth)
+    planted = _plant(seed, people, as_of, canonical, truth, chosen)
     say(f"agencies: {agency_table.num_rows:,}; planted {sum(t.num_rows for t in planted['people'])} people "
-        f"by {len(PLANTERS)} planters ({time.perf_counter() - t0:.1f} s)")
+        f"by {len(chosen)} planters ({time.perf_counter() - t0:.1f} s)")
 
     planted_people = pa.concat_tables(planted["people"]) if planted["people"] else _schema("people").empty_table()
+    # Background people must not look like a planted person (or each other): reserve the planted keys.
     sdx_ids: dict[str, int] = {}
-    for name in list(SURNAMES) + planted_people["family_name"].to_pylist():
+    given_ids: dict[str, int] = {}
+    p_given, p_family = planted_people["given_name"].to_pylist(), planted_people["family_name"].to_pylist()
+    for name in list(SURNAMES) + p_family:
         sdx_ids.setdefault(soundex(name), len(sdx_ids))
-    reserved = {
-        _days(d) * 100_000 + sdx_ids[soundex(f)]
-        for d, f in zip(planted_people["dob"].to_pylist(), planted_people["family_name"].to_pylist())
-        if d is not None
-    }
+    for name in list(FEMALE) + list(MALE) + p_given:
+        given_ids.setdefault(name or "", len(given_ids))
+    p_dob = [_days(d) if d is not None else NA for d in planted_people["dob"].to_pylist()]
+    reserved: set[int] = set()
+    for keys in lookalike_keys(p_dob, [sdx_ids[soundex(f)] for f in p_family], _initial(p_given),
+                               [given_ids[g or ""] for g in p_given], _initial(p_family)):
+        reserved.update(int(k) for k, d in zip(keys, p_dob) if d != NA)
     rng = np.random.default_rng(seed)
-    rows = make_background(people, rng, as_of, by_kind, reserved, sdx_ids)
+    rows = make_background(people, rng, as_of, by_kind, reserved, sdx_ids, given_ids)
     say(f"background: {people:,} people ({time.perf_counter() - t0:.1f} s)")
 
     out: dict[str, pa.Table] = {"agencies": agency_table}
@@ -609,14 +643,15 @@ def generate_county(
         write_tables(out, out_dir, fmt)
         (out_dir / "ground_truth.json").write_text(json.dumps(truth.as_dict(), indent=1, sort_keys=True) + "\n")
         say(f"written {sum(t.num_rows for t in out.values()):,} rows to {out_dir} ({time.perf_counter() - t0:.1f} s)")
-    frames = {name: table.to_pandas() for name, table in out.items()}
+    frames = {name: table.to_pandas(date_as_object=False) for name, table in out.items()}
     return frames, truth
 
 
-def _plant(seed: int, people: int, as_of: dt.date, agencies: dict[str, str], truth: GroundTruth) -> dict[str, list[pa.Table]]:
-    """Run every registered planter with its own builder (id prefix = pattern name) and random stream."""
+def _plant(seed: int, people: int, as_of: dt.date, agencies: dict[str, str], truth: GroundTruth,
+           patterns: list[str]) -> dict[str, list[pa.Table]]:
+    """Run each planter with its own builder (id prefix = pattern name) and random stream."""
     planted: dict[str, list[pa.Table]] = {name: [] for name in tables() if name != "agencies"}
-    for pattern in sorted(PLANTERS):
+    for pattern in patterns:
         builder = ScenarioBuilder(prefix=pattern, as_of=as_of, agencies=agencies, truth=truth)
         rng = np.random.default_rng([seed, zlib.crc32(pattern.encode())])
         PLANTERS[pattern](builder, rng, planted_count(people))

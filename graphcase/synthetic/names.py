@@ -7,6 +7,8 @@ people look like "the same person twice" by accident.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 FEMALE = (
     "Olivia Amelia Isla Ava Mia Ivy Lily Isabella Rosie Sophia Grace Freya Willow Florence Emily Ella Poppy "
     "Evie Elsie Charlotte Evelyn Sienna Sofia Daisy Phoebe Sophie Alice Harper Matilda Ruby Emilia Maya "
@@ -53,6 +55,7 @@ PLACES = (
 _SOUNDEX = {c: str(d) for d, letters in enumerate(("AEIOUYHW", "BFPV", "CGJKQSXZ", "DT", "L", "MN", "R")) for c in letters}
 
 
+@lru_cache(maxsize=65536)
 def soundex(name: str | None) -> str:
     """American Soundex ('Smith' and 'Smyth' -> 'S530'); '' for an empty name."""
     letters = [c for c in (name or "").upper() if c.isalpha()]

@@ -63,7 +63,7 @@ class _Family:
         self.parent_since = moved_in or _day_between(rng, parent_dob + _years(20), as_of - _years(5))
         b.known_to(self.parent, "health_gp", self.parent_since)
         b.lives_at(self.parent, self.address, self.parent_since)
-        self.children = []
+        self.children, self.child_dobs = [], []
         for _ in range(children):
             sex = _choice(rng, ("female", "male"))
             dob = _dob(rng, as_of, 5.2, 17.5)
@@ -73,6 +73,7 @@ class _Family:
             b.lives_at(child, self.address, max(dob, self.parent_since))
             b.relate(self.parent, child, "parent", dob)
             self.children.append(child)
+            self.child_dobs.append(dob)
 
 
 def _probation_adult(b: ScenarioBuilder, rng, sex: str, since: dt.date, flags=(), ages=(22, 50)) -> str:
@@ -150,7 +151,7 @@ def plant_probation_adult_child_unknown_to_csc(b: ScenarioBuilder, rng: np.rando
         # The adult lived at the address and left before the child arrived (was born).
         fam = _Family(b, rng, moved_in=as_of - _years(21))
         child = fam.children[0]
-        child_dob = next(r["dob"] for r in b.rows["people"] if r["id"] == child)
+        child_dob = fam.child_dobs[0]
         ex = _probation_adult(b, rng, "male", probation_since(), ages=(42, 60))
         left = child_dob - DAY * int(rng.integers(1, 300))
         b.lives_at(ex, fam.address, left - _years(2), left, agency="probation")
@@ -191,8 +192,8 @@ def _typo(rng, name: str) -> str:
 
 @planter("same_person_records")
 def plant_same_person_records(b: ScenarioBuilder, rng: np.random.Generator, count: int) -> None:
-    """One adult (no children, no risk flags) recorded 2-4 times: by the GP and by police, housing, A&E or
-    the voluntary sector, with realistic variation (typos, nicknames, day and month transposed, a moved
+    """One adult (no children, no risk flags) recorded 2-4 times: by the GP, by police, and by none, one or
+    two of housing, A&E and the voluntary sector, with realistic variation (typos, nicknames, day and month transposed, a moved
     address, no NHS number). Near-misses: twins (same surname and date of birth, different given names and
     sex), recorded by the GP and by police.
     """
@@ -217,7 +218,8 @@ def plant_same_person_records(b: ScenarioBuilder, rng: np.random.Generator, coun
         b.known_to(gp, "health_gp", moved_in - _years(5))
         b.lives_at(gp, home, moved_in)
         records = [gp]
-        kinds = ["police"] + [k for k in others[1:] if rng.random() < 0.4]
+        extra = rng.choice(len(others) - 1, size=int(rng.integers(0, 3)), replace=False)
+        kinds = ["police"] + [others[1 + int(k)] for k in sorted(extra)]  # 2-4 records in all
         for kind in kinds:
             variations = set(rng.choice(["typo", "nickname", "transposed", "moved"], size=int(rng.integers(1, 3)), replace=False))
             v_given, v_family, v_dob = given, family, dob
@@ -245,7 +247,9 @@ def plant_same_person_records(b: ScenarioBuilder, rng: np.random.Generator, coun
         sister = b.person("adult", _choice(rng, FEMALE), family, dob, "female", nhs_number=_nhs_number(10_000 + i))
         b.known_to(sister, "health_gp", dob + _years(18))
         b.lives_at(sister, home, as_of - _years(3))
-        brother = b.person("adult", _choice(rng, MALE), family, dob, "male", agency="police")
+        sister_name = b.rows["people"][-1]["given_name"]
+        brother_name = _choice(rng, [n for n in MALE if n[0] != sister_name[0]])  # no shared initial either
+        brother = b.person("adult", brother_name, family, dob, "male", agency="police")
         b.known_to(brother, "police", as_of - _years(2))
         b.lives_at(brother, b.address(_postcode(rng, 70 + int(rng.integers(10))), agency="police"), as_of - _years(4), agency="police")
         truth.near_miss(pattern, why="twins: same surname and date of birth, different given names and sex",
