@@ -60,6 +60,7 @@ def _run_link_queries(ctx: DemoContext) -> None:
 DEMO_STEPS: list[Callable[[DemoContext], None]] = [_build_bundle, _load, _run_link_queries]
 from .history.demo_step import history_step; DEMO_STEPS.append(history_step)  # noqa: E402,E702
 from .findings_demo import findings_step; DEMO_STEPS.append(findings_step)  # noqa: E402,E702
+from .maps.demo_step import maps_step; DEMO_STEPS.append(maps_step)  # noqa: E402,E702
 
 
 def run_demo(out_dir: Path, *, people: int = 5_000, seed: int = 7, echo=print) -> DemoContext:

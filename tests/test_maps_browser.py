@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 
 import pytest
 
@@ -77,6 +78,16 @@ class OpenedMap:
         self.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
 
 
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
+    """Poll ``expression`` with page.evaluate. (Playwright's wait_for_function evals a string in the page,
+    which the map's Content-Security-Policy rightly forbids.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {expression}")
+        time.sleep(0.05)
+
+
 def open_map(browser, path) -> OpenedMap:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     requests, errors = [], []
@@ -92,7 +103,7 @@ def open_map(browser, path) -> OpenedMap:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
-    page.wait_for_function("window.graphcase && window.graphcase.stable === true", timeout=30_000)
+    wait_until(page, "!!(window.graphcase && window.graphcase.stable === true)")
     return OpenedMap(page, requests, errors)
 
 
@@ -124,10 +135,11 @@ def test_ego_map_in_chromium(browser, maps):
         m.page.press("#search", "Enter")
         assert m.js("network.getSelectedNodes()") == ["probation:DPLATT"]
         # The view centres on the node once the focus animation ends.
-        m.page.wait_for_function(
-            """() => { const v = network.getViewPosition(), p = network.getPositions(['probation:DPLATT'])['probation:DPLATT'];
-                       return Math.abs(v.x - p.x) < 2 && Math.abs(v.y - p.y) < 2; }""",
-            timeout=5_000,
+        wait_until(
+            m.page,
+            """(() => { const v = network.getViewPosition(), p = network.getPositions(['probation:DPLATT'])['probation:DPLATT'];
+                        return Math.abs(v.x - p.x) < 2 && Math.abs(v.y - p.y) < 2; })()""",
+            timeout=5,
         )
         assert "PR-5531" in m.page.inner_text("#details")
         m.page.fill("#search", "nobody-here")
@@ -154,7 +166,7 @@ def test_ego_map_in_chromium(browser, maps):
 
         # Re-run the layout: physics runs, then switches itself off again.
         m.page.click("#physics-button")
-        m.page.wait_for_function("graphcase.stable === true && graphcase.stabilisations === 2", timeout=30_000)
+        wait_until(m.page, "graphcase.stable === true && graphcase.stabilisations === 2")
         assert m.js("network.physics.options.enabled") is False
         assert m.errors == []
     finally:

@@ -17,18 +17,22 @@ from .build import map_html, write_map
 from .extract import MapError, MapFinding, Window, ego_graph, findings_graph, map_findings, partnership_graph
 
 
-def ego_map(store: GraphStore, person_id: str, *, window: Window, out: str | Path, hops: int = 2) -> Path:
-    """Write the map of the network around ``person_id`` to ``out``."""
-    g = ego_graph(store, person_id, hops=hops, window=window)
+def ego_map(
+    store: GraphStore, person_id: str, *, window: Window, out: str | Path, hops: int = 2, findings: list[MapFinding] | None = None
+) -> Path:
+    """Write the map of the network around ``person_id`` to ``out`` (``findings``: precomputed, else the catalogue runs)."""
+    g = ego_graph(store, person_id, hops=hops, window=window, findings=findings)
     ego = g.nodes[person_id]
     title = f"Network around {ego['label']} ({person_id})"
     subtitle = f"{hops} hop(s), {window.describe()}: {len(g)} nodes, {g.number_of_edges()} edges, {len(g.graph['findings'])} finding(s)"
     return write_map(g, out, title=title, subtitle=subtitle)
 
 
-def findings_map(store: GraphStore, *, as_of: dt.date, out: str | Path, pattern: str | None = None) -> Path:
+def findings_map(
+    store: GraphStore, *, as_of: dt.date, out: str | Path, pattern: str | None = None, findings: list[MapFinding] | None = None
+) -> Path:
     """Write the map of every finding (or one pattern's) to ``out``."""
-    g = findings_graph(store, as_of=as_of, pattern=pattern)
+    g = findings_graph(store, as_of=as_of, pattern=pattern, findings=findings)
     title = "Missed-link findings" + (f": {pattern}" if pattern else "")
     subtitle = f"as of {as_of}: {len(g.graph['findings'])} finding(s), {len(g)} nodes"
     return write_map(g, out, title=title, subtitle=subtitle)

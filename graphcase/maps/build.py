@@ -131,7 +131,7 @@ def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGrap
         record["font"] = {"size": 15, "align": "horizontal", "color": "#222222", "strokeWidth": 4, "background": "#ffffff"}
     if rel == "finding":
         record["font"] = {"size": 13, "color": "#e3001b", "strokeWidth": 4, "bold": True}
-        record["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.25}
+        record["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.2}  # static curve: no physics cost
     if rel == "finding" and data.get("path_rels"):
         record["props"] = {"pattern": data["pattern"], "path": data["path"], "relationships": data["path_rels"]}
     return record
@@ -179,15 +179,17 @@ def _legend(g: nx.MultiDiGraph, styles: dict) -> dict:
     }
 
 
-def _options(styles: dict, physics: bool, large: bool, map_kind: str) -> dict:
+def _options(styles: dict, physics: bool, large: bool, map_kind: str, busy: bool) -> dict:
     physics_options = {**styles["physics"], "enabled": physics}
+    if busy:
+        physics_options["barnesHut"] = {**physics_options["barnesHut"], "avoidOverlap": 0}
     if map_kind == "partnership":  # few nodes, long labels on the edges: give them room
         physics_options["barnesHut"] = {**physics_options["barnesHut"], **styles.get("partnership_barnesHut", {})}
     return {
         "autoResize": True,
         "physics": physics_options,
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "navigationButtons": False, "keyboard": False},
-        "edges": {"smooth": False if large else {"enabled": True, "type": "dynamic"}},
+        "edges": {"smooth": False if (large or busy) else {"enabled": True, "type": "dynamic"}},
         "nodes": {"font": {"size": 13, "face": "system-ui, Arial, sans-serif"}},
         "layout": {"improvedLayout": not large, "randomSeed": 7},
     }
@@ -217,7 +219,7 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
     data = {
         "nodes": net.nodes,
         "edges": net.edges,
-        "options": _options(styles, physics, large, map_kind),
+        "options": _options(styles, physics, large, map_kind, busy=g.number_of_edges() > styles["smooth_edges_max"]),
         "legend": _legend(g, styles),
         "findings": [
             {

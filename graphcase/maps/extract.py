@@ -422,9 +422,14 @@ def _coarse_kind(kind: str) -> str:
     return "person" if kind in ("child", "adult") else kind
 
 
-def findings_graph(store: GraphStore, *, as_of: dt.date, pattern: str | None = None) -> nx.MultiDiGraph:
-    """Every finding (or one pattern's) as a map: each evidence path, the agencies, and the finding edges."""
-    found = map_findings(store, as_of, pattern=pattern)
+def findings_graph(
+    store: GraphStore, *, as_of: dt.date, pattern: str | None = None, findings: list[MapFinding] | None = None
+) -> nx.MultiDiGraph:
+    """Every finding (or one pattern's) as a map: each evidence path, the agencies, and the finding edges.
+
+    ``findings``: already computed by :func:`map_findings` (the catalogue is then not run again).
+    """
+    found = map_findings(store, as_of, pattern=pattern) if findings is None else [f for f in findings if not pattern or f.pattern == pattern]
     mg = _MapGraph("findings")
     mg.g.graph.update(pattern=pattern or "all", window=f"as of {as_of}")
     window = Window.as_of(as_of)

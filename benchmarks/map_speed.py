@@ -1,0 +1,197 @@
+"""How fast network maps build and settle: ego maps of about 50, 500 and 2,000 nodes.
+
+For each size a synthetic "estate" bundle is written and loaded into a fresh LadybugDB: households of two
+adults, two children, an address and three events (a police domestic-abuse call-out shared with children's
+social care, a GP appointment, a school absence), every person known to two or three agencies, the
+households joined into one tree by sibling relationships, so that one ego map with enough hops reaches
+them all (about 8 nodes and 30 edges a household, plus the 9 agencies).
+
+Figures (medians of --repeat runs):
+- extract: the Cypher extraction into networkx (ego_graph);
+- build: pyvis records + page (map_html), including the networkx layout for large maps;
+- stable: from navigation start until the page reports its layout settled, in headless Chromium with every
+  request blocked (the same measure the page shows: physics has stopped, or a precomputed layout drawn).
+Baseline in the same run: the same map forced to lay itself out with browser physics (vis-network
+barnesHut, no precomputed positions), which is what a plain pyvis page does. Target: 500 nodes stable
+within 3 s.
+
+    python benchmarks/map_speed.py [--sizes 50,500,2000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from graphcase import load_bundle
+from graphcase.maps import Window, ego_graph, map_html
+from graphcase.maps.build import build_network
+from graphcase.maps.page import load_styles, render_page
+from graphcase.stores.ladybug import LadybugStore
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+AS_OF = dt.date(2026, 11, 1)
+NODES_PER_HOUSEHOLD = 8
+AGENCIES = 9
+
+
+def _write(path: Path, header: list[str], rows: list[list]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def write_estate(folder: Path, households: int) -> None:
+    """A bundle of ``households`` households joined into one tree (household i's second adult is a sibling
+    of household (i-1)//2's first adult)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "agencies.csv").write_text((ROOT / "fixtures/sample/agencies.csv").read_text())
+    people, addresses, rels, homes, records, events, about, shares = [], [], [], [], [], [], [], []
+    for h in range(households):
+        a1, a2, c1, c2, addr = f"p:{h}-a1", f"p:{h}-a2", f"p:{h}-c1", f"p:{h}-c2", f"A-{h}"
+        src = ["gp-riverside", f"GP-{h}"]
+        people += [
+            [a1, "adult", "Alex", f"Estate{h}", "1985-01-01", "male", "", *src],
+            [a2, "adult", "Sam", f"Estate{h}", "1987-01-01", "female", "", *src],
+            [c1, "child", "Kit", f"Estate{h}", "2016-01-01", "male", "", *src],
+            [c2, "child", "Jo", f"Estate{h}", "2020-01-01", "female", "", *src],
+        ]
+        addresses.append([addr, f"ES{h // 100} {h % 100}AB", "", *src])
+        rels += [[a1, a2, "partner", "2014-01-01", "", *src]]
+        rels += [[p, c, "parent", "2016-01-01", "", *src] for p in (a1, a2) for c in (c1, c2)]
+        if h:
+            rels.append([f"p:{(h - 1) // 2}-a1", a2, "sibling", "1987-01-01", "", *src])
+        homes += [[p, addr, "2015-01-01", "", *src] for p in (a1, a2, c1, c2)]
+        records += [
+            [a1, "gp-riverside", f"GP-{h}-1", "2015-01-01", "", "", "gp-riverside", f"GP-{h}-1"],
+            [a1, "police" if h % 2 else "probation", f"R-{h}-1", "2020-01-01", "", "violence", "police", f"R-{h}-1"],
+            [a2, "gp-riverside", f"GP-{h}-2", "2015-01-01", "", "", "gp-riverside", f"GP-{h}-2"],
+            [a2, "amh", f"AMH-{h}", "2022-01-01", "", "", "amh", f"AMH-{h}"],
+            [c1, "gp-riverside", f"GP-{h}-3", "2016-01-01", "", "", "gp-riverside", f"GP-{h}-3"],
+            [c1, "school-oak", f"SCH-{h}-3", "2021-09-01", "", "", "school-oak", f"SCH-{h}-3"],
+            [c2, "gp-riverside", f"GP-{h}-4", "2020-01-01", "", "", "gp-riverside", f"GP-{h}-4"],
+            [c2, "hv", f"HV-{h}", "2020-01-10", "", "", "hv", f"HV-{h}"],
+        ]
+        da, appt, absent = f"E-{h}-da", f"E-{h}-gp", f"E-{h}-sch"
+        events += [
+            [da, "domestic_abuse_incident", "2025-09-14", "Call-out", "charged", "police", addr, "police", f"INC-{h}"],
+            [appt, "was_not_brought", "2025-06-11", "Not brought", "not_attended", "gp-riverside", "", "gp-riverside", f"APP-{h}"],
+            [absent, "school_absence", "2025-09-15", "Absent", "other", "school-oak", "", "school-oak", f"ATT-{h}"],
+        ]
+        about += [[da, a1, "alleged_perpetrator", "police", f"INC-{h}"], [da, a2, "victim", "police", f"INC-{h}"],
+                  [da, c1, "household_member", "police", f"INC-{h}"], [da, c2, "household_member", "police", f"INC-{h}"],
+                  [appt, c2, "subject", "gp-riverside", f"APP-{h}"], [absent, c1, "subject", "school-oak", f"ATT-{h}"]]
+        shares.append([da, "csc", "shared_with", "2025-09-16", "", "police", f"INC-{h}"])
+    prov = ["source_agency", "source_record"]
+    _write(folder / "people.csv", ["id", "role", "given_name", "family_name", "dob", "sex", "nhs_number", *prov], people)
+    _write(folder / "addresses.csv", ["id", "postcode", "uprn", *prov], addresses)
+    _write(folder / "relationships.csv", ["person_id", "other_id", "kind", "from_date", "to_date", *prov], rels)
+    _write(folder / "residences.csv", ["person_id", "address_id", "from_date", "to_date", *prov], homes)
+    _write(folder / "agency_records.csv", ["person_id", "agency_id", "record_id", "since", "until", "flags", *prov], records)
+    _write(folder / "events.csv", ["id", "kind", "date", "summary", "outcome", "recorded_by", "address_id", *prov], events)
+    _write(folder / "event_people.csv", ["event_id", "person_id", "involvement", *prov], about)
+    _write(folder / "event_agencies.csv", ["event_id", "agency_id", "kind", "date", "feedback_date", *prov], shares)
+
+
+def time_in_browser(browser, path: Path, timeout: float) -> float | None:
+    """Milliseconds from navigation start until the page reports its layout settled (None: timed out)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    blocked = []
+
+    def route(r):
+        if r.request.url == path.as_uri():
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    try:
+        page.route("**/*", route)
+        page.goto(path.as_uri())
+        deadline = time.monotonic() + timeout
+        while not page.evaluate("!!(window.graphcase && window.graphcase.stable)"):
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+        assert blocked == [], blocked
+        return page.evaluate("graphcase.stableAtMs")
+    finally:
+        page.close()
+
+
+def physics_only_html(g) -> str:
+    """The baseline: the same map with no precomputed positions, laid out by browser physics."""
+    _, data = build_network(g, positions={})
+    for node in data["nodes"]:
+        node.pop("x", None), node.pop("y", None)
+    data["meta"]["physics"] = True
+    data["options"]["physics"]["enabled"] = True
+    return render_page(title="baseline", subtitle="", data=data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="50,500,2000", help="approximate node counts")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=40.0, help="seconds to wait for a layout to settle")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for size in (int(s) for s in args.sizes.split(",")):
+            households = max(1, round((size - AGENCIES) / NODES_PER_HOUSEHOLD))
+            folder = Path(tmp) / f"estate-{size}"
+            write_estate(folder, households)
+            store = LadybugStore(Path(tmp) / f"estate-{size}.db")
+            load_bundle(store, folder, today=AS_OF)
+            extract_s, build_s = [], []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                g = ego_graph(store, "p:0-c1", hops=200, window=Window.as_of(AS_OF), findings=[])
+                t1 = time.perf_counter()
+                html = map_html(g, title=f"estate {size}")
+                t2 = time.perf_counter()
+                extract_s.append(t1 - t0)
+                build_s.append(t2 - t1)
+            store.close()
+            page = Path(tmp) / f"map-{size}.html"
+            page.write_text(html, encoding="utf-8")
+            baseline = Path(tmp) / f"baseline-{size}.html"
+            baseline.write_text(physics_only_html(g), encoding="utf-8")
+            shipped = [time_in_browser(browser, page, args.timeout) for _ in range(args.repeat)]
+            physics = [time_in_browser(browser, baseline, args.timeout) for _ in range(args.repeat)]
+
+            def med(values):
+                done = [v for v in values if v is not None]
+                return statistics.median(done) / 1000 if len(done) == len(values) else None
+
+            rows.append((len(g), g.number_of_edges(), statistics.median(extract_s), statistics.median(build_s),
+                         len(html) // 1024, med(shipped), med(physics), "precomputed" if len(g) > load_styles()["large_graph_nodes"] else "browser physics"))
+        browser.close()
+
+    def fmt(v):
+        return f">{args.timeout:.0f} s" if v is None else f"{v:.2f} s"
+
+    print(f"ego maps, medians of {args.repeat} runs; headless Chromium {CHROMIUM}, all requests blocked")
+    print(f"{'nodes':>6} {'edges':>6} {'extract':>8} {'build':>7} {'KiB':>5} {'stable':>8} {'layout':>16}   baseline: browser physics only")
+    for n, e, ex, bu, kib, st, ph, how in rows:
+        print(f"{n:>6} {e:>6} {ex:>7.2f}s {bu:>6.2f}s {kib:>5} {fmt(st):>8} {how:>16}   {fmt(ph)}")
+    target = [r for r in rows if 400 <= r[0] <= 600]
+    if target:
+        ok = target[0][5] is not None and target[0][5] <= 3.0
+        print(f"target: 500 nodes stable within 3 s: {'met' if ok else 'NOT met'} ({fmt(target[0][5])})")
+
+
+if __name__ == "__main__":
+    main()
