@@ -163,6 +163,9 @@ def county_case(people: int, seed: int = 7) -> dict:
         seconds = time.perf_counter() - t0
         linked = store.query("MATCH (a:Person)-[s:SAME_AS]->(b:Person) RETURN a.id, b.id").rows
         people_n = report.records
+        from graphcase.linkage import ReviewQueue, review_path_for
+
+        queued = {(i["a"], i["b"]) for i in ReviewQueue.open(review_path_for(store)).pending()}
         store.close()
     groups, ambiguous = {}, set()
     for pattern in ("same_person_records", "same_person_twice"):
@@ -180,8 +183,11 @@ def county_case(people: int, seed: int = 7) -> dict:
     truth = cluster_pairs(groups)
     predicted = pair_set([a for a, _ in linked], [b for _, b in linked]) - ambiguous
     q = quality(predicted, truth)
+    missed = truth - predicted
     return {
-        "case": f"county {people:,} (link-records end to end; {len(twins)} planted twin pairs, {len(predicted & twins)} linked)",
+        "case": f"county {people:,} (link-records end to end; of {len(missed)} true pairs not linked, "
+        f"{len(missed & queued)} wait in the review queue ({len(queued)} queued); {len(twins)} planted twin pairs, "
+        f"{len(predicted & twins)} linked)",
         "records": people_n,
         "true pairs": q.true_pairs,
         "predicted": q.predicted_pairs,

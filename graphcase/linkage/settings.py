@@ -37,7 +37,8 @@ def _level(creator, label: str, m: float, u: float):
 
 def name_comparison(column: str, other_name: str, *, exact_m: float, exact_u: float) -> cl.CustomComparison:
     """Null / exact (term-frequency adjusted: 'Smith' says less than 'Okafor') / swapped with the other name
-    column (given and family name recorded the wrong way round) / Jaro-Winkler 0.92, 0.88, 0.70 / else."""
+    column (given and family name recorded the wrong way round) / Jaro-Winkler 0.92, 0.88 / same first three
+    letters (a short form: Kate, Katherine) / Jaro-Winkler 0.70 / else."""
     swapped = f"{column}_l = {other_name}_r AND {column}_r = {other_name}_l"
     return cl.CustomComparison(
         [
@@ -46,6 +47,7 @@ def name_comparison(column: str, other_name: str, *, exact_m: float, exact_u: fl
             _level(cll.CustomLevel(swapped), f"swapped with {other_name}", 0.02, 0.0002),
             _level(cll.JaroWinklerLevel(column, 0.92), "Jaro-Winkler >= 0.92", 0.08, 0.002),
             _level(cll.JaroWinklerLevel(column, 0.88), "Jaro-Winkler >= 0.88", 0.04, 0.002),
+            _level(cll.CustomLevel(f"substr({column}_l, 1, 3) = substr({column}_r, 1, 3)"), "same first three letters", 0.05, 0.01),
             _level(cll.JaroWinklerLevel(column, 0.70), "Jaro-Winkler >= 0.70", 0.05, 0.04),
             _level(cll.ElseLevel(), "different", 0.02, 0.95),
         ],

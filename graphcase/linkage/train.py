@@ -6,7 +6,11 @@ Steps (Splink, DuckDB backend):
    assuming they find 60% of true matches.
 2. u probabilities (how often *non*-matches agree) from random pairs: ``estimate_u_using_random_sampling``.
 3. m probabilities (how often *matches* agree) by expectation maximisation, once per training blocking
-   rule, with no labels.
+   rule, with no labels, when step 1 expects at least ``MIN_MATCHES_FOR_EM`` matching pairs. With fewer
+   (a county where one record in a thousand has a duplicate) EM has nothing to learn from: its "match"
+   class drifts to household members, who share surname and postcode. Then m keeps its stated priors.
+4. A guard on the result (``guard_m_probabilities``): exact must be likelier than different among
+   matches, and no m falls below ``M_FLOOR``.
 
 The u sample size (``U_MAX_PAIRS`` = 2 million pairs) is chosen, not defaulted. Random pairs are almost all
 non-matches, and u of a level is a simple proportion; its relative error is about 1/sqrt(count). The
@@ -39,6 +43,8 @@ from .settings import deterministic_rules, person_settings, training_blocking_ru
 U_MAX_PAIRS = 2e6
 EM_MAX_PAIRS = 1e6
 MIN_RECORDS_TO_TRAIN = 1_000
+M_FLOOR = 0.002
+MIN_MATCHES_FOR_EM = 300
 MODEL_SUFFIX = ".linkage-model.json"
 GRAPHCASE_KEY = "graphcase_training"
 
@@ -78,6 +84,12 @@ def make_linker(frames, settings, db_api: DuckDBAPI | None = None) -> Linker:
     return Linker(inputs, settings, log_level=None)
 
 
+def _pair_count(frames) -> float:
+    if isinstance(frames, pd.DataFrame):
+        return len(frames) * (len(frames) - 1) / 2
+    return float(len(frames[0]) * len(frames[1]))
+
+
 def _record_count(frames) -> int:
     return len(frames) if isinstance(frames, pd.DataFrame) else sum(len(f) for f in frames)
 
@@ -90,6 +102,7 @@ def train_model(
     em_max_pairs: float = EM_MAX_PAIRS,
     em_rules=None,
     min_records: int = MIN_RECORDS_TO_TRAIN,
+    min_matches_for_em: int = MIN_MATCHES_FOR_EM,
     deterministic_recall: float = 0.6,
     seed: int = 1,
 ) -> tuple[dict, TrainingReport]:
@@ -103,19 +116,33 @@ def train_model(
     prior = min(0.1, 1.0 / n) if link_type == "dedupe_only" else 1.0 / max(len(f) for f in frames)
     settings = settings or person_settings(link_type=link_type, probability_two_random_records_match=prior)
     linker = make_linker(frames, settings)
+    priors = linker.misc.save_model_to_json()
     rules = list(em_rules if em_rules is not None else training_blocking_rules())
     trained = n >= min_records
+    if not trained:
+        rules = []
     if trained:
         linker.training.estimate_probability_two_random_records_match(
             deterministic_rules(), recall=deterministic_recall
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-        for rule in rules:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=em_max_pairs)
-        note = f"trained on {n:,} records: u from up to {u_max_pairs:,.0f} random pairs, m by EM"
+        lam = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+        expected_matches = lam * _pair_count(frames)
+        note = f"trained on {n:,} records: u from up to {u_max_pairs:,.0f} random pairs"
+        if expected_matches >= min_matches_for_em:
+            for rule in rules:
+                linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=em_max_pairs)
+            note += f", m by EM (about {expected_matches:,.0f} matching pairs)"
+        else:
+            rules = []
+            note += (f"; m kept at the priors: about {expected_matches:,.0f} matching pairs, "
+                     f"fewer than the {min_matches_for_em:,} EM needs to learn from")
     else:
         note = f"not trained: {n:,} records < {min_records:,}; scored with the stated priors"
     model = linker.misc.save_model_to_json()
+    guarded = guard_m_probabilities(model, priors) if trained else []
+    if guarded:
+        note += "; " + "; ".join(guarded)
     report = TrainingReport(
         records=n,
         trained=trained,
@@ -123,11 +150,46 @@ def train_model(
         u_max_pairs=u_max_pairs,
         em_max_pairs=em_max_pairs,
         probability_two_random_records_match=model["probability_two_random_records_match"],
-        em_rules=[_rule_sql(r) for r in rules] if trained else [],
+        em_rules=[_rule_sql(r) for r in rules],
     )
     report.seconds = time.perf_counter() - started
     model[GRAPHCASE_KEY] = asdict(report)
     return model, report
+
+
+def guard_m_probabilities(model: dict, priors: dict, floor: float = M_FLOOR) -> list[str]:
+    """Keep EM honest where the data cannot teach it. Returns what was changed, for the model's note.
+
+    With few true duplicates (a county where one record in a thousand has a twin), EM's "match" class can
+    drift to something else, such as members of one household, who share surname and postcode. Two checks
+    on each comparison, which no real model fails:
+
+    * the exact level must be at least as likely among matches as the "different" level; if not, the
+      comparison's m values go back to their stated priors;
+    * no level's m may fall below ``floor``: an m of 0 would let one disagreement (a moved address) veto
+      every other agreement. Values are raised to the floor and the comparison renormalised.
+    """
+    notes = []
+    prior_by_name = {c["output_column_name"]: c for c in priors["comparisons"]}
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        ms = [lv.get("m_probability") for lv in levels]
+        if any(m is None for m in ms):
+            continue
+        if ms[0] < ms[-1] and name in prior_by_name:
+            prior_levels = [lv for lv in prior_by_name[name]["comparison_levels"] if not lv.get("is_null_level")]
+            for level, prior in zip(levels, prior_levels):
+                level["m_probability"] = prior.get("m_probability")
+            notes.append(f"{name}: EM found exact rarer than different among matches, kept the priors")
+            continue
+        if min(ms) < floor:
+            raised = [max(m, floor) for m in ms]
+            total = sum(raised)
+            for level, m in zip(levels, raised):
+                level["m_probability"] = m / total
+            notes.append(f"{name}: m raised to at least {floor}")
+    return notes
 
 
 def _rule_sql(rule) -> str:
