@@ -35,21 +35,20 @@
 //   Children living with domestic abuse are victims in their own right (Domestic Abuse Act 2021). Operation
 //   Encompass exists so that a child's school hears of a police call-out before the next school day; a
 //   child whose school or health visitor is never told carries the night into the classroom unseen.
-MATCH (e:Event)-[:OCCURRED_AT]->(addr:Address)
+MATCH (police:Agency)<-[rb:RECORDED_BY]-(e:Event)-[:OCCURRED_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
 WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - duration({months: $lookback_months})
-  AND e.date + duration({days: $days}) < $as_of
-MATCH (e)-[rb:RECORDED_BY]->(police:Agency)
-WHERE police.kind IN $recorder_kinds
-MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
+  AND e.date + duration({days: $days}) < $as_of AND police.kind IN $recorder_kinds
+WITH e, police, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE child.role = 'child' AND lc.from_date <= e.date AND (lc.to_date IS NULL OR lc.to_date >= e.date)
-  AND NOT EXISTS {
-    MATCH (e)-[s:SHARED_WITH]->(t:Agency)<-[kt:KNOWN_TO]-(child)
-    WHERE t.kind IN $told_kinds AND s.date >= e.date AND s.date <= e.date + duration({days: $days})
-      AND s.date <= $as_of AND kt.since <= e.date AND (kt.until IS NULL OR kt.until >= e.date)
-  }
 OPTIONAL MATCH (child)-[kt:KNOWN_TO]->(t:Agency)
 WHERE t.kind IN $told_kinds AND kt.since <= e.date AND (kt.until IS NULL OR kt.until >= e.date)
 WITH e, addr, police, child, lc, collect(t.id) AS child_agencies
+// told = a share with one of those agencies within the deadline; one aggregation instead of a NOT EXISTS per row
+OPTIONAL MATCH (e)-[s:SHARED_WITH]->(told:Agency)
+WITH e, addr, police, child, lc, child_agencies,
+     sum(CASE WHEN told.id IN child_agencies AND s.date >= e.date AND s.date <= e.date + duration({days: $days})
+                   AND s.date <= $as_of THEN 1 ELSE 0 END) AS told_in_time
+WHERE told_in_time = 0
 RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS event_date, e.summary AS event_summary,
        police.id AS police_agency, e.source_record AS police_record, addr.id AS address_id, addr.postcode AS postcode,
        child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,

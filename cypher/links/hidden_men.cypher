@@ -34,8 +34,10 @@
 //   The Child Safeguarding Practice Review Panel's "The Myth of Invisible Men" (2021): babies were harmed by
 //   fathers and new partners known to police, probation or substance-misuse services who were invisible to
 //   the professionals working with the child, because they did not know the men had contact with the child.
-MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
-WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
+WHERE child.role = 'child'
 MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
 WITH child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE adult.role = 'adult' AND adult.sex = 'male'
@@ -55,8 +57,10 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
         la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
 UNION
-MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
-WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
+WHERE child.role = 'child'
 MATCH (child)-[r:RELATED_TO]-(adult:Person)
 WITH child, ck, csc, r, adult
 WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
@@ -74,8 +78,10 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
         r.source_agency + ':' + r.source_record] AS sources
 UNION
-MATCH (child:Person)-[ck:KNOWN_TO]->(csc:Agency)
-WHERE child.role = 'child' AND csc.kind = $csc_kind AND ck.since <= $as_of
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
+WHERE child.role = 'child'
 MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
 WITH child, ck, csc, rc, parent, rp, adult
 WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'

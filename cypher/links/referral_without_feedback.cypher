@@ -26,9 +26,8 @@
 //   Referrers who never hear back stop referring, and cannot add what they later see. "Working Together to
 //   Safeguard Children" expects the referrer to be told the outcome; reviews find GPs, school nurses and schools
 //   left in the dark.
-MATCH (e:Event)-[r:REFERRED_TO]->(to:Agency)
+MATCH (from:Agency)<-[:RECORDED_BY]-(e:Event)-[r:REFERRED_TO]->(to:Agency)
 WHERE r.date < $as_of - duration({days: $days}) AND (r.feedback_date IS NULL OR r.feedback_date > $as_of)
-MATCH (e)-[:RECORDED_BY]->(from:Agency)
 OPTIONAL MATCH (e)-[:ABOUT]->(p:Person)
 WITH e, r, to, from, collect(p.id) AS about_ids,
      collect(coalesce(p.given_name, '') + ' ' + coalesce(p.family_name, '')) AS about_names
