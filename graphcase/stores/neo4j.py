@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from urllib.parse import urlsplit
 
@@ -39,6 +40,11 @@ READ_ONLY_CODES = frozenset(
     }
 )
 READ_ONLY_GQL_STATUSES = frozenset({"42N02", "08N07"})  # writing in read access mode; not the leader
+
+# The driver logs server notifications (e.g. "property key row_hash not in the database" before the first
+# load) at WARNING; with no logging configured Python would print them to stderr. A library adds a
+# NullHandler (logging HOWTO); an application that configures logging still sees them.
+logging.getLogger("neo4j.notifications").addHandler(logging.NullHandler())
 
 
 def display_uri(uri: str) -> str:
