@@ -157,3 +157,28 @@ def test_schema_statements_cover_every_label_and_relationship_type():
     for rel_type in dialects.rel_definitions():
         assert f"FOR ()-[r:{rel_type}]-() ON (r.key)" in " ".join(ddl)
     assert all("IF NOT EXISTS" in s for s in ddl)  # so ensure_schema can run before every load
+
+
+def test_every_batch_a_load_sends_packs_with_the_drivers_own_bolt_encoder(ladybug_store):
+    """What the server would receive: the driver's PackStream packer with its Bolt 5 type hooks (dates,
+    datetimes, numpy/pandas scalars) accepts every parameter map of the sample's load. Driver internals,
+    pinned to what neo4j 5.x/6.x ship; a type the driver cannot send fails here, not on the first real load."""
+    from neo4j._codec.hydration.bolt.v2 import HydrationHandler
+    from neo4j._codec.packstream.v1 import Packer
+
+    validated = validate_bundle(read_bundle(SAMPLE), known_ids=ladybug_store.known_ids, today=AS_OF)
+    plan = plan_load(validated, ladybug_store, "test-load", AS_OF)
+    store = Neo4jStore("bolt://localhost:7687", verify=False)
+    try:
+        steps = store.load_steps(plan)
+    finally:
+        store.close()
+    hooks = HydrationHandler().new_hydration_scope().dehydration_hooks
+    packed = 0
+    for _, batch, _ in steps:
+        buffer = Packer.new_packable_buffer()
+        Packer(buffer).pack({"rows": batch}, dehydration_hooks=hooks)
+        packed += len(buffer.data)
+    assert packed > 10_000  # 130 rows with provenance
+    with pytest.raises(ValueError, match="not supported"):
+        Packer(Packer.new_packable_buffer()).pack({"rows": [{"v": object()}]}, dehydration_hooks=hooks)
