@@ -138,12 +138,34 @@ def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGrap
 
 
 def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Positions for a large map: a force-directed layout (networkx), scaled to vis-network's pixels."""
+    """Positions for a large map, scaled to vis-network's pixels.
+
+    People, addresses and events get a force-directed layout (networkx spring_layout); agencies, which
+    know hundreds of people and would pull every family into one hairball, are left out of it and set on
+    a ring around the picture, each at the angle of the people it knows.
+    """
     simple = nx.Graph(g.to_undirected(as_view=True))
-    n = max(len(simple), 1)
-    pos = nx.spring_layout(simple, seed=seed, iterations=30, k=1.5 / math.sqrt(n))
+    agencies = [n for n, d in g.nodes(data=True) if d["kind"] == "agency"]
+    core = simple.subgraph(n for n in simple if g.nodes[n]["kind"] != "agency") if len(agencies) < len(simple) else simple
+    n = max(len(core), 1)
+    pos = nx.spring_layout(core, seed=seed, iterations=30, k=1.5 / math.sqrt(n)) if len(core) else {}
     scale = 60 * math.sqrt(n)
-    return {node: (float(x) * scale, float(y) * scale) for node, (x, y) in pos.items()}
+    placed = {node: (float(x) * scale, float(y) * scale) for node, (x, y) in pos.items()}
+    if core is simple:
+        return placed
+    radius = 1.25 * max((math.hypot(x, y) for x, y in placed.values()), default=scale)
+
+    def angle(agency: str) -> float:
+        near = [placed[m] for m in simple[agency] if m in placed]
+        if not near:
+            return 0.0
+        return math.atan2(sum(y for _, y in near) / len(near), sum(x for x, _ in near) / len(near))
+
+    ordered = sorted(agencies, key=angle)
+    for i, agency in enumerate(ordered):  # evenly spaced, in the order of where their people are
+        theta = angle(ordered[0]) + 2 * math.pi * i / len(ordered)
+        placed[agency] = (radius * math.cos(theta), radius * math.sin(theta))
+    return placed
 
 
 def _legend(g: nx.MultiDiGraph, styles: dict) -> dict:
