@@ -181,7 +181,8 @@ def county_case(people: int, seed: int = 7) -> dict:
         if "record_ids" in m
     }
     truth = cluster_pairs(groups)
-    predicted = pair_set([a for a, _ in linked], [b for _, b in linked]) - ambiguous
+    # resolved people: every pair of records sharing a resolved_id (a cluster of SAME_AS links)
+    predicted = cluster_pairs(connected_groups(pair_set([a for a, _ in linked], [b for _, b in linked]))) - ambiguous
     q = quality(predicted, truth)
     missed = truth - predicted
     return {
