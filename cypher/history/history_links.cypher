@@ -5,7 +5,7 @@
 //   or by living at the same address. Run once per hop (the chronology walks 1 or 2 hops in Python), so no
 //   variable-length path is needed and both engines return the same rows.
 // parameters:
-//   person_ids: {type: "list[str]", default: [], description: "Person record ids to step out from."}
+//   person_id: {type: str, default: "", description: "A person record id (the child, or one person around the child: the chronology runs this once per person; an anchored look-up is sub-millisecond where an IN-list scans)."}
 // columns:
 //   person_id: the person stepped out from
 //   other_id: the person one hop away
@@ -24,24 +24,21 @@
 // why: >
 //   Reviews find that the risk came from the people around the child (a mother's new partner, a household
 //   member known to probation); the chronology must include their events, each link with its source record.
-UNWIND $person_ids AS pid
-MATCH (p:Person {id: pid})-[r:RELATED_TO]->(o:Person)
+MATCH (p:Person {id: $person_id})-[r:RELATED_TO]->(o:Person)
 RETURN p.id AS person_id, o.id AS other_id, 'related_to' AS link, r.kind AS kind, 'out' AS direction,
        '' AS postcode, r.from_date AS from_date, r.to_date AS to_date,
        r.from_date AS other_from_date, r.to_date AS other_to_date,
        r.source_agency AS source_agency, r.source_record AS source_record,
        r.source_agency AS other_source_agency, r.source_record AS other_source_record
 UNION ALL
-UNWIND $person_ids AS pid
-MATCH (p:Person {id: pid})<-[r:RELATED_TO]-(o:Person)
+MATCH (p:Person {id: $person_id})<-[r:RELATED_TO]-(o:Person)
 RETURN p.id AS person_id, o.id AS other_id, 'related_to' AS link, r.kind AS kind, 'in' AS direction,
        '' AS postcode, r.from_date AS from_date, r.to_date AS to_date,
        r.from_date AS other_from_date, r.to_date AS other_to_date,
        r.source_agency AS source_agency, r.source_record AS source_record,
        r.source_agency AS other_source_agency, r.source_record AS other_source_record
 UNION ALL
-UNWIND $person_ids AS pid
-MATCH (p:Person {id: pid})-[a:LIVES_AT]->(addr:Address)
+MATCH (p:Person {id: $person_id})-[a:LIVES_AT]->(addr:Address)
 MATCH (addr)<-[b:LIVES_AT]-(o:Person)
 WHERE o.id <> p.id
 RETURN p.id AS person_id, o.id AS other_id, 'same_address' AS link, addr.id AS kind, 'shared' AS direction,

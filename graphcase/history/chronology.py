@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..catalogue import run_query
+from ..catalogue import get_query
 from ..stores.base import GraphStore
 
 RISK_FLAGS = ("mappa", "da_perpetrator", "sex_offender", "violence")
@@ -216,6 +216,21 @@ def _relation_from_link(row: dict, via: Person | None) -> Relation:
     )
 
 
+def _run(store: GraphStore, name: str, person_id: str, **params) -> list[dict]:
+    """One anchored catalogue query for one person (an IN-list of ids scans the table on LadybugDB).
+
+    The query text is read from the catalogue once per engine; a chronology runs a few queries per person.
+    """
+    query = get_query(name)
+    text = _TEXTS.get((name, store.dialect))
+    if text is None:
+        text = _TEXTS[(name, store.dialect)] = query.text(store.dialect)
+    return store.query(text, query.bind({"person_id": person_id, **params})).records()
+
+
+_TEXTS: dict[tuple[str, str], str] = {}
+
+
 def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str, int], dict[str, list[Relation]]]:
     """Person id -> hop, and person id -> relations to the child, up to ``hops`` hops out."""
     hop_of = {child_id: 0}
@@ -224,7 +239,7 @@ def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str
     for hop in range(1, hops + 1):
         if not frontier:
             break
-        rows = run_query(store, "history_links", {"person_ids": frontier}).records()
+        rows = [row for pid in frontier for row in _run(store, "history_links", pid)]
         found: list[str] = []
         for row in sorted(rows, key=lambda r: (r["person_id"], r["other_id"], r["link"], r["kind"] or "")):
             other = row["other_id"]
@@ -270,14 +285,14 @@ def build_chronology(
         raise HistoryError(f"--from {date_from} is after --to {date_to}")
     as_of = as_of or date_to or dt.date.today()
 
-    found = run_query(store, "history_people", {"person_ids": [person_id]}).records()
+    found = _run(store, "history_people", person_id)
     if not found:
         raise HistoryError(f"no person with id {person_id!r} in the store")
     hop_of, relations = _walk_network(store, person_id, hops)
     ids = sorted(hop_of)
 
     people: dict[str, Person] = {}
-    for row in run_query(store, "history_people", {"person_ids": ids}).records():
+    for row in (r for pid in ids for r in _run(store, "history_people", pid)):
         pid = row["person_id"]
         people[pid] = Person(
             id=pid, role=row["role"], given_name=row["given_name"], family_name=row["family_name"], dob=row["dob"],
@@ -301,20 +316,22 @@ def build_chronology(
             record_id=r["record_id"], since=r["since"], until=r["until"],
             flags=[f for f in ALL_FLAGS if r.get(f)], source=_source(r["source_agency"], r["source_record"]),
         )
-        for r in run_query(store, "history_records", {"person_ids": ids}).records()
+        for pid in ids
+        for r in _run(store, "history_records", pid)
     ]
 
-    rows = run_query(
-        store, "history_events", {"person_ids": ids, "from": date_from or EARLIEST, "to": date_to or LATEST}
-    ).records()
+    window = {"from": date_from or EARLIEST, "to": date_to or LATEST}
     events: dict[str, dict] = {}
-    for row in rows:
+    for row in (r for pid in ids for r in _run(store, "history_events", pid, **window)):
         ev = events.setdefault(row["event_id"], {**row, "people": []})
         ev["people"].append(Concerned(row["person_id"], row["involvement"] or "", _source(row["about_source_agency"], row["about_source_record"])))
 
     told_by_event: dict[str, list[Told]] = {}
-    if events:
-        for r in run_query(store, "history_recipients", {"event_ids": sorted(events)}).records():
+    seen: set[tuple] = set()
+    for r in (r for pid in ids for r in _run(store, "history_recipients", pid, **window)):
+        key = (r["event_id"], r["agency_id"], r["how"], r["date"], r["source_agency"], r["source_record"])
+        if key not in seen:  # an event about several people of the network comes back once per person
+            seen.add(key)
             told_by_event.setdefault(r["event_id"], []).append(
                 Told(agency(r["agency_id"], r["agency_name"], r["agency_kind"]), r["how"], r["date"], r["feedback_date"],
                      _source(r["source_agency"], r["source_record"]))
