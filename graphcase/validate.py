@@ -139,9 +139,10 @@ def _check_columns(spec: Table, raw: RawTable):
         if f.name not in frame.columns:
             frame[f.name] = None
     for f in spec.fields:
-        col = frame[f.name].astype(object)
-        col = col.where(col.isna(), col.astype(str).str.strip())
-        frame[f.name] = col.where(col.notna() & (col != ""), None)
+        if frame[f.name].dtype != object:  # JSON input, or a column pandas typed on its own
+            col = frame[f.name].astype(object)
+            col = col.where(col.isna(), col.astype(str).str.strip())
+            frame[f.name] = col.where(col.notna() & (col != ""), None)
     raw = RawTable(raw.name, raw.path, frame)
     return frame, _Errors(raw), []
 
@@ -160,9 +161,11 @@ def _check_values(spec: Table, frame: pd.DataFrame, errors: _Errors, today: dt.d
             if f.not_future:
                 errors.add((parsed > pd.Timestamp(today)).to_numpy(), f.name, f"date is in the future (after {today})", col)
         elif f.type == "flags":
-            allowed = set(f.enum)
-            bad = col.map(lambda v: v is not None and any(x.strip() not in allowed for x in v.split(";") if x.strip()))
-            errors.add(bad.to_numpy(dtype=bool), f.name, f"unknown flag; allowed: {', '.join(f.enum)}", col)
+            items = col.dropna().str.split(";").explode().str.strip()
+            unknown = items[(items != "") & ~items.isin(f.enum)]
+            bad = np.zeros(len(col), dtype=bool)
+            bad[col.index.get_indexer(unknown.index.unique())] = True
+            errors.add(bad, f.name, f"unknown flag; allowed: {', '.join(f.enum)}", col)
         elif f.enum:
             errors.add(present & ~col.isin(f.enum).to_numpy(), f.name, f"not one of: {', '.join(f.enum)}", col)
         if f.pattern:
@@ -245,8 +248,8 @@ def _typed(spec: Table, frame: pd.DataFrame) -> pd.DataFrame:
         if f.type == "date":
             out[f.name] = _parse_dates(out[f.name]).astype("datetime64[s]")
         elif f.type == "flags":
-            sets = out[f.name].map(lambda v: set() if v is None else {x.strip() for x in v.split(";")})
+            padded = ";" + out[f.name].fillna("").str.replace(" ", "", regex=False) + ";"
             for flag in f.enum:
-                out[flag] = sets.map(lambda s, _f=flag: _f in s).astype(bool)
+                out[flag] = padded.str.contains(f";{flag};", regex=False).astype(bool)
             out = out.drop(columns=[f.name])
     return out.reset_index(drop=True)

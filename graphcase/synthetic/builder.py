@@ -70,6 +70,7 @@ class ScenarioBuilder:
         self.truth = truth or GroundTruth(0, 0, as_of)
         self.rows: dict[str, list[dict]] = {name: [] for name in tables()}
         self._counter = itertools.count(1)
+        self._recorded_by: dict[str, str] = {}  # event id -> recording agency, for inform()
 
     def new_id(self, kind: str) -> str:
         return f"{self.prefix}-{kind}-{next(self._counter)}"
@@ -117,6 +118,7 @@ class ScenarioBuilder:
         """An event recorded by an agency (by kind), ABOUT people given as (person_id, involvement) pairs."""
         eid = self.new_id("event")
         agency = self.agency(recorded_by_kind)
+        self._recorded_by[eid] = agency
         self.rows["events"].append(
             {"id": eid, "kind": kind, "date": date, "summary": summary or kind.replace("_", " "), "outcome": outcome,
              "recorded_by": agency, "address_id": address_id, "source_agency": agency, "source_record": eid}
@@ -129,10 +131,9 @@ class ScenarioBuilder:
 
     def inform(self, event_id, agency_kind, kind, date, feedback_date=None) -> None:
         """kind: referred_to or shared_with. Provenance: the informing (recording) agency."""
-        event = next(e for e in self.rows["events"] if e["id"] == event_id)
         self.rows["event_agencies"].append(
             {"event_id": event_id, "agency_id": self.agency(agency_kind), "kind": kind, "date": date,
-             "feedback_date": feedback_date, "source_agency": event["recorded_by"], "source_record": event_id}
+             "feedback_date": feedback_date, "source_agency": self._recorded_by[event_id], "source_record": event_id}
         )
 
     def frames(self) -> dict[str, pd.DataFrame]:
