@@ -100,7 +100,7 @@ def main() -> None:
     print(f"child {child}: {len(chron.people)} people within 2 hops, {len(chron.entries)} events, "
           f"{len(history.gaps)} gaps, {len(chron.agencies)} agencies; HTML {len(page) / 1024:.0f} KiB")
     print(f"median of {args.repeat} warm runs:")
-    print(f"  baseline: one primary-key look-up        {baseline:8.1f} ms")
+    print(f"  baseline: one primary-key look-up        {baseline:8.2f} ms")
     print(f"  chronology data (2 hops)                 {data:8.1f} ms   target {DATA_TARGET_MS} ms  "
           f"{'OK' if data <= DATA_TARGET_MS else 'MISSED'}")
     print(f"  data + gaps + matrix + HTML              {html:8.1f} ms   target {HTML_TARGET_MS} ms  "

@@ -261,3 +261,17 @@ def test_cli_history_writes_each_format(sample_db_path, tmp_path):
     assert result.exit_code == 1 and "gp:NOBODY" in result.output
     result = runner.invoke(main, ["--db", str(sample_db_path), "history", TYLER, "--from", "yesterday"])
     assert result.exit_code == 2 and "yesterday" in result.output
+
+
+# -- demo step -------------------------------------------------------------------------------------------
+def test_demo_step_without_ground_truth_takes_the_child_with_most_events(sample_ro, tmp_path):
+    from graphcase.demo import DemoContext
+    from graphcase.history.demo_step import history_step
+
+    from .conftest import SAMPLE
+
+    ctx = DemoContext(tmp_path, SAMPLE, sample_ro, people=0, seed=0, echo=lambda line: None)
+    history_step(ctx)
+    assert sorted(p.name for p in ctx.files) == ["chronology-gp_TWARD.html", "chronology-gp_TWARD.md"]
+    assert ctx.found == ["Chronology of gp:TWARD (the child with most events): 7 events, 13 knowledge gaps "
+                         "(no_feedback, not_told, risk_not_shared)"]
