@@ -103,11 +103,12 @@ def test_a_batch_size_below_one_row_is_refused(size):
 
 def test_the_server_refusing_a_write_in_a_read_transaction_becomes_read_only_violation():
     # The error the server sends for CREATE inside a READ access-mode transaction, hydrated by the driver itself.
-    refusal = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+    hydrate = getattr(neo4j.exceptions.Neo4jError, "_hydrate_neo4j", None) or neo4j.exceptions.Neo4jError.hydrate  # 6.x / 5.x
+    refusal = hydrate(
         code="Neo.ClientError.Statement.AccessMode",
         message="Writing in read access mode not allowed. Attempted write to internal graph 0 (neo4j)",
     )
-    other = neo4j.exceptions.Neo4jError._hydrate_neo4j(
+    other = hydrate(
         code="Neo.ClientError.Statement.SyntaxError", message="Invalid input 'MATCHH'"
     )
     assert is_read_only_refusal(refusal) and not is_read_only_refusal(other)
@@ -163,7 +164,10 @@ def test_every_batch_a_load_sends_packs_with_the_drivers_own_bolt_encoder(ladybu
     """What the server would receive: the driver's PackStream packer with its Bolt 5 type hooks (dates,
     datetimes, numpy/pandas scalars) accepts every parameter map of the sample's load. Driver internals,
     pinned to what neo4j 5.x/6.x ship; a type the driver cannot send fails here, not on the first real load."""
-    from neo4j._codec.hydration.bolt.v2 import HydrationHandler
+    try:
+        from neo4j._codec.hydration.bolt.v2 import HydrationHandler  # driver 6.x
+    except ImportError:  # driver 5.x
+        from neo4j._codec.hydration.v2 import HydrationHandler
     from neo4j._codec.packstream.v1 import Packer
 
     validated = validate_bundle(read_bundle(SAMPLE), known_ids=ladybug_store.known_ids, today=AS_OF)
