@@ -114,8 +114,11 @@ def test_the_server_refusing_a_write_in_a_read_transaction_becomes_read_only_vio
     assert is_read_only_refusal(refusal) and not is_read_only_refusal(other)
     store = Neo4jStore("bolt://localhost:7687", verify=False)
     try:
-        translated = store._translate(refusal, "query")
+        translated = store._translate(refusal, "query", ad_hoc=True)
         assert isinstance(translated, ReadOnlyViolation) and "read-only" in str(translated)
+        # The same refusal during graphcase's own write (a load into a read-only database) says what to check.
+        during_load = store._translate(refusal, "load 20261101T000000-abc")
+        assert type(during_load) is StoreError and "refuses writes" in str(during_load) and "load 2026" in str(during_load)
         syntax = store._translate(other, "query")
         assert type(syntax) is StoreError and "localhost:7687" in str(syntax) and "MATCHH" in str(syntax)
     finally:

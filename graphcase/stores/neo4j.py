@@ -140,16 +140,22 @@ class Neo4jStore(GraphStore):
         if verify:
             try:
                 self._driver.verify_connectivity()
-            except BaseException as exc:
+            except Exception as exc:
                 self._driver.close()
-                raise self._translate(exc, "connect") from exc
+                translated = self._translate(exc, "connect")
+                if translated is exc:
+                    raise
+                raise translated from exc
 
     # -- errors --------------------------------------------------------------------------------
     def _where(self) -> str:
         return f"Neo4j at {self.location}" + (f" (database {self.database!r})" if self.database else "")
 
-    def _translate(self, exc: BaseException, action: str) -> BaseException:
-        """Driver and server errors -> StoreError naming the server and what was being done."""
+    def _translate(self, exc: BaseException, action: str, ad_hoc: bool = False) -> BaseException:
+        """Driver and server errors -> StoreError naming the server and what was being done.
+
+        A refused write is a ReadOnlyViolation for ad-hoc Cypher (the READ transaction did its job); for
+        graphcase's own writes it means the database or the server refuses writes, and says so."""
         errors = self._neo4j.exceptions
         if isinstance(exc, errors.AuthError):
             return StoreError(
@@ -157,6 +163,11 @@ class Neo4jStore(GraphStore):
                 "check NEO4J_USERNAME / NEO4J_PASSWORD"
             )
         if isinstance(exc, errors.Neo4jError):
+            if is_read_only_refusal(exc) and not ad_hoc:
+                return StoreError(
+                    f"{self._where()}: {action} failed: the server refuses writes here ({exc.code}: {exc.message}); "
+                    "is the database read-only, or is this server not the cluster leader (use neo4j:// to route)?"
+                )
             if is_read_only_refusal(exc):
                 return ReadOnlyViolation(
                     f"refused: this query writes, and ad-hoc queries are read-only ({exc.code}: {exc.message})"
@@ -207,7 +218,7 @@ class Neo4jStore(GraphStore):
                     if not tx.closed():
                         tx.rollback()
         except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
-            raise self._translate(exc, "query") from exc
+            raise self._translate(exc, "query", ad_hoc=True) from exc
 
     def row_hashes(self, element: str, is_node: bool) -> pd.DataFrame:
         result = self.query(dialects.row_hashes_query(element, is_node))
