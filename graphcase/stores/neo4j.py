@@ -216,7 +216,10 @@ class Neo4jStore(GraphStore):
                     return self._collect(tx, cypher, params)
                 finally:
                     if not tx.closed():
-                        tx.rollback()
+                        try:
+                            tx.rollback()
+                        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError):
+                            pass  # a failed transaction is already void; keep the query's own error
         except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
             raise self._translate(exc, "query", ad_hoc=True) from exc
 
