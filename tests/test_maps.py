@@ -87,7 +87,7 @@ def test_ego_map_time_window_drops_what_had_not_happened_yet(store):
 
 
 def test_hops_zero_is_the_person_with_their_agencies_only(store):
-    g = ego_graph(store, "gp:TWARD", hops=0, window=Window.as_of(AS_OF))
+    g = ego_graph(store, "gp:TWARD", hops=0, window=Window.as_of(AS_OF), findings=[])
     assert {n for n, d in g.nodes(data=True) if d["kind"] in ("child", "adult", "address", "event")} == {"gp:TWARD"}
     assert {b for a, b in _edges(g, "KNOWN_TO")} == {"gp-riverside", "school-oak"}
 
@@ -157,9 +157,10 @@ RESOURCE_REFERENCE = re.compile(
 
 
 def test_every_map_is_one_file_with_no_external_reference(store):
+    found = map_findings(store, AS_OF)
     pages = {
-        "ego": map_html(ego_graph(store, "gp:TWARD", window=Window.as_of(AS_OF)), title="t"),
-        "findings": map_html(findings_graph(store, as_of=AS_OF), title="t"),
+        "ego": map_html(ego_graph(store, "gp:TWARD", window=Window.as_of(AS_OF), findings=found), title="t"),
+        "findings": map_html(findings_graph(store, as_of=AS_OF, findings=found), title="t"),
         "partnership": map_html(partnership_graph(store, window=Window.as_of(AS_OF)), title="t"),
     }
     _, vis_js, vis_css = vis_assets()
@@ -173,7 +174,7 @@ def test_every_map_is_one_file_with_no_external_reference(store):
 
 
 def test_record_text_cannot_break_out_of_the_page(store):
-    g = ego_graph(store, "gp:TWARD", hops=0, window=Window.as_of(AS_OF))
+    g = ego_graph(store, "gp:TWARD", hops=0, window=Window.as_of(AS_OF), findings=[])
     g.nodes["gp:TWARD"]["props"]["note"] = "</script><script>alert(1)</script>"
     html = map_html(g, title="<b>x</b>")
     assert "</script><script>alert(1)" not in html
@@ -200,3 +201,47 @@ def test_cli_writes_each_map_kind(tmp_path):
     assert r.exit_code == 2 and "exactly one of" in r.output
     r = runner.invoke(main, ["--db", db, "map", "gp:TWARD", "--from", "2025-01-01", "-o", str(tmp_path / "x.html")])
     assert r.exit_code == 2 and "--from and --to go together" in r.output
+
+
+def estate_graph(households: int):
+    """A map graph of ``households`` households (2 adults, 2 children, an address, an event) and 3 agencies."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph(map_kind="ego")
+    for a, kind in (("gp", "health_gp"), ("police", "police"), ("school", "education")):
+        g.add_node(a, kind="agency", label=a, agency_kind=kind, props={}, sources=[])
+    for h in range(households):
+        addr, event = f"A{h}", f"E{h}"
+        g.add_node(addr, kind="address", label=addr, props={}, sources=[])
+        g.add_node(event, kind="event", label=event, agency_kind="police", props={}, sources=[])
+        g.add_edge(event, "police", key=f"rb{h}", rel="RECORDED_BY")
+        for i, role in enumerate(("adult", "adult", "child", "child")):
+            p = f"P{h}-{i}"
+            g.add_node(p, kind=role, label=p, props={}, sources=[])
+            g.add_edge(p, addr, key=f"la{p}", rel="LIVES_AT")
+            g.add_edge(event, p, key=f"ab{p}", rel="ABOUT")
+            g.add_edge(p, "gp" if role == "adult" else "school", key=f"kt{p}", rel="KNOWN_TO")
+        if h:
+            g.add_edge(f"P{(h - 1) // 2}-0", f"P{h}-1", key=f"sib{h}", rel="RELATED_TO")
+    return g
+
+
+def test_large_maps_get_household_layouts_and_no_browser_physics():
+    from graphcase.maps.build import EVENT_RING, PEOPLE_RING, build_network, precomputed_positions
+
+    g = estate_graph(60)  # 363 nodes
+    pos = precomputed_positions(g)
+    assert set(pos) == set(g)
+    for h in range(60):  # members sit around their address, events a little further out
+        ax, ay = pos[f"A{h}"]
+        assert all(abs(((pos[f"P{h}-{i}"][0] - ax) ** 2 + (pos[f"P{h}-{i}"][1] - ay) ** 2) ** 0.5 - PEOPLE_RING) < 0.01 for i in range(4))
+        assert abs(((pos[f"E{h}"][0] - ax) ** 2 + (pos[f"E{h}"][1] - ay) ** 2) ** 0.5 - EVENT_RING) < 0.01
+    outermost = max((x * x + y * y) ** 0.5 for n, (x, y) in pos.items() if g.nodes[n]["kind"] != "agency")
+    assert all((pos[a][0] ** 2 + pos[a][1] ** 2) ** 0.5 > outermost for a in ("gp", "police", "school"))
+    _, data = build_network(g)
+    assert data["meta"]["physics"] is False and data["options"]["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in data["nodes"])
+    assert data["options"]["edges"]["smooth"] is False
+    small = estate_graph(3)
+    _, data = build_network(small)
+    assert data["meta"]["physics"] is True and all("x" not in n for n in data["nodes"])

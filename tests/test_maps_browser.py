@@ -216,3 +216,24 @@ def test_partnership_map_in_chromium(browser, maps):
         assert m.hidden() == {"school-oak"}
     finally:
         m.page.close()
+
+
+def test_a_large_map_is_drawn_at_once_without_physics(browser, tmp_path):
+    from graphcase.maps import write_map
+
+    from .test_maps import estate_graph
+
+    g = estate_graph(70)  # 423 nodes, 1,000+ edges
+    path = write_map(g, tmp_path / "large.html", title="estate")
+    m = open_map(browser, path)
+    try:
+        assert_settled_offline_and_clean(m)
+        assert len(m.node_ids()) == len(g) and m.js("network.body.data.edges.length") == g.number_of_edges()
+        assert m.js("graphcase.stableAtMs") < 10_000  # drawn, not simulated (see benchmarks/map_speed.py)
+        screenshot(m, "large-estate")
+        m.page.fill("#search", "P42-3")
+        m.page.press("#search", "Enter")
+        assert m.js("network.getSelectedNodes()") == ["P42-3"]
+        screenshot(m, "large-estate-search")
+    finally:
+        m.page.close()

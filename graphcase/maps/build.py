@@ -17,6 +17,11 @@ from pyvis.network import Network
 
 from .page import load_styles, render_page
 
+# Large maps (precomputed layout): px between households, and the rings of a household's people and events.
+HOUSEHOLD_SPACING = 420.0
+PEOPLE_RING = 60.0
+EVENT_RING = 105.0
+
 KIND_LABELS = {"child": "Child", "adult": "Adult", "address": "Address", "agency": "Agency", "event": "Event"}
 
 
@@ -137,23 +142,68 @@ def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGrap
     return record
 
 
+def _households(g: nx.MultiDiGraph) -> dict[str, str]:
+    """Each person, address and event -> the node it is drawn around: its household's address if it has one.
+
+    People belong to the first address they live at on the map; events to their address, else to the
+    household of the first person they are about. Anything else stands on its own.
+    """
+    home: dict[str, str] = {}
+    for src, dst, d in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
+        if d["rel"] == "LIVES_AT" and src not in home:
+            home[src] = dst
+    for node, d in g.nodes(data=True):
+        if d["kind"] == "address":
+            home[node] = node
+    for node, d in g.nodes(data=True):
+        if d["kind"] != "event" or node in home:
+            continue
+        targets = sorted(g.successors(node))
+        home[node] = next((t for t in targets if g.nodes[t]["kind"] == "address"), None) or next(
+            (home[t] for t in targets if g.nodes[t]["kind"] in ("child", "adult") and t in home), node
+        )
+    return {n: home.get(n, n) for n, d in g.nodes(data=True) if d["kind"] != "agency"}
+
+
 def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
     """Positions for a large map, scaled to vis-network's pixels.
 
-    People, addresses and events get a force-directed layout (networkx spring_layout); agencies, which
-    know hundreds of people and would pull every family into one hairball, are left out of it and set on
-    a ring around the picture, each at the angle of the people it knows.
+    Households are the unit: each person, address and event joins its household (:func:`_households`),
+    networkx's spring_layout places the households (a graph a few times smaller than the map, so it stays
+    fast at thousands of nodes), and each household's members sit in rings around its address (people
+    inside, events outside). Agencies, which know hundreds of people and would pull every family into one
+    hairball, are set on a ring around the picture, each at the angle of the people it knows.
     """
-    simple = nx.Graph(g.to_undirected(as_view=True))
+    home = _households(g)
+    groups: dict[str, list[str]] = {}
+    for node, h in home.items():
+        groups.setdefault(h, []).append(node)
+    skeleton = nx.Graph()
+    skeleton.add_nodes_from(groups)
+    for src, dst in g.to_undirected(as_view=True).edges():
+        hs, hd = home.get(src), home.get(dst)
+        if hs is not None and hd is not None and hs != hd:
+            skeleton.add_edge(hs, hd)
+    n = max(len(skeleton), 1)
+    pos = nx.spring_layout(skeleton, seed=seed, iterations=50, k=1.2 / math.sqrt(n)) if len(skeleton) > 1 else {h: (0.0, 0.0) for h in skeleton}
+    scale = HOUSEHOLD_SPACING * math.sqrt(n) / 2
+    placed: dict[str, tuple[float, float]] = {}
+    for h, members in groups.items():
+        cx, cy = float(pos[h][0]) * scale, float(pos[h][1]) * scale
+        placed[h] = (cx, cy)
+        people = sorted(m for m in members if m != h and g.nodes[m]["kind"] in ("child", "adult"))
+        others = sorted(m for m in members if m != h and g.nodes[m]["kind"] not in ("child", "adult"))
+        for ring, radius in ((people, PEOPLE_RING), (others, EVENT_RING)):
+            for i, m in enumerate(ring):
+                theta = 2 * math.pi * i / len(ring) + (0.3 if ring is others else 0.0)
+                placed[m] = (cx + radius * math.cos(theta), cy + radius * math.sin(theta))
     agencies = [n for n, d in g.nodes(data=True) if d["kind"] == "agency"]
-    core = simple.subgraph(n for n in simple if g.nodes[n]["kind"] != "agency") if len(agencies) < len(simple) else simple
-    n = max(len(core), 1)
-    pos = nx.spring_layout(core, seed=seed, iterations=30, k=1.5 / math.sqrt(n)) if len(core) else {}
-    scale = 60 * math.sqrt(n)
-    placed = {node: (float(x) * scale, float(y) * scale) for node, (x, y) in pos.items()}
-    if core is simple:
+    if not agencies:
         return placed
-    radius = 1.25 * max((math.hypot(x, y) for x, y in placed.values()), default=scale)
+    if not placed:
+        return {a: (400 * math.cos(2 * math.pi * i / len(agencies)), 400 * math.sin(2 * math.pi * i / len(agencies))) for i, a in enumerate(agencies)}
+    radius = 1.2 * max(math.hypot(x, y) for x, y in placed.values()) + 150
+    simple = g.to_undirected(as_view=True)
 
     def angle(agency: str) -> float:
         near = [placed[m] for m in simple[agency] if m in placed]
@@ -162,8 +212,9 @@ def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[
         return math.atan2(sum(y for _, y in near) / len(near), sum(x for x, _ in near) / len(near))
 
     ordered = sorted(agencies, key=angle)
+    start = angle(ordered[0])
     for i, agency in enumerate(ordered):  # evenly spaced, in the order of where their people are
-        theta = angle(ordered[0]) + 2 * math.pi * i / len(ordered)
+        theta = start + 2 * math.pi * i / len(ordered)
         placed[agency] = (radius * math.cos(theta), radius * math.sin(theta))
     return placed
 
