@@ -202,6 +202,11 @@ def county_case(people: int, seed: int = 7) -> dict:
     }
 
 
+def _rank_weights(n: int, shift: float) -> np.ndarray:
+    w = 1.0 / (np.arange(n) + shift)
+    return w / w.sum()
+
+
 def million_records(n: int, duplicate_share: float = 0.2, seed: int = 11) -> tuple[pd.DataFrame, set]:
     """n synthetic person records built with numpy: (1 - share) distinct people, share of them recorded
     again with a typo in a name, a nickname-like truncation, a transposed dob, a moved postcode or a lost NHS number."""
@@ -214,8 +219,9 @@ def million_records(n: int, duplicate_share: float = 0.2, seed: int = 11) -> tup
     given_pool = np.array(list(FEMALE) + list(MALE))
     # enlarge the name pools the way real registers look: many rare names (suffix variants)
     family_pool = np.array([s + suffix for s in SURNAMES for suffix in ("", "s", "son", "ley", "er", "ton", "well", "ford")])
-    given = given_pool[rng.zipf(1.3, n_base) % len(given_pool)]
-    family = family_pool[rng.zipf(1.2, n_base) % len(family_pool)]
+    # frequencies like a register: the commonest surname ~1% of people, the commonest given name ~3%
+    given = given_pool[rng.choice(len(given_pool), n_base, p=_rank_weights(len(given_pool), 8))]
+    family = family_pool[rng.choice(len(family_pool), n_base, p=_rank_weights(len(family_pool), 60))]
     dob = np.datetime64("1940-01-01") + rng.integers(0, 80 * 365, n_base).astype("timedelta64[D]")
     postcodes = np.array([f"NS{a} {b}{c}{d}" for a in range(1, 100) for b in range(10) for c in "ABDEFGHJ" for d in "ABDEFGHJLN"])
     postcode = postcodes[rng.integers(0, len(postcodes) // 2, n_base)]

@@ -30,16 +30,21 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from ..stores.base import GraphStore
 from .settings import deterministic_rules, person_settings, training_blocking_rules
 
+DEFAULT_MEMORY_LIMIT = "2GB"
 U_MAX_PAIRS = 2e6
 EM_MAX_PAIRS = 1e6
 MIN_RECORDS_TO_TRAIN = 1_000
@@ -74,9 +79,21 @@ def model_path_for(store: GraphStore) -> Path:
     return Path(f"graphcase{MODEL_SUFFIX}")
 
 
+def duckdb_api() -> DuckDBAPI:
+    """An in-memory DuckDB for Splink, capped (GRAPHCASE_LINKAGE_MEMORY, default 2GB) so that a large run
+    spills to disk instead of taking a shared machine's memory."""
+    limit = os.environ.get("GRAPHCASE_LINKAGE_MEMORY", DEFAULT_MEMORY_LIMIT)
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
+        raise LinkageError(f"GRAPHCASE_LINKAGE_MEMORY={limit!r}: give a size such as 2GB or 800MB")
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"SET memory_limit = '{limit}'")
+    connection.execute(f"SET temp_directory = '{tempfile.gettempdir()}/graphcase-duckdb-spill'")
+    return DuckDBAPI(connection)
+
+
 def make_linker(frames, settings, db_api: DuckDBAPI | None = None) -> Linker:
     """A DuckDB linker over one frame (dedupe) or a list of frames (link)."""
-    db_api = db_api or DuckDBAPI()
+    db_api = db_api or duckdb_api()
     if isinstance(frames, pd.DataFrame):
         inputs = db_api.register(frames)
     else:
