@@ -17,17 +17,14 @@ import pytest
 from graphcase.maps import Window, ego_map, findings_map, partnership_map
 from graphcase.stores.ladybug import LadybugStore
 
-from .conftest import AS_OF, ROOT
+from .conftest import AS_OF, ROOT, skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"headless browser tests need Debian chromium at {CHROMIUM}"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +44,12 @@ def maps(tmp_path_factory, sample_db_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (never 'playwright install')")
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"headless browser tests need Debian chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright import sync_api as playwright
+    except ImportError:
+        skip_or_fail("headless browser tests need the playwright package: pip install playwright (never 'playwright install')")
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
