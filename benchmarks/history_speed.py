@@ -49,10 +49,18 @@ def prepare(people: int, seed: int) -> tuple[Path, Path]:
     root = Path(f"/tmp/graphcase-bench-history-{people}")
     bundle, db = root / "bundle", root / "county.db"
     if not (root / "READY").exists():
+        import shutil
+
         root.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        generate_county(people, seed=seed, out_dir=bundle)
-        print(f"generated {people:,} people in {time.perf_counter() - t:.1f} s")
+        if not (bundle / "ground_truth.json").exists():  # written last: the bundle is complete
+            t = time.perf_counter()
+            generate_county(people, seed=seed, out_dir=bundle)
+            print(f"generated {people:,} people in {time.perf_counter() - t:.1f} s")
+        for stale in (db, Path(f"{db}.wal")):  # an interrupted load: start the store afresh
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            elif stale.exists():
+                stale.unlink()
         t = time.perf_counter()
         store = LadybugStore(db)
         report = load_bundle(store, bundle)
