@@ -308,6 +308,7 @@ class CatalogueRun:
     findings: list[Finding]
     seconds: dict[str, float]
     person: str | None = None
+    from_cache: bool = False  # findings filtered from a cached county sweep (see run_catalogue)
 
     def summary(self) -> list[tuple[str, int, float]]:
         counts = Counter(f.pattern for f in self.findings)
@@ -325,34 +326,70 @@ class CatalogueRun:
         }
 
 
+NETWORK_STEPS = {
+    # One person record at a time, anchored on the primary key: on LadybugDB 0.22 `{id: $id}` is an index
+    # look-up (well under a millisecond), while `p.id IN $ids` scans every Person (tens of ms at 100k).
+    "related": (
+        "MATCH (p:Person {id: $id})-[r:RELATED_TO]-(q:Person) "
+        "WHERE (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of) "
+        "RETURN DISTINCT q.id, ''"
+    ),
+    "same_as": "MATCH (p:Person {id: $id})-[:SAME_AS]-(q:Person) RETURN DISTINCT q.id, ''",
+    "home": (
+        "MATCH (p:Person {id: $id})-[l:LIVES_AT]->(a:Address)<-[m:LIVES_AT]-(q:Person) "
+        "WHERE l.from_date <= $as_of AND (l.to_date IS NULL OR l.to_date >= $as_of) "
+        "AND m.from_date <= $as_of AND (m.to_date IS NULL OR m.to_date >= $as_of) "
+        "RETURN DISTINCT q.id, a.id"
+    ),
+}
+
+
 def person_network(store: GraphStore, person_id: str, as_of: dt.date, hops: int = 2) -> set[str]:
     """Ids of the person, and of people and addresses within ``hops`` steps of current relationships,
     shared current addresses and SAME_AS links."""
-    known = store.query("MATCH (p:Person) WHERE p.id = $id RETURN p.id", {"id": person_id})
+    known = store.query("MATCH (p:Person {id: $id}) RETURN p.id", {"id": person_id})
     if not known.rows:
         raise CatalogueError(f"no person record with id {person_id!r}")
     people, addresses, frontier = {person_id}, set(), {person_id}
     for _ in range(hops):
-        ids = sorted(frontier)
-        rel = store.query(
-            "MATCH (p:Person)-[r:RELATED_TO]-(q:Person) WHERE p.id IN $ids "
-            "AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of) "
-            "RETURN DISTINCT q.id",
-            {"ids": ids, "as_of": as_of},
-        )
-        same = store.query("MATCH (p:Person)-[:SAME_AS]-(q:Person) WHERE p.id IN $ids RETURN DISTINCT q.id", {"ids": ids})
-        home = store.query(
-            "MATCH (p:Person)-[l:LIVES_AT]->(a:Address)<-[m:LIVES_AT]-(q:Person) WHERE p.id IN $ids "
-            "AND l.from_date <= $as_of AND (l.to_date IS NULL OR l.to_date >= $as_of) "
-            "AND m.from_date <= $as_of AND (m.to_date IS NULL OR m.to_date >= $as_of) "
-            "RETURN DISTINCT a.id, q.id",
-            {"ids": ids, "as_of": as_of},
-        )
-        found = {r[0] for r in rel.rows} | {r[0] for r in same.rows} | {r[1] for r in home.rows}
-        addresses |= {r[0] for r in home.rows}
+        found = set()
+        for pid in sorted(frontier):
+            for step, cypher in NETWORK_STEPS.items():
+                params = {"id": pid} if step == "same_as" else {"id": pid, "as_of": as_of}
+                for q, a in store.query(cypher, params).rows:
+                    found.add(q)
+                    if a:
+                        addresses.add(a)
         frontier = found - people
         people |= found
     return people | addresses
+
+
+def store_fingerprint(store: GraphStore) -> str | None:
+    """Size and modification time of an embedded store's files (None for a server store): any load or
+    update changes it, so a cached sweep keyed by it can't outlive the data it was computed from."""
+    location = getattr(store, "location", None)
+    if not location:
+        return None
+    parts = []
+    for path in (Path(location), Path(f"{location}.wal")):
+        if path.exists():
+            st = path.stat()
+            parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts) or None
+
+
+def _sweep_key(store: GraphStore, as_of: dt.date, names: list[str], params: dict | None) -> str | None:
+    fingerprint = store_fingerprint(store)
+    if fingerprint is None:
+        return None
+    texts = "".join(get_query(n).text(store.dialect) for n in names)
+    blob = json.dumps([fingerprint, as_of.isoformat(), names, to_jsonable(params or {}), texts], sort_keys=True, default=str)
+    return hashlib.sha1(blob.encode()).hexdigest()
+
+
+def _finding_from_dict(d: dict) -> Finding:
+    return Finding(d["id"], d["pattern"], d["key"], d["children"], d["others"], d["explanation"], d["evidence"])
 
 
 def run_catalogue(
@@ -361,16 +398,28 @@ def run_catalogue(
     patterns: list[str] | None = None,
     params: dict[str, dict] | None = None,
     person: str | None = None,
+    sweep_cache: str | Path | None = None,
 ) -> CatalogueRun:
     """Run every pattern (or those named) and return grouped, explained findings, timed per pattern.
 
     ``params`` maps a pattern name to parameter overrides. With ``person``, only findings that touch that
-    person's network (see :func:`person_network`) are kept.
+    person's network (see :func:`person_network`) are kept. ``sweep_cache`` (a JSON file; embedded store
+    only) keeps the last county sweep keyed by the store's files, as_of, patterns, parameters and query
+    texts: a ``person`` run whose key matches filters the cached findings (milliseconds) instead of sweeping
+    the county again, and any load into the store, or another as_of, makes it sweep afresh.
     """
     names = patterns or pattern_names()
     for name in names:
         _check_pattern(name)
     network = person_network(store, person, as_of) if person else None
+    key = _sweep_key(store, as_of, names, params) if sweep_cache else None
+    cached = _read_sweep_cache(sweep_cache, key) if key else None
+    if cached is not None:
+        started = time.perf_counter()
+        found = [f for f in map(_finding_from_dict, cached["findings"]) if f.touches(network)] if network is not None else [
+            _finding_from_dict(d) for d in cached["findings"]]
+        share = (time.perf_counter() - started) / max(len(names), 1)
+        return CatalogueRun(as_of, found, {n: share for n in names}, person, from_cache=True)
     findings, seconds = [], {}
     for name in names:
         started = time.perf_counter()
@@ -380,12 +429,31 @@ def run_catalogue(
         if PATTERNS[name].clustered:
             defaults = {q.name: q.default for q in get_query(name).parameters}
             cluster_opts = {k: int(cluster_opts.get(k, defaults[k])) for k in ("min_children", "max_cluster_size")}
-        found = group_findings(name, rows, **cluster_opts)
-        if network is not None:
-            found = [f for f in found if f.touches(network)]
-        findings.extend(found)
+        findings.extend(group_findings(name, rows, **cluster_opts))
         seconds[name] = time.perf_counter() - started
+    if key:
+        _write_sweep_cache(sweep_cache, key, findings)
+    if network is not None:
+        findings = [f for f in findings if f.touches(network)]
     return CatalogueRun(as_of, findings, seconds, person)
+
+
+def _read_sweep_cache(path: str | Path, key: str) -> dict | None:
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # a half-written or foreign file: sweep again and overwrite it
+    return saved if saved.get("key") == key else None
+
+
+def _write_sweep_cache(path: str | Path, key: str, findings: list[Finding]) -> None:
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"key": key, "findings": [f.as_dict() for f in findings]}, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def write_findings(run: CatalogueRun, path: str | Path) -> Path:

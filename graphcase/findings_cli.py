@@ -29,6 +29,14 @@ def findings_path(opts) -> Path:
     return Path(f"{opts.db or DEFAULT_DB}.findings.json")
 
 
+def sweep_cache_path(opts) -> Path | None:
+    """The last county sweep beside the embedded database, so that --person filters it in milliseconds
+    (keyed by the database files, as_of, patterns and query texts: stale entries are never used)."""
+    if getattr(opts, "neo4j", None):
+        return None
+    return Path(f"{opts.db or DEFAULT_DB}.sweep.json")
+
+
 def _fail(message: str, code: int = 1):
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
@@ -48,7 +56,7 @@ def links_command(opts, patterns, person, as_of, fmt):
         _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
     try:
         with opts.open(read_only=True) as store:
-            run = run_catalogue(store, when, list(patterns) or None, person=person)
+            run = run_catalogue(store, when, list(patterns) or None, person=person, sweep_cache=sweep_cache_path(opts))
     except (CatalogueError, StoreError) as exc:
         _fail(str(exc))
     cache = write_findings(run, findings_path(opts))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 
 from graphcase import load_bundle
 from graphcase.bundle import write_bundle
-from graphcase.findings import finding_id, run_catalogue
+from graphcase.findings import finding_id, person_network, run_catalogue
 from graphcase.link_quality import evaluate
 from graphcase.links_dialect import expected_siblings
 from graphcase.model import agency_kinds
@@ -83,14 +84,64 @@ def test_person_mode_keeps_only_findings_touching_the_network(ladybug_store, tmp
     assert {f.id for f in mine.findings} < {f.id for f in everyone.findings}
 
 
-def test_precision_and_recall_are_one_on_a_generated_county(ladybug_store, tmp_path):
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """A generated county of 3,000 people loaded once for the county-wide tests of this module."""
+    from graphcase.stores.ladybug import LadybugStore
     from graphcase.synthetic.county import generate_county
 
-    _, truth = generate_county(3000, seed=11, out_dir=tmp_path / "county")
-    report = load_bundle(ladybug_store, tmp_path / "county")
+    tmp = tmp_path_factory.mktemp("county")
+    _, truth = generate_county(3000, seed=11, out_dir=tmp / "county")
+    store = LadybugStore(tmp / "county.db")
+    store.ensure_schema()
+    report = load_bundle(store, tmp / "county")
     assert not report.rejects
-    quality = evaluate(run_catalogue(ladybug_store, truth.as_of), truth.as_dict())
+    yield store, truth
+    store.close()
+
+
+def test_precision_and_recall_are_one_on_a_generated_county(county):
+    store, truth = county
+    quality = evaluate(run_catalogue(store, truth.as_of), truth.as_dict())
     assert set(quality) == set(PLANTERS) - {"probation_adult_child_unknown_to_csc", "same_person_records"}
     for name, figures in quality.items():
         assert figures["hits"] > 0, name
         assert (figures["precision"], figures["recall"]) == (1.0, 1.0), (name, figures)
+
+
+def _people_to_try(truth, sweep) -> list[str]:
+    """A person from one finding of each pattern, a near-miss child and two background people."""
+    picks = []
+    for name in sorted({f.pattern for f in sweep.findings}):
+        first = next(f for f in sweep.findings if f.pattern == name)
+        picks.append((first.children or first.others)[0])
+    near = truth.as_dict()["patterns"]["risky_adult_unseen_child"]["near_misses"][0]["child_id"]
+    return picks + [near, "P10", "P1000"]
+
+
+def test_person_findings_equal_the_sweep_filtered_to_the_network(county, tmp_path):
+    store, truth = county
+    sweep = run_catalogue(store, truth.as_of)
+    cache = tmp_path / "sweep.json"
+    first = run_catalogue(store, truth.as_of, sweep_cache=cache)  # writes the cache
+    assert not first.from_cache and [f.as_dict() for f in first.findings] == [f.as_dict() for f in sweep.findings]
+    for person in _people_to_try(truth, sweep):
+        network = person_network(store, person, truth.as_of)
+        expected = sorted(json.dumps(f.as_dict(), sort_keys=True) for f in sweep.findings if f.touches(network))
+        swept = run_catalogue(store, truth.as_of, person=person)
+        cached = run_catalogue(store, truth.as_of, person=person, sweep_cache=cache)
+        assert cached.from_cache and not swept.from_cache
+        assert sorted(json.dumps(f.as_dict(), sort_keys=True) for f in swept.findings) == expected, person
+        assert sorted(json.dumps(f.as_dict(), sort_keys=True) for f in cached.findings) == expected, person
+    assert any(run_catalogue(store, truth.as_of, person=p).findings for p in _people_to_try(truth, sweep)[:3])
+
+
+def test_sweep_cache_is_not_used_for_another_as_of_or_after_a_write(county, tmp_path):
+    store, truth = county
+    cache = tmp_path / "sweep.json"
+    run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache)
+    assert run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache).from_cache
+    assert not run_catalogue(store, truth.as_of - dt.timedelta(days=1), ["cumulative_harm"], sweep_cache=cache).from_cache
+    run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache)
+    store.query("MATCH (p:Person {id: 'P10'}) SET p.given_name = p.given_name")
+    assert not run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache).from_cache

@@ -38,10 +38,10 @@ RETURN 'risks_outside_home' AS pattern, child.id AS child_id,
        'event' AS connector_kind, e.id AS connector_id, e.kind AS connector_label, 'ABOUT' AS via,
        [e.source_agency + ':' + e.source_record] AS sources
 UNION
-MATCH (e:Event)-[:ABOUT]->(child:Person)
-WHERE child.role = 'child' AND e.kind IN $event_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($months)
-MATCH (e)-[:ABOUT]->(adult:Person)
-WHERE adult.role = 'adult'
+MATCH (child:Person)<-[:ABOUT]-(e:Event)-[:ABOUT]->(adult:Person)
+WHERE e.kind IN $event_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($months)
+WITH child, e, adult  // one chain from the few events of these kinds, then test the people
+WHERE child.role = 'child' AND adult.role = 'adult'
 RETURN 'risks_outside_home' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        e.id AS event_id, e.kind AS event_kind, e.date AS event_date,
@@ -49,9 +49,10 @@ RETURN 'risks_outside_home' AS pattern, child.id AS child_id,
        coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS connector_label, 'ABOUT+ABOUT' AS via,
        [e.source_agency + ':' + e.source_record] AS sources
 UNION
-MATCH (e:Event)-[:ABOUT]->(child:Person)
-WHERE child.role = 'child' AND e.kind IN $event_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($months)
-MATCH (e)-[o:OCCURRED_AT]->(addr:Address)
+MATCH (child:Person)<-[:ABOUT]-(e:Event)-[o:OCCURRED_AT]->(addr:Address)
+WHERE e.kind IN $event_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($months)
+WITH child, e, o, addr
+WHERE child.role = 'child'
 RETURN 'risks_outside_home' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        e.id AS event_id, e.kind AS event_kind, e.date AS event_date,

@@ -25,9 +25,14 @@
 // why: >
 //   One child recorded by several agencies under slightly different names is several children to every query;
 //   every other pattern misses what it cannot join. Record linkage comes before every other question.
-MATCH (a:Person), (b:Person)
-WHERE a.nhs_number IS NOT NULL AND a.nhs_number = b.nhs_number AND a.id < b.id
-  AND a.source_agency <> b.source_agency
+MATCH (x:Person)
+WHERE x.nhs_number IS NOT NULL
+WITH x.nhs_number AS nhs, count(*) AS n  // one grouping pass finds the few shared keys, then join only those
+WHERE n > 1
+MATCH (a:Person) WHERE a.nhs_number = nhs
+WITH nhs, a
+MATCH (b:Person)
+WHERE b.nhs_number = nhs AND a.id < b.id AND a.source_agency <> b.source_agency
   AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_nhs_number' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
@@ -36,9 +41,14 @@ RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same
        [a.id, b.id] AS path_nodes, [] AS path_rels,
        [a.source_agency + ':' + a.source_record, b.source_agency + ':' + b.source_record] AS sources
 UNION
-MATCH (a:Person), (b:Person)
-WHERE a.dob IS NOT NULL AND a.dob = b.dob AND a.family_name = b.family_name AND a.id < b.id
-  AND a.source_agency <> b.source_agency
+MATCH (x:Person)
+WHERE x.dob IS NOT NULL AND x.family_name IS NOT NULL
+WITH x.dob AS dob, x.family_name AS family_name, count(*) AS n
+WHERE n > 1
+MATCH (a:Person) WHERE a.dob = dob AND a.family_name = family_name
+WITH dob, family_name, a
+MATCH (b:Person)
+WHERE b.dob = dob AND b.family_name = family_name AND a.id < b.id AND a.source_agency <> b.source_agency
   AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex) AND left(a.given_name, 1) = left(b.given_name, 1)
   AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
@@ -48,9 +58,14 @@ RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same
        [a.id, b.id] AS path_nodes, [] AS path_rels,
        [a.source_agency + ':' + a.source_record, b.source_agency + ':' + b.source_record] AS sources
 UNION
-MATCH (a:Person), (b:Person)
-WHERE a.dob IS NOT NULL AND a.dob = b.dob AND a.given_name = b.given_name AND a.id < b.id
-  AND a.source_agency <> b.source_agency
+MATCH (x:Person)
+WHERE x.dob IS NOT NULL AND x.given_name IS NOT NULL
+WITH x.dob AS dob, x.given_name AS given_name, count(*) AS n
+WHERE n > 1
+MATCH (a:Person) WHERE a.dob = dob AND a.given_name = given_name
+WITH dob, given_name, a
+MATCH (b:Person)
+WHERE b.dob = dob AND b.given_name = given_name AND a.id < b.id AND a.source_agency <> b.source_agency
   AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex) AND left(a.family_name, 1) = left(b.family_name, 1)
   AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
