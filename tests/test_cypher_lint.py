@@ -2,7 +2,7 @@
 and over every statement graphcase generates for Neo4j; and proof that it catches a bad query.
 
 Needs `node` and the linter installed by `npm ci --prefix .ci` (CI does both before pytest). Skipped with the
-reason when either is missing, except when GRAPHCASE_REQUIRE_CYPHER_LINT=1 (CI): then collection fails.
+reason when either is missing, except when GRAPHCASE_REQUIRE_TOOLS=1 (CI): then collection fails.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ MISSING = (
     if not PACKAGE.exists()
     else None
 )
-if MISSING and os.environ.get("GRAPHCASE_REQUIRE_CYPHER_LINT") == "1":
+if MISSING and os.environ.get("GRAPHCASE_REQUIRE_TOOLS"):
     # CI sets this, so a missing linter fails the build instead of skipping the check.
-    raise RuntimeError(f"GRAPHCASE_REQUIRE_CYPHER_LINT=1 but: {MISSING}")
+    raise RuntimeError(f"GRAPHCASE_REQUIRE_TOOLS is set (CI) but: {MISSING}")
 if MISSING:
     pytestmark = pytest.mark.skip(reason=MISSING)
 

@@ -99,7 +99,7 @@ class LadybugStore(GraphStore):
         try:
             return ro.query(cypher, params)
         except StoreError as exc:
-            if "read-only" in str(exc).lower() or "write" in str(exc).lower():
+            if "read-only" in str(exc).lower():
                 raise ReadOnlyViolation(f"refused: this query writes, and ad-hoc queries are read-only ({exc})") from exc
             raise
         finally:
