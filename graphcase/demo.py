@@ -6,6 +6,7 @@ A step is ``step(ctx) -> None`` and may add lines to ``ctx.found`` and files to 
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ class DemoContext:
     people: int
     seed: int
     echo: Callable[[str], None]
+    as_of: dt.date = dt.date(2026, 11, 1)  # the county's as-of date; every step reads the graph then
+    truth: dict = field(default_factory=dict)  # the generator's ground truth (planted instances)
     found: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
@@ -31,13 +34,14 @@ class DemoContext:
 def _build_bundle(ctx: DemoContext) -> None:
     from .synthetic import generate_county
 
-    generate_county(ctx.people, seed=ctx.seed, out_dir=ctx.bundle)
+    _, truth = generate_county(ctx.people, seed=ctx.seed, out_dir=ctx.bundle)
+    ctx.truth, ctx.as_of = truth.as_dict(), truth.as_of
     ctx.files.append(ctx.bundle)
     ctx.echo(f"generated a county of {ctx.people:,} people in {ctx.bundle}")
 
 
 def _load(ctx: DemoContext) -> None:
-    report = load_bundle(ctx.store, ctx.bundle)
+    report = load_bundle(ctx.store, ctx.bundle, today=ctx.as_of)
     ctx.echo(report.summary())
     if report.rejects:
         write_reject_report(report.rejects, ctx.out_dir / "rejects.csv")
@@ -45,12 +49,16 @@ def _load(ctx: DemoContext) -> None:
 
 
 def _run_link_queries(ctx: DemoContext) -> None:
+    """Raw rows of the link queries that are not catalogue patterns (those become findings in their own step)."""
+    from .findings import PATTERNS
+
     out = ctx.out_dir / "queries"
     out.mkdir(exist_ok=True)
     for query in load_catalogue().values():
-        if query.group != "links":
+        if query.group != "links" or query.name in PATTERNS:
             continue
-        result = run_query(ctx.store, query.name)
+        params = {"as_of": ctx.as_of} if any(p.name == "as_of" for p in query.parameters) else {}
+        result = run_query(ctx.store, query.name, params)
         path = out / f"{query.name}.json"
         path.write_text(result_json(result), encoding="utf-8")
         ctx.files.append(path)

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from .findings import run_catalogue, write_findings
 
 
 def findings_step(ctx) -> None:
-    truth = json.loads((ctx.bundle / "ground_truth.json").read_text()) if (ctx.bundle / "ground_truth.json").exists() else None
-    import datetime as dt
-
-    as_of = dt.date.fromisoformat(truth["as_of"]) if truth else dt.date.today()
-    run = run_catalogue(ctx.store, as_of)
+    truth = ctx.truth
+    run = run_catalogue(ctx.store, ctx.as_of)
     path = write_findings(run, ctx.out_dir / "findings.json")
     lines = [f"{name}: {count} findings ({secs:.2f} s)" for name, count, secs in run.summary()]
     if truth:
