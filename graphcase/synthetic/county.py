@@ -649,10 +649,11 @@ def generate_county(
 
 def _plant(seed: int, people: int, as_of: dt.date, agencies: dict[str, str], truth: GroundTruth,
            patterns: list[str]) -> dict[str, list[pa.Table]]:
-    """Run each planter with its own builder (id prefix = pattern name) and random stream."""
+    """Run each planter with its own builder and random stream. Id prefixes are neutral (S01, S02 ...): a
+    planted record must not announce its pattern to whoever reads the data."""
     planted: dict[str, list[pa.Table]] = {name: [] for name in tables() if name != "agencies"}
-    for pattern in patterns:
-        builder = ScenarioBuilder(prefix=pattern, as_of=as_of, agencies=agencies, truth=truth)
+    for index, pattern in enumerate(patterns, 1):
+        builder = ScenarioBuilder(prefix=f"S{index:02d}", as_of=as_of, agencies=agencies, truth=truth)
         rng = np.random.default_rng([seed, zlib.crc32(pattern.encode())])
         PLANTERS[pattern](builder, rng, planted_count(people))
         for name, frame in builder.frames().items():
