@@ -62,7 +62,7 @@ def map_command(opts, person_id, hops, as_of, from_date, to_date, findings, patt
                 path = findings_map(store, as_of=end or day, pattern=pattern, out=out)
             else:
                 if not start:  # the partnership's flows up to the day
-                    window = Window(day, day, dt.date(1900, 1, 1), day)
+                    window = Window.up_to(day)
                 path = partnership_map(store, window=window, out=out)
     except (MapError, CatalogueError, StoreError) as exc:
         click.echo(f"Error: {exc}", err=True)

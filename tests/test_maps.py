@@ -131,6 +131,10 @@ def test_partnership_map_counts_flows_and_marks_one_way_and_untold(store):
     assert untold == {"school-oak", "probation", "hv", "amh"}
     assert g.nodes["school-oak"]["untold_events"] == ["E-W1", "E-W2", "E-W3", "E-W7"]
     assert g.nodes["gp-riverside"]["events_told"] == 1
+    # Up to a day: every flow dated up to then; the 2023 GP referral is in, the 2026 call-out share is not.
+    g_up = partnership_graph(store, window=Window.up_to(dt.date(2025, 12, 31)))
+    up = {(a, b): d for a, b, d in g_up.edges(data=True)}
+    assert up[("gp-riverside", "csc")]["weight"] == 1 and up[("police", "csc")]["weight"] == 1
     # A window before any flow: agencies, no edges.
     g = partnership_graph(store, window=Window.between(dt.date(2010, 1, 1), dt.date(2010, 12, 31)))
     assert len(g) == 9 and g.number_of_edges() == 0

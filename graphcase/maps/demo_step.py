@@ -28,7 +28,6 @@ def maps_step(ctx) -> None:
         ctx.echo(f"maps: no child with a {PATTERN} finding; no ego map written")
     path = findings_map(ctx.store, as_of=as_of, out=out / "findings-map.html", findings=findings)
     ctx.files.append(path)
-    window = Window(as_of, as_of, dt.date(1900, 1, 1), as_of)  # every flow up to as_of
-    path = partnership_map(ctx.store, window=window, out=out / "partnership-map.html")
+    path = partnership_map(ctx.store, window=Window.up_to(as_of), out=out / "partnership-map.html")
     ctx.files.append(path)
     ctx.found.append(f"findings map ({len(findings)} finding edges) and partnership information-flow map in {out.name}/")

@@ -48,6 +48,11 @@ class Window:
         return cls(day, day, EARLIEST, day)
 
     @classmethod
+    def up_to(cls, day: dt.date) -> Window:
+        """State as of ``day`` and every event (or flow) dated up to it: the partnership map's default."""
+        return cls(day, day, EARLIEST, day)
+
+    @classmethod
     def between(cls, start: dt.date, end: dt.date) -> Window:
         """Everything that overlapped ``start``..``end``, and the events dated in it."""
         if start > end:
