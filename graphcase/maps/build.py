@@ -45,7 +45,7 @@ def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
     border_width = 1.5
     extra: dict = {}
     if map_kind == "partnership" and kind == "agency":
-        size = 14 + 6 * math.sqrt(max(data.get("people_known", 0), 0))
+        size = min(14 + 6 * math.sqrt(max(data.get("people_known", 0), 0)), 50)  # capped: a GP knows thousands
     if data.get("ego"):
         size *= 1.4
         border_width = 3
