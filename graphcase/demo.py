@@ -69,6 +69,7 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [_build_bundle, _load, _run_li
 from .history.demo_step import history_step; DEMO_STEPS.append(history_step)  # noqa: E402,E702
 from .findings_demo import findings_step; DEMO_STEPS.append(findings_step)  # noqa: E402,E702
 from .maps.demo_step import maps_step; DEMO_STEPS.append(maps_step)  # noqa: E402,E702
+from .linkage.demo_step import linkage_step; DEMO_STEPS.insert(2, linkage_step)  # noqa: E402,E702
 
 
 def run_demo(out_dir: Path, *, people: int = 5_000, seed: int = 7, echo=print) -> DemoContext:

@@ -155,3 +155,19 @@ def test_training_without_labels_on_febrl1(tmp_path):
     scored = score_pairs(people, load_model(tmp_path / "m.json"), 0.95)
     q = quality(pair_set(scored["unique_id_l"], scored["unique_id_r"]), pair_set(links.get_level_values(0), links.get_level_values(1)))
     assert q.precision >= 0.99 and q.recall >= 0.95, q
+
+
+def test_the_demo_step_links_and_reports(ladybug_store, tmp_path):
+    from graphcase import load_bundle
+    from graphcase.demo import DEMO_STEPS, DemoContext
+    from graphcase.linkage.demo_step import linkage_step
+
+    from .conftest import SAMPLE
+
+    assert DEMO_STEPS.index(linkage_step) == 2  # right after the load, before any query runs
+    load_bundle(ladybug_store, SAMPLE, today=AS_OF)
+    lines = []
+    ctx = DemoContext(tmp_path, SAMPLE, ladybug_store, 16, 7, lines.append)
+    linkage_step(ctx)
+    assert "gp:JSMYTH|police:JSMITH" in same_as(ladybug_store)
+    assert ctx.found == ["Record linkage: 1 SAME_AS links resolving 2 records into 1 people; 0 pairs wait for review (graphcase review)"]
