@@ -44,7 +44,7 @@ def _fail(message: str, code: int = 1):
 
 @click.command("links")
 @click.option("--pattern", "patterns", multiple=True, type=click.Choice(pattern_names()), help="Run only this pattern (repeatable).")
-@click.option("--person", default=None, help="Only findings touching this person's network (2 steps of relationships, shared homes, SAME_AS).")
+@click.option("--person", default=None, help="Only findings touching this person's network (2 steps of relationships, shared homes, SAME_AS); filters the last county sweep (<db>.sweep.json) when the data and as_of are unchanged.")
 @click.option("--as-of", "as_of", default=None, help="Date the network is read at (YYYY-MM-DD) [default: today].")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.pass_obj
