@@ -158,10 +158,20 @@ def tiny(tmp_path_factory):
     for kind, aid in AGENCIES.items():
         b.rows["agencies"].append({"id": aid, "name": aid.upper(), "kind": kind, "source_agency": aid, "source_record": f"ORG-{aid}"})
     children = {name: _plant(b, name, *spec) for name, spec in SCENARIOS.items()}
+    # A child known to the school, and the GP's separate record of the same child, joined by a SAME_AS link.
+    linked = children["linked_record"] = _plant(b, "linked_record", D(2024, 9, 1), None, False)
+    gp_record = b.person("child", "Amy", "Linked-Record", D(2018, 1, 1), "female", agency="health_gp")
+    b.known_to(gp_record, "health_gp", D(2024, 1, 1))
+    b.event("was_not_brought", D(2025, 2, 1), "health_gp", about=[(gp_record, "subject")])
     write_bundle(b.frames(), tmp / "bundle")
     store = LadybugStore(tmp / "tiny.db")
     report = load_bundle(store, tmp / "bundle", today=D(2026, 1, 1))
     assert not report.rejects, [str(r) for r in report.rejects]
+    store.write(
+        "MATCH (a:Person {id: $a}) MATCH (b:Person {id: $b}) "
+        "CREATE (a)-[:SAME_AS {key: $key, probability: 0.99, method: 'splink', decided_by: 'test link'}]->(b)",
+        {"a": linked, "b": gp_record, "key": f"{linked}|{gp_record}"},
+    )
     histories = {name: build_history(store, child, hops=1, date_to=D(2026, 1, 1)) for name, child in children.items()}
     store.close()
     return histories
@@ -202,6 +212,22 @@ def test_agency_not_yet_involved_is_no_gap(tiny):
 
 def test_no_risk_gap_without_a_risk(tiny):
     assert [g for g in tiny["never_told"].gaps if g.kind == "risk_not_shared"] == []
+
+
+def test_records_linked_by_same_as_are_the_child(tiny):
+    history = tiny["linked_record"]
+    chron = history.chronology
+    linked = [p for p in chron.people.values() if p.hop == 0 and p.id != chron.child_id]
+    assert len(linked) == 1 and "another record: test link, p=0.990" in chron.relation_text(linked[0].id)
+    # The GP's record of the same child: the GP worked with the child, and its was-not-brought is in the chronology.
+    assert [e.kind for e in chron.entries] == ["was_not_brought", "domestic_abuse_incident", "domestic_abuse_incident"]
+    assert chron.entries[1].involved == ["gp", "school"]
+    assert _event_gaps(history, 0) == [("not_told", "school")]
+    assert sorted(_event_gaps(history, 1)) == [("not_told", "gp"), ("not_told", "school")]
+    from graphcase.history.pseudonymise import Pseudonymiser
+
+    published = Pseudonymiser().apply(chron)
+    assert sorted(p.id for p in published.people.values() if p.hop == 0) == ["Child A", "Child A (record 2)"]
 
 
 def test_risk_about_household_member_not_shared(tiny):

@@ -157,7 +157,8 @@ class Chronology:
         return self.people[self.child_id]
 
     def child_records(self) -> list[Record]:
-        return [r for r in self.records if r.person_id == self.child_id]
+        """Records of the child: of the child's person record and of records SAME_AS-linked to it."""
+        return [r for r in self.records if r.person_id in self.people and self.people[r.person_id].hop == 0]
 
     def involved_on(self, day: dt.date) -> list[str]:
         return sorted({r.agency.id for r in self.child_records() if r.active_on(day)})
@@ -231,11 +232,57 @@ def _run(store: GraphStore, name: str, person_id: str, **params) -> list[dict]:
 _TEXTS: dict[tuple[str, str], str] = {}
 
 
+def _same_as_closure(store: GraphStore, person_id: str) -> list[tuple[str, dict]]:
+    """Every record SAME_AS-linked to ``person_id`` (directly or through others), with the link that found it."""
+    found: dict[str, dict] = {}
+    frontier = [person_id]
+    while frontier:
+        nxt = []
+        for pid in frontier:
+            for row in _run(store, "history_same_as", pid):
+                other = row["other_id"]
+                if other != person_id and other not in found:
+                    found[other] = {**row, "from_id": pid}
+                    nxt.append(other)
+        frontier = nxt
+    return sorted(found.items())
+
+
+def _same_person(row: dict, of: Person, relations: list[Relation]) -> list[Relation]:
+    """Relations of a record linked (SAME_AS) to ``of``: the same as ``of``'s, marked as a linked record."""
+    why = f"{row.get('decided_by') or row.get('method') or 'record linkage'}"
+    if row.get("probability") is not None:
+        why += f", p={row['probability']:.3f}"
+    source = Source("SAME_AS", row.get("link_key") or "")
+    return [
+        Relation(f"{r.kind} (another record: {why})", r.link if r.link != "self" else "same_as", r.via, r.via_kind,
+                 r.address, r.postcode, r.from_date, r.to_date, r.sources + [source])
+        for r in relations
+    ]
+
+
 def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str, int], dict[str, list[Relation]]]:
-    """Person id -> hop, and person id -> relations to the child, up to ``hops`` hops out."""
+    """Person id -> hop, and person id -> relations to the child, up to ``hops`` hops out.
+
+    Records SAME_AS-linked to a person of the network join at the same hop with the same relation (another
+    agency's record of the same person): at hop 0 they are the child.
+    """
     hop_of = {child_id: 0}
     relations: dict[str, list[Relation]] = {child_id: [Relation("the child", "self", None, None, None, None, None, None, [])]}
-    frontier = [child_id]
+
+    def add_linked(ids: list[str], hop: int) -> list[str]:
+        added = []
+        for pid in ids:
+            anchor = Person(pid, "", None, None, None, None, None, Source("", ""), hop, relations[pid])
+            for other, row in _same_as_closure(store, pid):
+                if other in hop_of:
+                    continue
+                hop_of[other] = hop
+                relations[other] = _same_person(row, anchor, relations[pid])
+                added.append(other)
+        return added
+
+    frontier = [child_id] + add_linked([child_id], 0)
     for hop in range(1, hops + 1):
         if not frontier:
             break
@@ -243,7 +290,7 @@ def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str
         found: list[str] = []
         for row in sorted(rows, key=lambda r: (r["person_id"], r["other_id"], r["link"], r["kind"] or "")):
             other = row["other_id"]
-            if other == child_id or other == row["person_id"]:
+            if hop_of.get(other) == 0 or other == row["person_id"]:
                 continue
             if hop_of.get(other, hop) < hop and not (row["link"] == "related_to" and hop > 1):
                 continue  # already reached closer; only a family tie seen from a further hop adds to what we know
@@ -258,7 +305,7 @@ def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str
             if other not in hop_of:
                 hop_of[other] = hop
                 found.append(other)
-        frontier = found
+        frontier = found + add_linked(found, hop)
     return hop_of, relations
 
 

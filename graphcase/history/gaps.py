@@ -110,7 +110,7 @@ def risk_gaps(chron: Chronology) -> list[Gap]:
     gaps = []
     end = chron.as_of
     for member in chron.people.values():
-        if member.id == chron.child_id:
+        if member.hop == 0:  # the child, or another record of the child
             continue
         risks: list[Record] = [r for r in chron.records if r.person_id == member.id and r.risk]
         for risk in risks:

@@ -101,7 +101,12 @@ class Pseudonymiser:
     def apply(self, chron: Chronology) -> Chronology:
         key = self.key
         people = sorted(chron.people.values(), key=lambda p: (p.hop, p.id))
+        child_label = key.person(chron.child)
         for p in people:
+            if p.hop == 0 and p.id != chron.child_id and p.id not in key.people:
+                # Another agency's record of the child: the same child, told apart only by record.
+                n = sum(1 for v in key.people.values() if v.startswith(child_label + " (record "))
+                key.people[p.id] = f"{child_label} (record {n + 2})"
             key.person(p)
         # Assign event and record labels in chronology order, so labels read in order in a fresh review.
         for e in chron.entries:
