@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..catalogue import get_query
+from ..catalogue import get_query, run_query
 from ..stores.base import GraphStore
 
 RISK_FLAGS = ("mappa", "da_perpetrator", "sex_offender", "violence")
@@ -270,8 +270,12 @@ def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str
     hop_of = {child_id: 0}
     relations: dict[str, list[Relation]] = {child_id: [Relation("the child", "self", None, None, None, None, None, None, [])]}
 
+    linked_store = run_query(store, "history_same_as_present").rows[0][0] > 0
+
     def add_linked(ids: list[str], hop: int) -> list[str]:
         added = []
+        if not linked_store:
+            return added
         for pid in ids:
             anchor = Person(pid, "", None, None, None, None, None, Source("", ""), hop, relations[pid])
             for other, row in _same_as_closure(store, pid):
