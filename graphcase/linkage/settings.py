@@ -120,13 +120,24 @@ def person_comparisons() -> list:
 NAMES_SWAPPED_RULE = "l.given_name = r.family_name AND l.family_name = r.given_name"
 
 
-def prediction_blocking_rules() -> list:
+WIDE_BLOCKING_MAX_RECORDS = 200_000
+
+
+def prediction_blocking_rules(record_count: int | None = None) -> list:
     """Pairs are scored only when they share one of these. Together they let through a duplicate with a
     typo in any one field, a transposed dob, a moved address or a missing NHS number. Each rule is sized for
     a 1M-record county with register-like name frequencies (pairs it generates there): dob + initial ~1M,
     dob + soundex ~0.1M, given and family name + decade of birth ~1.5M, soundex + year of birth + initial
-    ~4M, postcode + initial ~1M, the rest under 0.2M. (dob alone would be 17M, names alone 10M.)"""
+    ~4M, postcode + initial ~1M, the rest under 0.2M. (dob alone would be 17M, names alone 10M.)
+
+    Up to ``WIDE_BLOCKING_MAX_RECORDS`` records (``record_count``), where every pair sharing a dob or a
+    full name is affordable (a 200k store: ~0.7M and ~0.4M pairs), those wide rules are added too: they
+    catch a duplicate whose given name changed completely (a nickname, a different initial)."""
+    wide = [block_on("dob"), block_on("given_name", "family_name")]
+    if record_count is None or record_count > WIDE_BLOCKING_MAX_RECORDS:
+        wide = []
     return [
+        *wide,
         block_on("dob", "substr(given_name, 1, 1)"),
         block_on("dob", "surname_soundex"),
         block_on("nhs_number"),
@@ -154,15 +165,16 @@ def person_settings(
     probability_two_random_records_match: float = 1e-4,
     extra_comparisons: Sequence = (),
     blocking_rules: Sequence | None = None,
+    record_count: int | None = None,
 ) -> SettingsCreator:
     """The settings for linking person records; ``extra_comparisons`` lets a benchmark add columns its data
-    has (FEBRL's street and suburb) without changing the person model."""
+    has (FEBRL's street and suburb) without changing the person model. ``record_count`` sizes the blocking."""
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
         probability_two_random_records_match=probability_two_random_records_match,
         comparisons=[*person_comparisons(), *extra_comparisons],
-        blocking_rules_to_generate_predictions=list(blocking_rules or prediction_blocking_rules()),
+        blocking_rules_to_generate_predictions=list(blocking_rules or prediction_blocking_rules(record_count)),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )

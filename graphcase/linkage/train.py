@@ -131,7 +131,9 @@ def train_model(
         raise LinkageError(f"record linkage needs at least 2 person records; the store has {n}")
     link_type = "dedupe_only" if isinstance(frames, pd.DataFrame) else "link_only"
     prior = min(0.1, 1.0 / n) if link_type == "dedupe_only" else 1.0 / max(len(f) for f in frames)
-    settings = settings or person_settings(link_type=link_type, probability_two_random_records_match=prior)
+    settings = settings or person_settings(
+        link_type=link_type, probability_two_random_records_match=prior, record_count=n
+    )
     linker = make_linker(frames, settings)
     priors = linker.misc.save_model_to_json()
     rules = list(em_rules if em_rules is not None else training_blocking_rules())
