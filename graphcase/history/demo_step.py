@@ -37,11 +37,14 @@ def history_step(ctx) -> None:
     if not candidates:
         ctx.echo("history: no child with events in the demo store; no chronology written")
         return
-    history = None
-    for child in candidates:  # the first planted child whose chronology shows a gap
-        history = build_history(ctx.store, child, hops=1, as_of=as_of, date_to=as_of)
-        if history.gaps:
-            break
+    # Among the first planted children, the one whose chronology shows most gaps (then most events).
+    best = None
+    for child in candidates[:20]:
+        history = build_history(ctx.store, child, hops=2, as_of=as_of, date_to=as_of)
+        score = (len(history.gaps), len(history.chronology.entries))
+        if best is None or score > best[0]:
+            best = (score, history)
+    history = best[1]
     out = ctx.out_dir / "history"
     out.mkdir(exist_ok=True)
     chron = history.chronology
