@@ -75,3 +75,24 @@ def skip_or_fail(reason: str):
     if os.environ.get("GRAPHCASE_REQUIRE_TOOLS"):
         pytest.fail(f"required tool missing in CI: {reason}")
     pytest.skip(reason)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; playwright drives it (never 'playwright install')
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots, for a person to look at
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through playwright; skipped (failed in CI) when either is missing."""
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"headless browser tests need Debian chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright import sync_api as playwright
+    except ImportError:
+        skip_or_fail("headless browser tests need the playwright package: pip install playwright (never 'playwright install')")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -9,7 +9,6 @@ test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
 import pytest
@@ -17,12 +16,7 @@ import pytest
 from graphcase.maps import Window, ego_map, findings_map, partnership_map
 from graphcase.stores.ladybug import LadybugStore
 
-from .conftest import AS_OF, ROOT, skip_or_fail
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "test-artifacts"
+from .conftest import ARTIFACTS, AS_OF
 
 pytestmark = pytest.mark.browser
 
@@ -40,20 +34,6 @@ def maps(tmp_path_factory, sample_db_path):
     finally:
         store.close()
     return paths
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        skip_or_fail(f"headless browser tests need Debian chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright import sync_api as playwright
-    except ImportError:
-        skip_or_fail("headless browser tests need the playwright package: pip install playwright (never 'playwright install')")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class OpenedMap:
