@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .bundle import ROW_COLUMN, read_bundle
+from .hashing import row_hashes
 from .model import Table, tables
 from .stores.base import ElementChanges, GraphStore, LoadPlan, Progress
 from .validate import Reject, ValidatedBundle, join_key, validate_bundle
@@ -45,11 +46,6 @@ class LoadReport:
         state = "written" if self.applied else "NOT written"
         lines.append(f"  {new:,} new and {upd:,} changed nodes/relationships {state}; {self.rejected_rows:,} rows rejected")
         return "\n".join(lines)
-
-
-def _row_hash(frame: pd.DataFrame) -> pd.Series:
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype="uint64")
-    return pd.Series(hashes.view("int64"), index=frame.index)
 
 
 def element_frames(spec: Table, frame: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, dict]]:
@@ -102,7 +98,7 @@ def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_a
         for element, (rows, opts) in element_frames(specs[name], frame).items():
             rows = rows.reset_index(drop=True).copy()
             key_col = "id" if specs[name].is_node and element == specs[name].label else "key"
-            rows["row_hash"] = _row_hash(rows)
+            rows["row_hash"] = row_hashes(rows)
             is_node = key_col == "id"
             existing = store.row_hashes(element, is_node)
             known = rows[key_col].map(dict(zip(existing["key"], existing["row_hash"])))

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .bundle import ROW_COLUMN, RawTable
+from .hashing import row_hashes
 from .model import Table, tables
 
 # known_ids(label, ids) -> the subset of ids that already exist in the store
@@ -186,28 +187,33 @@ def join_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 
 def _check_keys(spec: Table, frame: pd.DataFrame, errors: _Errors):
-    """Identical repeated rows are dropped; one key with conflicting values rejects every row of that key."""
+    """Identical repeated rows are dropped; one key with conflicting values rejects every row of that key.
+
+    Hashes find the candidates (fast at a million rows); rows are then compared exactly, so a hash collision
+    can never drop or reject a row.
+    """
     key = list(spec.primary_key)
     data_cols = [f.name for f in spec.fields]
     valid = ~errors.bad
-    keyed = join_key(frame, key)
-    exact_dup = frame.duplicated(subset=data_cols, keep="first").to_numpy() & valid
+    exact_dup = np.zeros(len(frame), dtype=bool)
+    maybe_dup = row_hashes(frame[data_cols]).duplicated(keep=False).to_numpy() & valid
+    if maybe_dup.any():
+        exact_dup[maybe_dup] = frame.loc[maybe_dup].duplicated(subset=data_cols, keep="first").to_numpy()
     dropped = int(exact_dup.sum())
     candidate = valid & ~exact_dup
-    key_counts = keyed[candidate].value_counts()
-    conflicted_keys = set(key_counts[key_counts > 1].index)
-    if conflicted_keys:
-        conflict = (keyed.isin(conflicted_keys).to_numpy()) & candidate
-        rows_by_key = frame.loc[conflict].groupby(keyed[conflict])[ROW_COLUMN].apply(list).to_dict()
-
-        def reason(value, _rows=rows_by_key):
-            return f"{'+'.join(key)} {value!r} appears with conflicting values on rows {', '.join(map(str, _rows[value]))}"
-
-        mask = conflict
-        rows = frame[ROW_COLUMN].to_numpy()[mask]
-        for row, value in zip(rows, keyed.to_numpy()[mask]):
-            errors.rejects.append(Reject(errors.raw.path.name, int(row), "+".join(key), reason(value), value))
-        errors.bad |= mask
+    maybe_conflict = row_hashes(frame[key]).duplicated(keep=False).to_numpy() & candidate
+    if maybe_conflict.any():
+        keyed = join_key(frame.loc[maybe_conflict], key)
+        counts = keyed.value_counts()
+        conflicted = keyed[keyed.isin(counts[counts > 1].index)]
+        rows_by_key = frame.loc[conflicted.index, ROW_COLUMN].groupby(conflicted).apply(list).to_dict()
+        for index, value in conflicted.items():
+            rows = ", ".join(map(str, rows_by_key[value]))
+            errors.rejects.append(
+                Reject(errors.raw.path.name, int(frame.at[index, ROW_COLUMN]), "+".join(key),
+                       f"{'+'.join(key)} {value!r} appears with conflicting values on rows {rows}", value)
+            )
+            errors.bad[index] = True
     keep = ~exact_dup
     frame = frame.loc[keep].reset_index(drop=True)
     trimmed = _Errors(RawTable(errors.raw.name, errors.raw.path, frame))
