@@ -6,7 +6,9 @@
 For each size: generate a county (synthetic, seed 7), load it into a fresh embedded store (timed end to end:
 read, validate, diff, COPY, commit), then run the sweep `probation_adult_child_unknown_to_csc` on the store and
 the same sweep in pure Python over a networkx graph of the same bundle (the baseline), checking that both find
-the same (child, adult) pairs and that these are the planted ones. Medians of 5 warm runs.
+the same (child, adult) pairs, that every planted pair is found and no near-miss is reported (other
+patterns' planted scenarios can add true probation rows beyond this pattern's ground truth). Medians of 5
+warm runs. "found" counts (child, adult) pairs.
 Targets (issue 2): 1M people loaded in <= 15 s; the sweep in <= 1 s.
 """
 
@@ -123,6 +125,7 @@ def bench(people: int, workdir: Path) -> dict:
     nx_build = time.perf_counter() - start
     nx_sweep, nx_pairs = median_time(lambda: networkx_sweep(g, as_of.isoformat()), runs=3 if people >= 1_000_000 else RUNS)
     planted = {(h["child_id"], h["adult_id"]) for h in truth.patterns[QUERY]["hits"]}
+    near_misses = {(m["child_id"], m["adult_id"]) for m in truth.patterns[QUERY]["near_misses"]}
     return {
         "people": people,
         "rows": rows,
@@ -135,7 +138,8 @@ def bench(people: int, workdir: Path) -> dict:
         "nx_sweep_s": nx_sweep,
         "findings": len(store_pairs),
         "same_as_networkx": store_pairs == nx_pairs,
-        "equals_planted": store_pairs == planted,
+        "planted_found": planted <= store_pairs,
+        "near_misses_reported": len(store_pairs & near_misses),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -144,7 +148,7 @@ def main(sizes: list[int]) -> None:
     print(f"graphcase load and sweep benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}, medians of {RUNS} warm runs")
     header = (
         f"{'people':>9} {'rows':>10} {'generate':>9} {'load':>7} {'rows/s':>10} {'sweep':>8} {'(cold)':>8} "
-        f"{'nx sweep':>9} {'nx build':>9} {'found':>6} {'=nx':>4} {'=planted':>8} {'peak MB':>8}"
+        f"{'nx sweep':>9} {'nx build':>9} {'found':>6} {'=nx':>4} {'planted':>8} {'near-miss':>9} {'peak MB':>8}"
     )
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,7 +158,7 @@ def main(sizes: list[int]) -> None:
                 f"{r['people']:>9,} {r['rows']:>10,} {r['generate_s']:>8.2f}s {r['load_s']:>6.2f}s {r['rows_per_s']:>10,.0f} "
                 f"{r['sweep_s'] * 1000:>6.0f}ms {r['sweep_cold_s'] * 1000:>6.0f}ms {r['nx_sweep_s'] * 1000:>7.0f}ms "
                 f"{r['nx_build_s']:>8.2f}s {r['findings']:>6} {'yes' if r['same_as_networkx'] else 'NO':>4} "
-                f"{'yes' if r['equals_planted'] else 'NO':>8} {r['peak_rss_mb']:>8.0f}",
+                f"{'all' if r['planted_found'] else 'MISSED':>8} {r['near_misses_reported']:>9} {r['peak_rss_mb']:>8.0f}",
                 flush=True,
             )
     print("targets: 1M people loaded in <= 15 s; sweep <= 1 s")

@@ -2,7 +2,7 @@
 
 The background (households, moves, relationships, agency records, events over several years) is built
 with numpy arrays, one column at a time, with no loop over people; it is deliberately free of every
-missed-link pattern in DOMAIN.md (see ``docs/synthetic.md``: no probation, police, youth-justice,
+missed-link pattern in DOMAIN.md (see the README, "Synthetic county generator": no probation, police, youth-justice,
 substance-misuse, adult-mental-health or domestic-abuse records; at most one NFA contact per household;
 no "was not brought" or missing-person events; every referral gets feedback within ten days; no two
 unrelated people share a date of birth and the Soundex of their surname). The instances a query must find
