@@ -96,3 +96,22 @@ def browser():
         launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def open_offline(browser, path: Path, viewport=(1400, 900)):
+    """Open a local HTML file with every other request aborted; returns (page, blocked_urls, console_errors)."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    blocked, errors = [], []
+
+    def route(request_route):
+        if request_route.request.url == path.as_uri():
+            request_route.continue_()
+        else:
+            blocked.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    return page, blocked, errors

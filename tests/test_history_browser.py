@@ -8,7 +8,7 @@ import pytest
 from graphcase.history import build_history, render_history
 from graphcase.stores.ladybug import LadybugStore
 
-from .conftest import ARTIFACTS, AS_OF
+from .conftest import ARTIFACTS, AS_OF, open_offline
 
 pytestmark = pytest.mark.browser
 
@@ -20,20 +20,8 @@ def test_html_chronology_renders_offline_with_lanes_and_gaps(browser, sample_db_
     page_path = tmp_path / "tyler.html"
     page_path.write_text(render_history(history, "html"), encoding="utf-8")
 
-    network, errors = [], []
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page, network, errors = open_offline(browser, page_path, viewport=(1400, 1000))
     try:
-        def route(r):
-            if r.request.url == page_path.as_uri():
-                r.continue_()
-            else:
-                network.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(page_path.as_uri())
         page.wait_for_load_state("load")
 
         lanes = page.eval_on_selector_all(".lane", "els => els.map(e => e.dataset.agency)")

@@ -16,7 +16,7 @@ import pytest
 from graphcase.maps import Window, ego_map, findings_map, partnership_map
 from graphcase.stores.ladybug import LadybugStore
 
-from .conftest import ARTIFACTS, AS_OF
+from .conftest import ARTIFACTS, AS_OF, open_offline
 
 pytestmark = pytest.mark.browser
 
@@ -71,20 +71,7 @@ def wait_until(page, expression: str, timeout: float = 30.0) -> None:
 
 
 def open_map(browser, path) -> OpenedMap:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    requests, errors = [], []
-
-    def route(r):
-        if r.request.url == path.as_uri():
-            r.continue_()
-        else:
-            requests.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
+    page, requests, errors = open_offline(browser, path)
     wait_until(page, "!!(window.graphcase && window.graphcase.stable === true)")
     return OpenedMap(page, requests, errors)
 
