@@ -18,28 +18,19 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from timing import median_seconds
 from graphcase import load_bundle
 from graphcase.catalogue import get_query
 from graphcase.findings import pattern_names, person_network, run_catalogue
 from graphcase.links_dialect import to_ladybug
 from graphcase.stores.ladybug import LadybugStore
 from graphcase.synthetic.county import generate_county
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def county_store(people: int, folder: Path) -> tuple[LadybugStore, dict]:
@@ -69,32 +60,32 @@ def measure(people: int, repeat: int, baseline_rev: str | None, keep: Path | Non
         as_of = truth["as_of"] if isinstance(truth["as_of"], dt.date) else dt.date.fromisoformat(truth["as_of"])
         child = truth["patterns"]["hidden_men"]["hits"][0]["child_id"]
         cache = Path(tmp) / "sweep.json"
-        baseline = median_time(lambda: store.query("MATCH (p:Person) RETURN count(*)"), repeat)
-        network = median_time(lambda: person_network(store, child, as_of), repeat)
+        baseline = median_seconds(lambda: store.query("MATCH (p:Person) RETURN count(*)"), repeat)[0]
+        network = median_seconds(lambda: person_network(store, child, as_of), repeat)[0]
         print(f"\n{people:,} people; baseline count(*) {baseline * 1000:.1f} ms; person network {network * 1000:.1f} ms; "
               f"medians of {repeat}")
         head = f"{'pattern':<32}{'sweep s':>9}{'person ms':>11}{'cached ms':>11}"
         print(head + (f"{'before s':>10}{'same rows':>11}" if baseline_rev else ""))
         total = before_total = 0.0
         for name in pattern_names():
-            sweep = median_time(lambda: run_catalogue(store, as_of, [name]), repeat)
-            one = median_time(lambda: run_catalogue(store, as_of, [name], person=child), repeat)
+            sweep = median_seconds(lambda: run_catalogue(store, as_of, [name]), repeat)[0]
+            one = median_seconds(lambda: run_catalogue(store, as_of, [name], person=child), repeat)[0]
             run_catalogue(store, as_of, [name], sweep_cache=cache)
-            cached = median_time(lambda: run_catalogue(store, as_of, [name], person=child, sweep_cache=cache), repeat)
+            cached = median_seconds(lambda: run_catalogue(store, as_of, [name], person=child, sweep_cache=cache), repeat)[0]
             total += sweep
             line = f"{name:<32}{sweep:>9.3f}{one * 1000:>11.1f}{cached * 1000:>11.1f}"
             if baseline_rev:
                 query, text = get_query(name), old_text(baseline_rev, name)
                 params = query.bind({"as_of": as_of} if any(p.name == "as_of" for p in query.parameters) else {})
-                before = median_time(lambda: store.query(text, params), repeat) if text else float("nan")
+                before = median_seconds(lambda: store.query(text, params), repeat)[0] if text else float("nan")
                 before_total += before
                 same = text is not None and sorted(map(repr, store.query(text, params).rows)) == sorted(
                     map(repr, store.query(query.text("ladybug"), params).rows))
                 line += f"{before:>10.3f}{str(same):>11}"
             print(line, flush=True)
-        whole_person = median_time(lambda: run_catalogue(store, as_of, person=child), repeat)
+        whole_person = median_seconds(lambda: run_catalogue(store, as_of, person=child), repeat)[0]
         run_catalogue(store, as_of, sweep_cache=cache)
-        whole_cached = median_time(lambda: run_catalogue(store, as_of, person=child, sweep_cache=cache), repeat)
+        whole_cached = median_seconds(lambda: run_catalogue(store, as_of, person=child, sweep_cache=cache), repeat)[0]
         print(f"whole catalogue sweep {total:.2f} s" + (f" (before: {before_total:.2f} s of queries)" if baseline_rev else "")
               + f"; one person, whole catalogue {whole_person * 1000:.0f} ms, from the cached sweep {whole_cached * 1000:.0f} ms")
         store.close()

@@ -11,26 +11,16 @@ generator's pyarrow CSV writer.
 from __future__ import annotations
 
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pyarrow as pa
 
+from timing import median_seconds
 from graphcase.bundle import write_bundle
 from graphcase.synthetic import generate_county
 from graphcase.synthetic.writer import write_tables
-
-
-def timed(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main(sizes: list[int]) -> None:
@@ -39,9 +29,9 @@ def main(sizes: list[int]) -> None:
         print(f"{'people':>10} {'runs':>4} {'rows':>11} {'generate s':>11} {'+ write CSV s':>14} {'rows/s':>11} {'MB':>7}")
         for n in sizes:
             runs = 1 if n >= 1_000_000 else 3
-            gen_s, (frames, truth) = timed(lambda: generate_county(n, seed=7), runs)
+            gen_s, (frames, truth) = median_seconds(lambda: generate_county(n, seed=7), runs)
             out = work / f"c{n}"
-            all_s, _ = timed(lambda: generate_county(n, seed=7, out_dir=out), runs)
+            all_s, _ = median_seconds(lambda: generate_county(n, seed=7, out_dir=out), runs)
             rows = sum(len(f) for f in frames.values())
             mb = sum(p.stat().st_size for p in out.iterdir()) / 1e6
             print(f"{n:>10,} {runs:>4} {rows:>11,} {gen_s:>11.2f} {all_s:>14.2f} {rows / all_s:>11,.0f} {mb:>7.0f}")
@@ -52,8 +42,8 @@ def main(sizes: list[int]) -> None:
                    for name, f in frames.items()}
         tables = {name: pa.Table.from_pandas(f, preserve_index=False) for name, f in frames.items()}
         rows = sum(len(f) for f in frames.values())
-        pandas_s, _ = timed(lambda: write_bundle(as_text, work / "pandas"), 3)
-        arrow_s, _ = timed(lambda: write_tables(tables, work / "arrow"), 3)
+        pandas_s, _ = median_seconds(lambda: write_bundle(as_text, work / "pandas"), 3)
+        arrow_s, _ = median_seconds(lambda: write_tables(tables, work / "arrow"), 3)
         print(f"\nwriting the {n:,}-person county ({rows:,} rows), median of 3:")
         print(f"  pandas to_csv (baseline, bundle.write_bundle): {pandas_s:6.2f} s  {rows / pandas_s:>11,.0f} rows/s")
         print(f"  pyarrow write_csv (generator)                : {arrow_s:6.2f} s  {rows / arrow_s:>11,.0f} rows/s"

@@ -21,26 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 from pathlib import Path
 
+from timing import median_seconds
 from graphcase import load_bundle
 from graphcase.history import analyse, build_chronology
 from graphcase.history.render import render
 from graphcase.stores.ladybug import LadybugStore
 
 DATA_TARGET_MS, HTML_TARGET_MS = 200, 2000
-
-
-def median_ms(fn, repeat: int) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def prepare(people: int, seed: int) -> tuple[Path, Path]:
@@ -99,9 +89,9 @@ def main() -> None:
         chron = build_chronology(store, child, hops=2)
         history = analyse(chron)
         page = render(history, "html")
-        baseline = median_ms(lambda: store.query("MATCH (p:Person {id: $id}) RETURN p.id", {"id": child}), args.repeat)
-        data = median_ms(lambda: build_chronology(store, child, hops=2), args.repeat)
-        html = median_ms(lambda: render(analyse(build_chronology(store, child, hops=2)), "html"), args.repeat)
+        baseline = median_seconds(lambda: store.query("MATCH (p:Person {id: $id}) RETURN p.id", {"id": child}), args.repeat, warm=True)[0] * 1000
+        data = median_seconds(lambda: build_chronology(store, child, hops=2), args.repeat, warm=True)[0] * 1000
+        html = median_seconds(lambda: render(analyse(build_chronology(store, child, hops=2)), "html"), args.repeat, warm=True)[0] * 1000
     finally:
         store.close()
     print(f"county: {args.people:,} people (seed {args.seed}); LadybugDB at {db}")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -25,21 +24,13 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from timing import median_seconds
 from graphcase import load_bundle, run_query
 from graphcase.stores.ladybug import LadybugStore
 from graphcase.synthetic import generate_county
 
 QUERY = "probation_adult_child_unknown_to_csc"
 RUNS = 5
-
-
-def median_time(fn, runs=RUNS):
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def build_networkx(frames: dict[str, pd.DataFrame]) -> nx.MultiDiGraph:
@@ -116,14 +107,14 @@ def bench(people: int, workdir: Path) -> dict:
     cold_start = time.perf_counter()
     run_query(store, QUERY, {"as_of": as_of})
     cold = time.perf_counter() - cold_start
-    sweep, result = median_time(lambda: run_query(store, QUERY, {"as_of": as_of}))
+    sweep, result = median_seconds(lambda: run_query(store, QUERY, {"as_of": as_of}), RUNS)
     store_pairs = {(r["child_id"], r["adult_id"]) for r in result.records()}
     store.close()
 
     start = time.perf_counter()
     g = build_networkx(frames)
     nx_build = time.perf_counter() - start
-    nx_sweep, nx_pairs = median_time(lambda: networkx_sweep(g, as_of.isoformat()), runs=3 if people >= 1_000_000 else RUNS)
+    nx_sweep, nx_pairs = median_seconds(lambda: networkx_sweep(g, as_of.isoformat()), 3 if people >= 1_000_000 else RUNS)
     planted = {(h["child_id"], h["adult_id"]) for h in truth.patterns[QUERY]["hits"]}
     near_misses = {(m["child_id"], m["adult_id"]) for m in truth.patterns[QUERY]["near_misses"]}
     return {
