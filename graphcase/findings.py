@@ -34,6 +34,7 @@ class Finding:
     others: list[str]
     explanation: str
     evidence: list[dict] = field(default_factory=list)  # one per query row: path, sources, facts
+    linkage: list[dict] = field(default_factory=list)  # SAME_AS links the finding relies on, with probability
 
     def as_dict(self) -> dict:
         return to_jsonable(asdict(self))
@@ -92,15 +93,33 @@ def _known_phrase(rows, agency="risk_agency", kind="risk_agency_kind", since="ri
         if (r[agency], r.get("risk_record", r.get("known_record"))) in seen:
             continue
         seen.add((r[agency], r.get("risk_record", r.get("known_record"))))
-        parts.append(f"{r[kind].replace('_', ' ')} ({r[agency]}) since {_month(r[since])}" + (_flags(r) if flags else ""))
+        parts.append(f"{r[kind].replace('_', ' ')} ({r[agency]}) since {_month(r[since])}" + (_flags(r) if flags else "") + _through_link(r))
     return ", ".join(parts)
+
+
+def _through_link(row) -> str:
+    if row.get("linkage_probability") is None:
+        return ""
+    return f" through a linked record ({row['linked_record_id']}, linkage probability {row['linkage_probability']:.2f})"
+
+
+def linkage_evidence(rows) -> list[dict]:
+    """The SAME_AS links a finding's rows rely on: which record, linked to whom, with what probability."""
+    links = {
+        (r["linked_record_id"], r.get("adult_id")): {
+            "linked_record_id": r["linked_record_id"], "linked_to": r.get("adult_id"),
+            "probability": r["linkage_probability"], "decided_by": r.get("linkage_decided_by"),
+        }
+        for r in rows if r.get("linkage_probability") is not None
+    }
+    return [links[k] for k in sorted(links, key=str)]
 
 
 def explain_risky_adult(rows) -> str:
     r = rows[0]
     gap = (
         f"{r['child_name'].strip()} has no record with children's social care"
-        if r["child_csc_records"] == 0
+        if r["child_csc_records"] == 0 and not r.get("child_csc_via_linkage")
         else f"children's social care knows {r['child_name'].strip()} but holds no record of {r['adult_name'].strip()}"
     )
     return f"Adult {r['adult_name'].strip()}, known to {_known_phrase(rows)}, {_link_phrase(rows)}; {gap}."
@@ -206,6 +225,7 @@ class PatternSpec:
     others: Callable[[list[dict]], list[str]]
     explain: Callable[[list[dict]], str]
     clustered: bool = False
+    linked_query: str | None = None  # rows that exist only through SAME_AS links; run when the store has any
 
 
 def _col(*names):
@@ -219,7 +239,7 @@ def _listcol(name):
 PATTERNS: dict[str, PatternSpec] = {
     s.name: s
     for s in (
-        PatternSpec("risky_adult_unseen_child", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_risky_adult),
+        PatternSpec("risky_adult_unseen_child", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_risky_adult, linked_query="risky_adult_unseen_child_via_linkage"),
         PatternSpec("hidden_men", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_hidden_men),
         PatternSpec("domestic_abuse_child_not_told", ("event_id", "child_id"), _col("child_id"), lambda rows: [], explain_da),
         PatternSpec("toxic_trio", ("address_id",), _col("child_id"), _col("sm_adult_id", "mh_adult_id"), explain_toxic_trio),
@@ -244,13 +264,24 @@ def _check_pattern(name: str) -> PatternSpec:
 
 
 def run_pattern_rows(store: GraphStore, name: str, as_of: dt.date | None = None, params: dict | None = None) -> list[dict]:
-    """The query rows of one pattern (as_of passed when the query takes it)."""
-    _check_pattern(name)
-    query = get_query(name)
-    given = dict(params or {})
-    if as_of is not None and any(p.name == "as_of" for p in query.parameters):
-        given.setdefault("as_of", as_of)
-    return store.query(query.text(store.dialect), query.bind(given)).records()
+    """The query rows of one pattern (as_of passed when the query takes it), with the rows of its
+    SAME_AS query when the store holds record-linkage links."""
+    spec = _check_pattern(name)
+    names = [name] + ([spec.linked_query] if spec.linked_query and has_same_as_links(store) else [])
+    rows = []
+    for qname in names:
+        query = get_query(qname)
+        given = dict(params or {})
+        if as_of is not None and any(p.name == "as_of" for p in query.parameters):
+            given.setdefault("as_of", as_of)
+        rows.extend(store.query(query.text(store.dialect), query.bind(given)).records())
+    return rows
+
+
+def has_same_as_links(store: GraphStore) -> bool:
+    """Whether record linkage has written any SAME_AS link: the linkage-only queries are skipped otherwise
+    (on LadybugDB 0.22 they cost seconds at 100k people even on an empty SAME_AS table)."""
+    return bool(store.query(get_query("history_same_as_present").text(store.dialect)).rows[0][0])
 
 
 def cluster_rows(rows: list[dict], min_children: int = 2, max_cluster_size: int = 12) -> list[list[dict]]:
@@ -297,7 +328,8 @@ def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cl
         key = dict(zip(spec.key, key_values))
         evidence = sorted((to_jsonable({k: v for k, v in r.items() if k != "pattern"}) for r in group), key=lambda e: json.dumps(e, sort_keys=True))
         findings.append(
-            Finding(finding_id(name, key), name, key, spec.children(group), spec.others(group), spec.explain(group), evidence)
+            Finding(finding_id(name, key), name, key, spec.children(group), spec.others(group), spec.explain(group), evidence,
+                    linkage_evidence(group))
         )
     return sorted(findings, key=lambda f: [str(v) for v in f.key.values()])
 
@@ -390,7 +422,7 @@ def _sweep_key(store: GraphStore, as_of: dt.date, names: list[str], params: dict
 
 
 def _finding_from_dict(d: dict) -> Finding:
-    return Finding(d["id"], d["pattern"], d["key"], d["children"], d["others"], d["explanation"], d["evidence"])
+    return Finding(d["id"], d["pattern"], d["key"], d["children"], d["others"], d["explanation"], d["evidence"], d.get("linkage", []))
 
 
 def run_catalogue(

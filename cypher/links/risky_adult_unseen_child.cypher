@@ -28,12 +28,17 @@
 //   violence: record flag
 //   da_perpetrator: record flag
 //   sex_offender: record flag
-//   child_csc_records: number of CSC records of the child (0 = unknown to CSC)
-//   adult_csc_records: number of CSC records of the adult (0 = not in CSC's record of the household)
+//   child_csc_records: number of CSC records of the child's own record (0 = unknown to CSC under this record)
+//   adult_csc_records: number of CSC records of the adult's own record (0 = not in CSC's record of the household)
+//   child_csc_via_linkage: CSC has a record of a record linked to the child (SAME_AS, up to 3 links), so CSC knows the child
+//   adult_csc_via_linkage: CSC has a record of a record linked to the adult (SAME_AS, up to 3 links), so CSC knows the adult
+//   linked_record_id: the record holding the risk when it is not the adult's own, SAME_AS-linked to the adult (empty = own record)
+//   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
+//   linkage_decided_by: the model threshold or human review that made that link
 //   link: same_address, related_to or partner_of_parent
 //   link_detail: postcode, or relationship kind(s)
 //   link_since: when the connection began (the later move-in date for an address)
-//   path_nodes: ids along the evidence path, adult first
+//   path_nodes: ids along the evidence path, adult first (the linked risk record first when there is one)
 //   path_rels: relationship types along the path
 //   sources: source agency and record of the risk record and of each relationship on the path
 // why: >
@@ -56,12 +61,22 @@ WHERE child.role = 'child'
 WITH adult, k, ag, adult_csc_records, addr, la, lc, child,
      COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
        k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
        CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
        [adult.id, addr.id, child.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT'] AS path_rels,
@@ -83,12 +98,22 @@ WHERE child.role = 'child' AND r.kind IN $relationship_kinds
 WITH adult, k, ag, adult_csc_records, r, child,
      COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, r, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
        k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        'related_to' AS link, r.kind AS link_detail, r.from_date AS link_since,
        [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, r.source_agency + ':' + r.source_record] AS sources
@@ -110,12 +135,22 @@ WHERE rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' 
 WITH adult, k, ag, adult_csc_records, rp, rc, parent, child,
      COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
        k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
        CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
        [adult.id, parent.id, child.id] AS path_nodes, ['RELATED_TO', 'RELATED_TO'] AS path_rels,

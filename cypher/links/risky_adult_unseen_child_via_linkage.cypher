@@ -1,0 +1,160 @@
+// name: risky_adult_unseen_child_via_linkage
+// title: Risky adult connected to an unseen child, where the risk is held about a record linked to the adult (SAME_AS)
+// description: >
+//   The rows of risky_adult_unseen_child that exist only through record linkage: the risk record (probation,
+//   flagged police, MAPPA) belongs to a person record SAME_AS-linked to the adult who is connected to the child.
+//   graphcase links runs it beside risky_adult_unseen_child when the store holds SAME_AS links, and groups both
+//   into the same findings; each row names the linked record and the linkage probability it relies on.
+// parameters:
+//   as_of: {type: date, default: today, description: "Date the network is read at: addresses and relationships current then; records opened by then."}
+//   risk_agency_kinds: {type: "list[str]", default: [probation], description: "Agency kinds whose record alone makes an adult a risk."}
+//   flagged_agency_kinds: {type: "list[str]", default: [police], description: "Agency kinds whose record makes an adult a risk when flagged violence, da_perpetrator or sex_offender (MAPPA counts from any agency)."}
+//   relationship_kinds: {type: "list[str]", default: [parent, step_parent, carer, household_member, frequent_visitor], description: "Direct relationships between the adult and the child that count as a connection."}
+//   parent_kinds: {type: "list[str]", default: [parent, step_parent, carer], description: "Relationships that make someone the child's parent, for 'partner of the parent'."}
+//   csc_kind: {type: str, default: csc, description: "Agency kind of children's social care."}
+// columns:
+//   pattern: risky_adult_unseen_child
+//   child_id: the child's person record id
+//   child_name: the child's name as recorded
+//   child_dob: the child's date of birth
+//   adult_id: the adult's person record id
+//   adult_name: the adult's name as recorded
+//   risk_agency: agency holding the record that makes the adult a risk
+//   risk_agency_kind: its kind
+//   risk_record: the record id
+//   risk_since: when that record opened
+//   mappa: record flag
+//   violence: record flag
+//   da_perpetrator: record flag
+//   sex_offender: record flag
+//   child_csc_records: number of CSC records of the child's own record (0 = unknown to CSC under this record)
+//   adult_csc_records: number of CSC records of the adult's own record (0 = not in CSC's record of the household)
+//   child_csc_via_linkage: CSC has a record of a record linked to the child (SAME_AS, up to 3 links), so CSC knows the child
+//   adult_csc_via_linkage: CSC has a record of a record linked to the adult (SAME_AS, up to 3 links), so CSC knows the adult
+//   linked_record_id: the record holding the risk when it is not the adult's own, SAME_AS-linked to the adult (empty = own record)
+//   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
+//   linkage_decided_by: the model threshold or human review that made that link
+//   link: same_address, related_to or partner_of_parent
+//   link_detail: postcode, or relationship kind(s)
+//   link_since: when the connection began (the later move-in date for an address)
+//   path_nodes: ids along the evidence path, adult first (the linked risk record first when there is one)
+//   path_rels: relationship types along the path
+//   sources: source agency and record of the risk record and of each relationship on the path
+// why: >
+//   Inspections (JTAI on neglect) found probation did not always share or seek information about children
+//   linked to the adults it supervises. A child connected to a risky adult is unseen when children's social
+//   care has no record of the child, or knows the child but not the adult in the child's life.
+MATCH (ag:Agency)<-[k:KNOWN_TO]-(rec:Person)
+WHERE k.since <= $as_of
+  AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
+       OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
+WITH rec, k, ag  // start from the few risk records (agency side), then the records linked to them
+MATCH (adult:Person)-[s:SAME_AS]-(rec)
+WITH adult, k, ag, rec, s
+WHERE adult.role = 'adult'
+WITH adult, k, ag, rec, s,
+     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
+MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+WITH adult, k, ag, rec, s, adult_csc_records, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE child.role = 'child'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+WITH adult, k, ag, rec, s, adult_csc_records, addr, la, lc, child,
+     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
+       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       'same_address' AS link, addr.postcode AS link_detail,
+       CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
+       [rec.id, adult.id, addr.id, child.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, la.source_agency + ':' + la.source_record,
+        lc.source_agency + ':' + lc.source_record] AS sources
+UNION
+MATCH (ag:Agency)<-[k:KNOWN_TO]-(rec:Person)
+WHERE k.since <= $as_of
+  AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
+       OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
+WITH rec, k, ag  // start from the few risk records (agency side), then the records linked to them
+MATCH (adult:Person)-[s:SAME_AS]-(rec)
+WITH adult, k, ag, rec, s
+WHERE adult.role = 'adult'
+WITH adult, k, ag, rec, s,
+     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
+MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH adult, k, ag, rec, s, adult_csc_records, r, child
+WHERE child.role = 'child' AND r.kind IN $relationship_kinds
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+WITH adult, k, ag, rec, s, adult_csc_records, r, child,
+     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
+       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       'related_to' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, r.source_agency + ':' + r.source_record] AS sources
+UNION
+MATCH (ag:Agency)<-[k:KNOWN_TO]-(rec:Person)
+WHERE k.since <= $as_of
+  AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
+       OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
+WITH rec, k, ag  // start from the few risk records (agency side), then the records linked to them
+MATCH (adult:Person)-[s:SAME_AS]-(rec)
+WITH adult, k, ag, rec, s
+WHERE adult.role = 'adult'
+WITH adult, k, ag, rec, s,
+     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
+MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
+WITH adult, k, ag, rec, s, adult_csc_records, rp, parent, rc, child
+WHERE rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' AND parent.role = 'adult'
+  AND parent.id <> adult.id
+  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+WITH adult, k, ag, rec, s, adult_csc_records, rp, rc, parent, child,
+     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
+       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
+       CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
+       [rec.id, adult.id, parent.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, rp.source_agency + ':' + rp.source_record,
+        rc.source_agency + ':' + rc.source_record] AS sources
