@@ -70,6 +70,9 @@ class _Errors:
             self.rejects.append(Reject(self.raw.path.name, int(row), field, text, value))
 
 
+PARSED_PREFIX = "_parsed_"  # hidden columns holding dates parsed once, during the value checks
+
+
 def _parse_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
 
@@ -158,6 +161,7 @@ def _check_values(spec: Table, frame: pd.DataFrame, errors: _Errors, today: dt.d
         if f.type == "date":
             parsed = _parse_dates(col)
             parsed_dates[f.name] = parsed
+            frame[PARSED_PREFIX + f.name] = parsed  # kept for _typed: parsing a million dates twice costs seconds
             errors.add(present & parsed.isna().to_numpy(), f.name, "not a valid date (expected YYYY-MM-DD)", col)
             if f.not_future:
                 errors.add((parsed > pd.Timestamp(today)).to_numpy(), f.name, f"date is in the future (after {today})", col)
@@ -252,7 +256,7 @@ def _typed(spec: Table, frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for f in spec.fields:
         if f.type == "date":
-            out[f.name] = _parse_dates(out[f.name]).astype("datetime64[s]")
+            out[f.name] = out.pop(PARSED_PREFIX + f.name).astype("datetime64[s]")
         elif f.type == "flags":
             padded = ";" + out[f.name].fillna("").str.replace(" ", "", regex=False) + ";"
             for flag in f.enum:
