@@ -164,7 +164,7 @@ def explain_toxic_trio(rows) -> str:
 def explain_under_fives(rows) -> str:
     r = rows[0]
     band = "a baby under one" if r["age_band"] == "under_one" else "under five"
-    known = ", ".join(sorted({f"{x['agency_kind'].replace('_', ' ')} ({x['agency']}) since {_month(x['since'])}" for x in rows}))
+    known = ", ".join(sorted({f"{x['agency_kind'].replace('_', ' ')} ({x['agency']}) since {_month(x['since'])}{_through_link(x)}" for x in rows}))
     return (
         f"{r['child_name'].strip()} (born {_day(r['child_dob'])}, {band}) has a {r['relationship'].replace('_', ' ')}, "
         f"{r['adult_name'].strip()}, known to {known}."
@@ -240,10 +240,10 @@ PATTERNS: dict[str, PatternSpec] = {
     s.name: s
     for s in (
         PatternSpec("risky_adult_unseen_child", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_risky_adult, linked_query="risky_adult_unseen_child_via_linkage"),
-        PatternSpec("hidden_men", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_hidden_men),
+        PatternSpec("hidden_men", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_hidden_men, linked_query="hidden_men_via_linkage"),
         PatternSpec("domestic_abuse_child_not_told", ("event_id", "child_id"), _col("child_id"), lambda rows: [], explain_da),
         PatternSpec("toxic_trio", ("address_id",), _col("child_id"), _col("sm_adult_id", "mh_adult_id"), explain_toxic_trio),
-        PatternSpec("under_fives_parent_risk", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_under_fives),
+        PatternSpec("under_fives_parent_risk", ("child_id", "adult_id"), _col("child_id"), _col("adult_id"), explain_under_fives, linked_query="under_fives_parent_risk_via_linkage"),
         PatternSpec("cumulative_harm", ("child_id",), _col("child_id"), lambda rows: [], _explain_counted("contacts or referrals closed with no further action")),
         PatternSpec("repeated_was_not_brought", ("child_id",), _col("child_id"), lambda rows: [], _explain_counted("health appointments they were not brought to")),
         PatternSpec("referral_without_feedback", ("event_id",), lambda rows: [], _listcol("about_ids"), explain_referral),

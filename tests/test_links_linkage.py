@@ -88,3 +88,71 @@ def test_the_store_without_links_skips_the_linkage_query(ladybug_store, tmp_path
     assert not has_same_as_links(ladybug_store)
     same_as(ladybug_store, a, c, 0.96)
     assert has_same_as_links(ladybug_store)
+
+
+def test_hidden_men_and_under_fives_count_records_linked_to_the_man(ladybug_store, tmp_path):
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    baby = b.person("child", "Ivy", "Rowe", D(2026, 3, 1), "female")
+    mum = b.person("adult", "Kate", "Rowe", D(1995, 1, 1), "female")
+    man_gp = b.person("adult", "Tom", "Cole", D(1990, 6, 1), "male")
+    man_police = b.person("adult", "Thomas", "Cole", D(1990, 1, 6), "male", agency="police")
+    man_drugs = b.person("adult", "Tommy", "Cole", D(1990, 6, 1), "male", agency="substance_misuse")
+    mum_amh = b.person("adult", "Katie", "Rowe", D(1995, 1, 1), "female", agency="adult_mental_health")
+    home = b.address("NS1 1AA")
+    for person in (baby, mum, man_gp):
+        b.lives_at(person, home, D(2026, 3, 1))
+    b.relate(mum, baby, "parent", D(2026, 3, 1))
+    b.relate(man_gp, baby, "parent", D(2026, 3, 1))
+    b.known_to(baby, "csc", D(2026, 4, 1))
+    police_record = b.known_to(man_police, "police", D(2023, 1, 1))
+    b.known_to(man_drugs, "substance_misuse", D(2025, 1, 1))
+    b.known_to(mum_amh, "adult_mental_health", D(2024, 9, 1))
+    load(ladybug_store, b, tmp_path)
+    run = lambda: {f.pattern: f for f in run_catalogue(ladybug_store, AS_OF, ["hidden_men", "under_fives_parent_risk"]).findings}
+    assert run() == {}
+
+    same_as(ladybug_store, man_gp, man_police, 0.98)
+    same_as(ladybug_store, man_police, man_drugs, 0.96)  # a chain: the GP record reaches the drugs record in 2 links
+    same_as(ladybug_store, mum, mum_amh, 0.99)
+    found = run()
+    hidden = found["hidden_men"]
+    assert hidden.key == {"child_id": baby, "adult_id": man_gp}
+    assert {ev["known_record"] for ev in hidden.evidence} == {police_record}  # one SAME_AS hop for the risk record
+    assert hidden.linkage[0]["linked_record_id"] == man_police and hidden.linkage[0]["probability"] == 0.98
+    assert f"through a linked record ({man_police}, linkage probability 0.98)" in hidden.explanation
+    under_fives = found["under_fives_parent_risk"]
+    assert under_fives.key == {"child_id": baby, "adult_id": mum}  # the drugs record is 2 links from the man: not followed
+    assert under_fives.linkage == [{"linked_record_id": mum_amh, "linked_to": mum, "probability": 0.99, "decided_by": "splink: probability >= 0.95"}]
+    assert f"a baby under one) has a parent, Kate Rowe, known to adult mental health (adult_mental_health-1) since 2024-09 through a linked record ({mum_amh}, linkage probability 0.99)" in under_fives.explanation
+
+    # CSC knows a record linked to the man two links away: he is no longer hidden from CSC
+    man_csc = b.person("adult", "Tom", "Cole", D(1990, 6, 1), "male", agency="csc")
+    ladybug_store.write("CREATE (p:Person {id: $id, role: 'adult', given_name: 'Tom', family_name: 'Cole', sex: 'male', source_agency: 'csc-1', source_record: $id})", {"id": man_csc})
+    ladybug_store.write("MATCH (p:Person {id: $id}) MATCH (a:Agency {id: 'csc-1'}) CREATE (p)-[:KNOWN_TO {record_id: 'CSC-9', since: $since, source_agency: 'csc-1', source_record: 'CSC-9'}]->(a)", {"id": man_csc, "since": D(2024, 1, 1)})
+    same_as(ladybug_store, man_drugs, man_csc, 0.95)  # gp - police - drugs - csc: 3 links from the man's GP record
+    assert "hidden_men" not in run()
+
+
+def test_probation_query_follows_links_for_the_adult_and_the_child(ladybug_store, tmp_path):
+    from graphcase.catalogue import run_query
+
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    child = b.person("child", "Max", "Ford", D(2018, 1, 1), "male")
+    child_csc = b.person("child", "Maxwell", "Ford", D(2018, 1, 1), "male", agency="csc")
+    dad_gp = b.person("adult", "Ian", "Ford", D(1980, 2, 2), "male")
+    dad_probation = b.person("adult", "Iain", "Ford", D(1980, 2, 2), "male", agency="probation")
+    b.relate(dad_gp, child, "parent", D(2018, 1, 1))
+    record = b.known_to(dad_probation, "probation", D(2025, 5, 5))
+    b.known_to(child_csc, "csc", D(2025, 6, 1))
+    load(ladybug_store, b, tmp_path)
+    rows = lambda: run_query(ladybug_store, "probation_adult_child_unknown_to_csc", {"as_of": AS_OF}).records()
+    assert rows() == []
+
+    same_as(ladybug_store, dad_gp, dad_probation, 0.97)
+    [row] = rows()
+    assert (row["child_id"], row["adult_id"], row["probation_record"]) == (child, dad_gp, record)
+    assert row["linked_record_id"] == dad_probation and row["linkage_probability"] == 0.97
+    assert list(row["path_rels"]) == ["SAME_AS", "RELATED_TO"] and row["link_sources"][0] == "SAME_AS:splink"
+
+    same_as(ladybug_store, child, child_csc, 0.99)
+    assert rows() == []  # CSC knows the child under its own record

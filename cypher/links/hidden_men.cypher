@@ -3,7 +3,7 @@
 // description: >
 //   Adult men known to police, probation or substance-misuse services who live at the child's current address,
 //   are recorded as a household member of the child, or are the partner of the child's parent, where the child
-//   is known to children's social care but the man has no record with it.
+//   is known to children's social care but the man has no record with it (nor has any record SAME_AS-linked to him).
 //   One row per (child, man, agency record, link, CSC record of the child); graphcase links groups them by (child_id, adult_id).
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the network is read at."}
@@ -24,10 +24,13 @@
 //   known_agency_kind: its kind
 //   known_record: its record id
 //   known_since: when it opened
+//   linked_record_id: the record the agency knows when it is not the man's own, SAME_AS-linked to him (empty = own record)
+//   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
+//   linkage_decided_by: the model threshold or human review that made that link
 //   link: same_address, household_member or partner_of_parent
 //   link_detail: postcode, or the parent
 //   link_since: when the connection began
-//   path_nodes: ids along the evidence path, man first
+//   path_nodes: ids along the evidence path, man first (the linked record first when there is one)
 //   path_rels: relationship types along the path
 //   sources: source agency and record of the man's record, the child's CSC record and each relationship on the path
 // why: >
@@ -44,6 +47,9 @@ WHERE adult.role = 'adult' AND adult.sex = 'male'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -51,6 +57,8 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
        CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
        [adult.id, addr.id, child.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT'] AS path_rels,
@@ -66,6 +74,9 @@ WITH child, ck, csc, r, adult
 WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -73,6 +84,8 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
        [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
@@ -89,6 +102,9 @@ WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -96,6 +112,8 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
        CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
        [adult.id, parent.id, child.id] AS path_nodes, ['RELATED_TO', 'RELATED_TO'] AS path_rels,

@@ -1,6 +1,6 @@
 // name: probation_adult_child_unknown_to_csc
 // title: Adult known to probation connected to a child unknown to children's social care
-// description: Adults with a probation record who live at the same address as a child, or are related to a child, where the child has no record with children's social care.
+// description: Adults with a probation record who live at the same address as a child, or are related to a child, where the child has no record with children's social care. Record linkage (SAME_AS) counts, so a probation record of a record linked to the adult makes the adult known to probation, and a CSC record of a record linked to the child (up to 3 links) makes the child known to CSC.
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the network is read at: addresses and relationships must be current then; records must have started by then."}
 // columns:
@@ -16,9 +16,12 @@
 //   violence: the record carries the violence flag
 //   da_perpetrator: the record carries the domestic-abuse perpetrator flag
 //   sex_offender: the record carries the sex-offender flag
+//   linked_record_id: the probation-known record when it is not the adult's own, SAME_AS-linked to the adult (empty = own record)
+//   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
+//   linkage_decided_by: the model threshold or human review that made that link
 //   link: same_address or related_to
 //   link_detail: the address postcode, or the kind of relationship
-//   path_nodes: ids along the evidence path, adult first
+//   path_nodes: ids along the evidence path, adult first (the linked probation-known record first when there is one)
 //   path_rels: relationship types along the path
 //   link_sources: source agency and record of each relationship on the path
 // why: >
@@ -34,11 +37,16 @@ MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
 WHERE child.role = 'child'
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co2:Person)-[ck2:KNOWN_TO]->(cg2:Agency) WHERE cg2.kind = 'csc' AND ck2.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co3:Person)-[ck3:KNOWN_TO]->(cg3:Agency) WHERE cg3.kind = 'csc' AND ck3.since <= $as_of }
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
        k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
        k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
        [adult.id, addr.id, child.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT'] AS path_rels,
        [la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS link_sources
@@ -49,11 +57,55 @@ MATCH (adult)-[r:RELATED_TO]-(child:Person)
 WHERE child.role = 'child'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
   AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co2:Person)-[ck2:KNOWN_TO]->(cg2:Agency) WHERE cg2.kind = 'csc' AND ck2.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co3:Person)-[ck3:KNOWN_TO]->(cg3:Agency) WHERE cg3.kind = 'csc' AND ck3.since <= $as_of }
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
        k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
        k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        'related_to' AS link, r.kind AS link_detail,
        [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
        [r.source_agency + ':' + r.source_record] AS link_sources
+UNION
+MATCH (prob:Agency)<-[k:KNOWN_TO]-(rec:Person)-[s:SAME_AS]-(adult:Person)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+WHERE prob.kind = 'probation' AND k.since <= $as_of
+WITH prob, k, rec, s, adult, la, addr, lc, child  // one pattern from the agency side, then a barrier before the tests
+WHERE adult.role = 'adult' AND child.role = 'child'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co2:Person)-[ck2:KNOWN_TO]->(cg2:Agency) WHERE cg2.kind = 'csc' AND ck2.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co3:Person)-[ck3:KNOWN_TO]->(cg3:Agency) WHERE cg3.kind = 'csc' AND ck3.since <= $as_of }
+RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
+       k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
+       k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       'same_address' AS link, addr.postcode AS link_detail,
+       [rec.id, adult.id, addr.id, child.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT'] AS path_rels,
+       ['SAME_AS:' + s.method, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS link_sources
+UNION
+MATCH (prob:Agency)<-[k:KNOWN_TO]-(rec:Person)-[s:SAME_AS]-(adult:Person)-[r:RELATED_TO]-(child:Person)
+WHERE prob.kind = 'probation' AND k.since <= $as_of
+WITH prob, k, rec, s, adult, r, child  // one pattern from the agency side, then a barrier before the tests
+WHERE adult.role = 'adult' AND child.role = 'child'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co2:Person)-[ck2:KNOWN_TO]->(cg2:Agency) WHERE cg2.kind = 'csc' AND ck2.since <= $as_of }
+  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co3:Person)-[ck3:KNOWN_TO]->(cg3:Agency) WHERE cg3.kind = 'csc' AND ck3.since <= $as_of }
+RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
+       k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
+       k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       'related_to' AS link, r.kind AS link_detail,
+       [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
+       ['SAME_AS:' + s.method, r.source_agency + ':' + r.source_record] AS link_sources

@@ -52,14 +52,13 @@ WITH rec, k, ag  // start from the few risk records (agency side), then the reco
 MATCH (adult:Person)-[s:SAME_AS]-(rec)
 WITH adult, k, ag, rec, s
 WHERE adult.role = 'adult'
-WITH adult, k, ag, rec, s,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
 MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
-WITH adult, k, ag, rec, s, adult_csc_records, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WITH adult, k, ag, rec, s, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE child.role = 'child'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-WITH adult, k, ag, rec, s, adult_csc_records, addr, la, lc, child,
+WITH adult, k, ag, rec, s, addr, la, lc, child,
+     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records,
      COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records,
@@ -91,13 +90,12 @@ WITH rec, k, ag  // start from the few risk records (agency side), then the reco
 MATCH (adult:Person)-[s:SAME_AS]-(rec)
 WITH adult, k, ag, rec, s
 WHERE adult.role = 'adult'
-WITH adult, k, ag, rec, s,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
 MATCH (adult)-[r:RELATED_TO]-(child:Person)
-WITH adult, k, ag, rec, s, adult_csc_records, r, child
+WITH adult, k, ag, rec, s, r, child
 WHERE child.role = 'child' AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-WITH adult, k, ag, rec, s, adult_csc_records, r, child,
+WITH adult, k, ag, rec, s, r, child,
+     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records,
      COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records,
@@ -127,15 +125,14 @@ WITH rec, k, ag  // start from the few risk records (agency side), then the reco
 MATCH (adult:Person)-[s:SAME_AS]-(rec)
 WITH adult, k, ag, rec, s
 WHERE adult.role = 'adult'
-WITH adult, k, ag, rec, s,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
 MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
-WITH adult, k, ag, rec, s, adult_csc_records, rp, parent, rc, child
+WITH adult, k, ag, rec, s, rp, parent, rc, child
 WHERE rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' AND parent.role = 'adult'
   AND parent.id <> adult.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
-WITH adult, k, ag, rec, s, adult_csc_records, rp, rc, parent, child,
+WITH adult, k, ag, rec, s, rp, rc, parent, child,
+     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records,
      COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records,

@@ -24,7 +24,10 @@
 //   record: its record id
 //   since: when the record opened
 //   until: when it closed (empty while open)
-//   path_nodes: adult, child
+//   linked_record_id: the record the agency knows when it is not the adult's own, SAME_AS-linked to the adult (empty = own record)
+//   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
+//   linkage_decided_by: the model threshold or human review that made that link
+//   path_nodes: adult, child (the linked record first when there is one)
 //   path_rels: relationship types along the path
 //   sources: source agency and record of the agency record and of the relationship
 // why: >
@@ -43,5 +46,7 @@ RETURN 'under_fives_parent_risk' AS pattern, child.id AS child_id,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        r.kind AS relationship, ag.id AS agency, ag.kind AS agency_kind, k.record_id AS record,
        k.since AS since, k.until AS until,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
        [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, r.source_agency + ':' + r.source_record] AS sources

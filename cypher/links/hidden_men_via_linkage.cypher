@@ -1,0 +1,126 @@
+// name: hidden_men_via_linkage
+// title: Hidden men known to police, probation or substance-misuse services under a linked record (SAME_AS)
+// description: >
+//   The rows of hidden_men that exist only through record linkage: the agency knows a person record SAME_AS-linked
+//   to the man in the child's life. graphcase links runs it beside hidden_men when the store holds SAME_AS links;
+//   each row names the linked record and the linkage probability it relies on.
+// parameters:
+//   as_of: {type: date, default: today, description: "Date the network is read at."}
+//   agency_kinds: {type: "list[str]", default: [police, probation, substance_misuse], description: "Agency kinds whose record of the man matters."}
+//   parent_kinds: {type: "list[str]", default: [parent, step_parent, carer], description: "Relationships that make someone the child's parent, for 'partner of the parent'."}
+//   csc_kind: {type: str, default: csc, description: "Agency kind of children's social care."}
+// columns:
+//   pattern: hidden_men
+//   child_id: the child's person record id
+//   child_name: the child's name as recorded
+//   child_dob: the child's date of birth
+//   csc_agency: CSC agency that knows the child
+//   csc_record: CSC's record of the child
+//   csc_since: when CSC's record opened
+//   adult_id: the man's person record id
+//   adult_name: the man's name as recorded
+//   known_agency: agency that knows the man
+//   known_agency_kind: its kind
+//   known_record: its record id
+//   known_since: when it opened
+//   linked_record_id: the record the agency knows when it is not the man's own, SAME_AS-linked to him (empty = own record)
+//   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
+//   linkage_decided_by: the model threshold or human review that made that link
+//   link: same_address, household_member or partner_of_parent
+//   link_detail: postcode, or the parent
+//   link_since: when the connection began
+//   path_nodes: ids along the evidence path, man first (the linked record first when there is one)
+//   path_rels: relationship types along the path
+//   sources: source agency and record of the man's record, the child's CSC record and each relationship on the path
+// why: >
+//   The Child Safeguarding Practice Review Panel's "The Myth of Invisible Men" (2021): babies were harmed by
+//   fathers and new partners known to police, probation or substance-misuse services who were invisible to
+//   the professionals working with the child, because they did not know the men had contact with the child.
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
+WHERE child.role = 'child'
+MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
+WITH child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
+WITH child, ck, csc, lc, addr, la, adult  // then the records linked to the man
+MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH child, ck, csc, lc, addr, la, adult, s, rec
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       'same_address' AS link, addr.postcode AS link_detail,
+       CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
+       [rec.id, adult.id, addr.id, child.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record,
+        la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
+UNION
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
+WHERE child.role = 'child'
+MATCH (child)-[r:RELATED_TO]-(adult:Person)
+WITH child, ck, csc, r, adult
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
+WITH child, ck, csc, r, adult  // then the records linked to the man
+MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH child, ck, csc, r, adult, s, rec
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record,
+        r.source_agency + ':' + r.source_record] AS sources
+UNION
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
+WHERE child.role = 'child'
+MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
+WITH child, ck, csc, rc, parent, rp, adult
+WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
+  AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
+  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
+WITH child, ck, csc, rc, parent, rp, adult  // then the records linked to the man
+MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH child, ck, csc, rc, parent, rp, adult, s, rec
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
+       CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
+       [rec.id, adult.id, parent.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record,
+        rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record] AS sources
