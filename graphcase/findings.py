@@ -416,7 +416,8 @@ def _sweep_key(store: GraphStore, as_of: dt.date, names: list[str], params: dict
     fingerprint = store_fingerprint(store)
     if fingerprint is None:
         return None
-    texts = "".join(get_query(n).text(store.dialect) for n in names)
+    with_linked = names + [PATTERNS[n].linked_query for n in names if PATTERNS[n].linked_query]
+    texts = "".join(get_query(n).text(store.dialect) for n in with_linked)
     blob = json.dumps([fingerprint, as_of.isoformat(), names, to_jsonable(params or {}), texts], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()
 
