@@ -12,9 +12,14 @@ def findings_step(ctx) -> None:
     lines = [f"{name}: {count} findings ({secs:.2f} s)" for name, count, secs in run.summary()]
     if truth:
         from .link_quality import evaluate
+        from .linkage.link import resolved_ids
 
-        quality = evaluate(run, truth)
-        lines = [f"{line}; precision {quality[n]['precision']:.2f} recall {quality[n]['recall']:.2f}" for line, n in zip(lines, run.seconds)]
+        quality = evaluate(run, truth, resolved_ids(ctx.store))
+        lines = [
+            f"{line}; precision {quality[n]['precision']:.2f} recall {quality[n]['recall']:.2f}"
+            + (f" ({quality[n]['resolved_by_linkage']} planted pairs already joined by record linkage)" if quality[n]["resolved_by_linkage"] else "")
+            for line, n in zip(lines, run.seconds)
+        ]
     summary = ctx.out_dir / "findings_summary.txt"
     summary.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ctx.files += [path, summary]

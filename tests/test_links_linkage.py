@@ -156,3 +156,20 @@ def test_probation_query_follows_links_for_the_adult_and_the_child(ladybug_store
 
     same_as(ladybug_store, child, child_csc, 0.99)
     assert rows() == []  # CSC knows the child under its own record
+
+
+def test_planted_duplicates_joined_by_linkage_are_not_missed_links():
+    """After record linkage, a planted same_person_twice pair in one resolved person leaves recall, not lowers it."""
+    import datetime as dt
+
+    from graphcase.findings import CatalogueRun
+    from graphcase.link_quality import evaluate
+
+    truth = {"patterns": {"same_person_twice": {"hits": [{"record_a": "a1", "record_b": "a2"}, {"record_a": "b1", "record_b": "b2"}], "near_misses": []}}}
+    run = CatalogueRun(as_of=dt.date(2026, 11, 1), findings=[], seconds={"same_person_twice": 0.0})
+    unlinked = evaluate(run, truth)["same_person_twice"]
+    assert unlinked["recall"] == 0.0 and unlinked["resolved_by_linkage"] == 0
+    linked = evaluate(run, truth, {"a1": "R1", "a2": "R1", "b1": "R2"})["same_person_twice"]
+    assert linked["resolved_by_linkage"] == 1 and linked["hits"] == 1 and linked["recall"] == 0.0
+    both = evaluate(run, truth, {"a1": "R1", "a2": "R1", "b1": "R2", "b2": "R2"})["same_person_twice"]
+    assert both["resolved_by_linkage"] == 2 and both["recall"] == 1.0
