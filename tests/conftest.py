@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from graphcase import load_bundle
+from graphcase.model import agency_kinds
 from graphcase.stores.ladybug import LadybugStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +116,22 @@ def open_offline(browser, path: Path, viewport=(1400, 900)):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
     return page, blocked, errors
+
+
+# One agency per kind, for bundles planted with ScenarioBuilder in tests.
+SCENARIO_AGENCIES = {kind: f"{kind}-1" for kind in agency_kinds()}
+
+
+def load_scenario(store, builder, tmp_path: Path) -> None:
+    """Write a ScenarioBuilder's rows (plus one agency per kind) as a bundle and load it; no row may be rejected."""
+    import pandas as pd
+
+    from graphcase import write_bundle
+
+    frames = builder.frames()
+    frames["agencies"] = pd.DataFrame(
+        [{"id": v, "name": v, "kind": k, "source_agency": v, "source_record": v} for k, v in SCENARIO_AGENCIES.items()]
+    )
+    write_bundle(frames, tmp_path / "bundle")
+    report = load_bundle(store, tmp_path / "bundle", today=AS_OF)
+    assert not report.rejects, [str(r) for r in report.rejects[:5]]

@@ -6,28 +6,21 @@ import datetime as dt
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from graphcase import load_bundle
-from graphcase.bundle import write_bundle
 from graphcase.findings import finding_id, person_network, run_catalogue
 from graphcase.link_quality import evaluate
 from graphcase.links_dialect import expected_siblings
-from graphcase.model import agency_kinds
 from graphcase.synthetic.builder import PLANTERS, ScenarioBuilder
+
+from .conftest import SCENARIO_AGENCIES, load_scenario
 from graphcase.synthetic import plants_patterns  # noqa: F401
 
 AS_OF = dt.date(2026, 11, 1)
-AGENCIES = {k: f"{k}-1" for k in agency_kinds()}
+AGENCIES = SCENARIO_AGENCIES
 
 
-def _load(store, b: ScenarioBuilder, tmp_path):
-    frames = b.frames()
-    frames["agencies"] = pd.DataFrame([{"id": v, "name": v, "kind": k, "source_agency": v, "source_record": v} for k, v in AGENCIES.items()])
-    write_bundle(frames, tmp_path / "bundle")
-    report = load_bundle(store, tmp_path / "bundle", today=AS_OF)
-    assert not report.rejects, [str(r) for r in report.rejects[:5]]
 
 
 def test_ladybug_siblings_are_generated_from_the_main_files():
@@ -39,7 +32,7 @@ def test_ladybug_siblings_are_generated_from_the_main_files():
 def test_each_planter_alone_gives_exact_findings(pattern, ladybug_store, tmp_path):
     b = ScenarioBuilder(pattern, AS_OF, AGENCIES)
     PLANTERS[pattern](b, np.random.default_rng(5), 2)
-    _load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     run = run_catalogue(ladybug_store, AS_OF)
     report = evaluate(run, b.truth.as_dict())
     for name, figures in report.items():
@@ -49,7 +42,7 @@ def test_each_planter_alone_gives_exact_findings(pattern, ladybug_store, tmp_pat
 def test_boundaries_move_with_as_of(ladybug_store, tmp_path):
     b = ScenarioBuilder("t", AS_OF, AGENCIES)
     PLANTERS["risky_adult_unseen_child"](b, np.random.default_rng(1), 1)
-    _load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     lodger_in = next(r for r in b.rows["residences"] if r["source_agency"] == AGENCIES["probation"] and r["from_date"] == AS_OF)
     day_before = {tuple(f.key.values()) for f in run_catalogue(ladybug_store, AS_OF - dt.timedelta(days=1), ["risky_adult_unseen_child"]).findings}
     on_the_day = {tuple(f.key.values()) for f in run_catalogue(ladybug_store, AS_OF, ["risky_adult_unseen_child"]).findings}
@@ -63,7 +56,7 @@ def test_boundaries_move_with_as_of(ladybug_store, tmp_path):
 def test_finding_ids_are_stable_and_explanations_name_the_people(ladybug_store, tmp_path):
     b = ScenarioBuilder("t", AS_OF, AGENCIES)
     PLANTERS["hidden_men"](b, np.random.default_rng(2), 1)
-    _load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     first = run_catalogue(ladybug_store, AS_OF, ["hidden_men"]).findings
     again = run_catalogue(ladybug_store, AS_OF, ["hidden_men"]).findings
     assert [f.id for f in first] == [f.id for f in again] and len(first) == 3
@@ -76,7 +69,7 @@ def test_finding_ids_are_stable_and_explanations_name_the_people(ladybug_store, 
 def test_person_mode_keeps_only_findings_touching_the_network(ladybug_store, tmp_path):
     b = ScenarioBuilder("t", AS_OF, AGENCIES)
     PLANTERS["under_fives_parent_risk"](b, np.random.default_rng(3), 1)
-    _load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     everyone = run_catalogue(ladybug_store, AS_OF)
     child = everyone.findings[0].children[0]
     mine = run_catalogue(ladybug_store, AS_OF, person=child)

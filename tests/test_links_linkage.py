@@ -5,26 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 
-from graphcase import load_bundle
-from graphcase.bundle import write_bundle
 from graphcase.findings import run_catalogue
 from graphcase.linkage.link import SAME_AS_UPSERT
-from graphcase.model import agency_kinds
 from graphcase.synthetic.builder import ScenarioBuilder
 
+from .conftest import SCENARIO_AGENCIES, load_scenario
+
 AS_OF = dt.date(2026, 11, 1)
-AGENCIES = {k: f"{k}-1" for k in agency_kinds()}
+AGENCIES = SCENARIO_AGENCIES
 D = dt.date
 
 
-def load(store, b: ScenarioBuilder, tmp_path):
-    frames = b.frames()
-    frames["agencies"] = pd.DataFrame([{"id": v, "name": v, "kind": k, "source_agency": v, "source_record": v} for k, v in AGENCIES.items()])
-    write_bundle(frames, tmp_path / "bundle")
-    report = load_bundle(store, tmp_path / "bundle", today=AS_OF)
-    assert not report.rejects, [str(r) for r in report.rejects[:5]]
 
 
 def same_as(store, a: str, b: str, probability: float, decided_by="splink: probability >= 0.95"):
@@ -45,7 +37,7 @@ def test_a_risk_held_about_a_linked_record_makes_a_finding_with_its_probability(
     dad_probation = b.person("adult", "Dan", "Hill", D(1988, 3, 2), "male", agency="probation")
     b.relate(dad_gp, child, "parent", D(2019, 5, 1))
     record = b.known_to(dad_probation, "probation", D(2025, 1, 10))
-    load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     assert risky(ladybug_store) == []  # two strangers until the records are linked
 
     same_as(ladybug_store, dad_gp, dad_probation, 0.97)
@@ -69,7 +61,7 @@ def test_a_child_known_to_csc_under_a_linked_record_is_not_unknown_to_csc(ladybu
     b.known_to(dad, "probation", D(2024, 1, 1))
     b.known_to(dad, "csc", D(2024, 2, 1))  # CSC knows the father: the only possible gap is the child
     b.known_to(child_csc, "csc", D(2024, 2, 1))
-    load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     [finding] = risky(ladybug_store)  # unlinked, the GP's child record is unknown to CSC
     assert finding.key["child_id"] == child_gp and finding.linkage == []
     assert "Leo Park has no record with children's social care" in finding.explanation
@@ -84,7 +76,7 @@ def test_the_store_without_links_skips_the_linkage_query(ladybug_store, tmp_path
     b = ScenarioBuilder("t", AS_OF, AGENCIES)
     a = b.person("adult", "Ann", "Lee", D(1980, 1, 1), "female")
     c = b.person("adult", "Anne", "Lee", D(1980, 1, 1), "female", agency="police")
-    load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     assert not has_same_as_links(ladybug_store)
     same_as(ladybug_store, a, c, 0.96)
     assert has_same_as_links(ladybug_store)
@@ -107,7 +99,7 @@ def test_hidden_men_and_under_fives_count_records_linked_to_the_man(ladybug_stor
     police_record = b.known_to(man_police, "police", D(2023, 1, 1))
     b.known_to(man_drugs, "substance_misuse", D(2025, 1, 1))
     b.known_to(mum_amh, "adult_mental_health", D(2024, 9, 1))
-    load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     run = lambda: {f.pattern: f for f in run_catalogue(ladybug_store, AS_OF, ["hidden_men", "under_fives_parent_risk"]).findings}
     assert run() == {}
 
@@ -144,7 +136,7 @@ def test_probation_query_follows_links_for_the_adult_and_the_child(ladybug_store
     b.relate(dad_gp, child, "parent", D(2018, 1, 1))
     record = b.known_to(dad_probation, "probation", D(2025, 5, 5))
     b.known_to(child_csc, "csc", D(2025, 6, 1))
-    load(ladybug_store, b, tmp_path)
+    load_scenario(ladybug_store, b, tmp_path)
     rows = lambda: run_query(ladybug_store, "probation_adult_child_unknown_to_csc", {"as_of": AS_OF}).records()
     assert rows() == []
 
