@@ -165,3 +165,27 @@ def test_planted_duplicates_joined_by_linkage_are_not_missed_links():
     assert linked["resolved_by_linkage"] == 1 and linked["hits"] == 1 and linked["recall"] == 0.0
     both = evaluate(run, truth, {"a1": "R1", "a2": "R1", "b1": "R2", "b2": "R2"})["same_person_twice"]
     assert both["resolved_by_linkage"] == 2 and both["recall"] == 1.0
+
+
+def test_hidden_men_counts_a_csc_record_held_on_a_record_linked_to_the_child(ladybug_store, tmp_path):
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    child_gp = b.person("child", "Rose", "Dean", D(2021, 4, 4), "female")
+    child_csc = b.person("child", "Rosie", "Dean", D(2021, 4, 4), "female", agency="csc")
+    man = b.person("adult", "Carl", "Dean", D(1989, 9, 9), "male", agency="police")
+    home = b.address("NS2 2BB")
+    for person in (child_gp, man):
+        b.lives_at(person, home, D(2024, 1, 1))
+    csc_record = b.known_to(child_csc, "csc", D(2025, 2, 1))
+    police_record = b.known_to(man, "police", D(2023, 3, 3))
+    load_scenario(ladybug_store, b, tmp_path)
+    run = lambda: [f for f in run_catalogue(ladybug_store, AS_OF, ["hidden_men"]).findings]
+    assert run() == []  # unlinked, CSC knows no child in the man's household
+
+    same_as(ladybug_store, child_gp, child_csc, 0.98)
+    [finding] = run()
+    assert finding.key == {"child_id": child_gp, "adult_id": man}
+    [ev] = finding.evidence
+    assert (ev["csc_record"], ev["known_record"]) == (csc_record, police_record)
+    assert list(ev["path_nodes"]) == [man, home, child_gp, child_csc]
+    assert list(ev["path_rels"]) == ["LIVES_AT", "LIVES_AT", "SAME_AS"]
+    assert f"(record {csc_record})" in finding.explanation

@@ -124,3 +124,128 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, parent.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record,
         rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record] AS sources
+UNION
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, cscrec  // a CSC record of a child, then the records linked to it (1, 2 or 3 links away)
+WHERE cscrec.role = 'child'
+MATCH (cscrec)-[:SAME_AS]-(h1:Person)
+OPTIONAL MATCH (h1)-[:SAME_AS]-(h2:Person)
+OPTIONAL MATCH (h2)-[:SAME_AS]-(h3:Person)
+UNWIND [1, 2, 3] AS hops
+WITH csc, ck, cscrec, hops,
+     CASE hops WHEN 1 THEN h1.id WHEN 2 THEN CASE WHEN h2.id <> cscrec.id THEN h2.id END
+     ELSE CASE WHEN h2.id <> cscrec.id AND h3.id <> h1.id AND h3.id <> cscrec.id THEN h3.id END END AS child_id,  // no walking back
+     CASE hops WHEN 1 THEN [cscrec.id] WHEN 2 THEN [h1.id, cscrec.id] ELSE [h2.id, h1.id, cscrec.id] END AS csc_via,
+     CASE hops WHEN 1 THEN ['SAME_AS'] WHEN 2 THEN ['SAME_AS', 'SAME_AS'] ELSE ['SAME_AS', 'SAME_AS', 'SAME_AS'] END AS csc_via_rels
+WHERE child_id IS NOT NULL AND child_id <> cscrec.id
+MATCH (child:Person) WHERE child.id = child_id  // LadybugDB 0.22 refuses {id: child_id} here
+WITH csc, ck, cscrec, csc_via, csc_via_rels, child
+WHERE child.role = 'child'
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: hidden_men
+MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
+WITH csc, ck, cscrec, csc_via, csc_via_rels, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
+MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
+       'same_address' AS link, addr.postcode AS link_detail,
+       CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
+       [adult.id, addr.id, child.id] + csc_via AS path_nodes, ['LIVES_AT', 'LIVES_AT'] + csc_via_rels AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
+        la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:child_csc_record'] AS sources
+UNION
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, cscrec  // a CSC record of a child, then the records linked to it (1, 2 or 3 links away)
+WHERE cscrec.role = 'child'
+MATCH (cscrec)-[:SAME_AS]-(h1:Person)
+OPTIONAL MATCH (h1)-[:SAME_AS]-(h2:Person)
+OPTIONAL MATCH (h2)-[:SAME_AS]-(h3:Person)
+UNWIND [1, 2, 3] AS hops
+WITH csc, ck, cscrec, hops,
+     CASE hops WHEN 1 THEN h1.id WHEN 2 THEN CASE WHEN h2.id <> cscrec.id THEN h2.id END
+     ELSE CASE WHEN h2.id <> cscrec.id AND h3.id <> h1.id AND h3.id <> cscrec.id THEN h3.id END END AS child_id,  // no walking back
+     CASE hops WHEN 1 THEN [cscrec.id] WHEN 2 THEN [h1.id, cscrec.id] ELSE [h2.id, h1.id, cscrec.id] END AS csc_via,
+     CASE hops WHEN 1 THEN ['SAME_AS'] WHEN 2 THEN ['SAME_AS', 'SAME_AS'] ELSE ['SAME_AS', 'SAME_AS', 'SAME_AS'] END AS csc_via_rels
+WHERE child_id IS NOT NULL AND child_id <> cscrec.id
+MATCH (child:Person) WHERE child.id = child_id  // LadybugDB 0.22 refuses {id: child_id} here
+WITH csc, ck, cscrec, csc_via, csc_via_rels, child
+WHERE child.role = 'child'
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: hidden_men
+MATCH (child)-[r:RELATED_TO]-(adult:Person)
+WITH csc, ck, cscrec, csc_via, csc_via_rels, child, r, adult
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
+MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
+       'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       [adult.id, child.id] + csc_via AS path_nodes, ['RELATED_TO'] + csc_via_rels AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
+        r.source_agency + ':' + r.source_record, 'SAME_AS:child_csc_record'] AS sources
+UNION
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, cscrec  // a CSC record of a child, then the records linked to it (1, 2 or 3 links away)
+WHERE cscrec.role = 'child'
+MATCH (cscrec)-[:SAME_AS]-(h1:Person)
+OPTIONAL MATCH (h1)-[:SAME_AS]-(h2:Person)
+OPTIONAL MATCH (h2)-[:SAME_AS]-(h3:Person)
+UNWIND [1, 2, 3] AS hops
+WITH csc, ck, cscrec, hops,
+     CASE hops WHEN 1 THEN h1.id WHEN 2 THEN CASE WHEN h2.id <> cscrec.id THEN h2.id END
+     ELSE CASE WHEN h2.id <> cscrec.id AND h3.id <> h1.id AND h3.id <> cscrec.id THEN h3.id END END AS child_id,  // no walking back
+     CASE hops WHEN 1 THEN [cscrec.id] WHEN 2 THEN [h1.id, cscrec.id] ELSE [h2.id, h1.id, cscrec.id] END AS csc_via,
+     CASE hops WHEN 1 THEN ['SAME_AS'] WHEN 2 THEN ['SAME_AS', 'SAME_AS'] ELSE ['SAME_AS', 'SAME_AS', 'SAME_AS'] END AS csc_via_rels
+WHERE child_id IS NOT NULL AND child_id <> cscrec.id
+MATCH (child:Person) WHERE child.id = child_id  // LadybugDB 0.22 refuses {id: child_id} here
+WITH csc, ck, cscrec, csc_via, csc_via_rels, child
+WHERE child.role = 'child'
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: hidden_men
+MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
+WITH csc, ck, cscrec, csc_via, csc_via_rels, child, rc, parent, rp, adult
+WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
+  AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
+  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
+MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
+       'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
+       CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
+       [adult.id, parent.id, child.id] + csc_via AS path_nodes, ['RELATED_TO', 'RELATED_TO'] + csc_via_rels AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
+        rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record, 'SAME_AS:child_csc_record'] AS sources
