@@ -52,10 +52,11 @@ def _run_link_queries(ctx: DemoContext) -> None:
     """Raw rows of the link queries that are not catalogue patterns (those become findings in their own step)."""
     from .findings import PATTERNS
 
+    used_by_findings = set(PATTERNS) | {spec.linked_query for spec in PATTERNS.values() if spec.linked_query}
     out = ctx.out_dir / "queries"
     out.mkdir(exist_ok=True)
     for query in load_catalogue().values():
-        if query.group != "links" or query.name in PATTERNS:
+        if query.group != "links" or query.name in used_by_findings:
             continue
         params = {"as_of": ctx.as_of} if any(p.name == "as_of" for p in query.parameters) else {}
         result = run_query(ctx.store, query.name, params)
