@@ -7,7 +7,6 @@ modules and are attached at the bottom of this file.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ from . import audit
 from . import catalogue as cat
 from .bundle import BundleError
 from .load import load_bundle, write_reject_report
-from .output import print_result
+from .output import fail, print_result
 from .stores import DEFAULT_DB, ReadOnlyViolation, StoreError, open_store
 
 
@@ -32,11 +31,6 @@ class StoreOptions:
             read_only=read_only,
             batch_size=self.batch_size,
         )
-
-
-def fail(message: str, code: int = 1):
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
 
 
 # Commands that show no person's data are not audited.
@@ -93,7 +87,7 @@ def init(opts: StoreOptions):
 
 
 @main.command()
-@click.argument("bundle", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--allow-rejects", is_flag=True, help="Write the accepted rows even when some rows were rejected.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Reject report CSV [default: ./rejects-<load id>.csv].")
 @click.option("--quiet", is_flag=True, help="No progress bar.")

@@ -12,12 +12,12 @@ import csv
 import datetime as dt
 import io
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from .catalogue import CatalogueError
+from .output import fail
 from .findings import pattern_names, read_findings, run_catalogue, write_findings
 from .stores import DEFAULT_DB, StoreError
 
@@ -37,11 +37,6 @@ def sweep_cache_path(opts) -> Path | None:
     return Path(f"{opts.db or DEFAULT_DB}.sweep.json")
 
 
-def _fail(message: str, code: int = 1):
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
 @click.command("links")
 @click.option("--pattern", "patterns", multiple=True, type=click.Choice(pattern_names()), help="Run only this pattern (repeatable).")
 @click.option("--person", default=None, help="Only findings touching this person's network (2 steps of relationships, shared homes, SAME_AS); filters the last county sweep (<db>.sweep.json) when the data and as_of are unchanged.")
@@ -53,12 +48,12 @@ def links_command(opts, patterns, person, as_of, fmt):
     try:
         when = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
-        _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+        fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
     try:
         with opts.open(read_only=True) as store:
             run = run_catalogue(store, when, list(patterns) or None, person=person, sweep_cache=sweep_cache_path(opts))
     except (CatalogueError, StoreError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     cache = write_findings(run, findings_path(opts))
     if fmt == "json":
         click.echo(json.dumps(run.as_dict(), indent=1, ensure_ascii=False))
@@ -86,7 +81,9 @@ def links_command(opts, patterns, person, as_of, fmt):
 @click.pass_obj
 def explain_command(opts, finding_id, rerun):
     """Print the full evidence of one finding from the last 'graphcase links' run."""
-    saved = read_findings(findings_path(opts)) if findings_path(opts).exists() or not rerun else None
+    if not findings_path(opts).exists() and not rerun:
+        fail(f"no findings saved at {findings_path(opts)}; run 'graphcase links' first (or use --rerun)")
+    saved = read_findings(findings_path(opts)) if findings_path(opts).exists() else None
     finding = None
     if saved:
         finding = next((f for f in saved["findings"] if f["id"] == finding_id), None)
@@ -98,7 +95,7 @@ def explain_command(opts, finding_id, rerun):
         click.echo(f"re-run as of {when}: the finding {'still stands' if fresh else 'is no longer reported'}")
         finding = fresh.as_dict() if fresh else finding
     if finding is None:
-        _fail(f"no finding {finding_id!r} in {findings_path(opts)}; run 'graphcase links' first")
+        fail(f"no finding {finding_id!r} in {findings_path(opts)}; run 'graphcase links' first")
     click.echo(f"{finding['id']}  {finding['pattern']}  {json.dumps(finding['key'])}")
     click.echo(finding["explanation"])
     click.echo(f"children: {', '.join(finding['children']) or '-'}    others: {', '.join(finding['others']) or '-'}")

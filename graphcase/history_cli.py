@@ -9,6 +9,7 @@ import click
 
 from .history import HistoryError, build_history
 from .history.pseudonymise import KeyFileError, Pseudonymiser
+from .output import fail
 from .history.render import FORMATS, render
 from .stores import StoreError
 
@@ -38,7 +39,6 @@ def _date(ctx, param, value):
 @click.pass_obj
 def history(opts, person_id, date_from, date_to, as_of, hops, fmt, output, pseudonymise, shift_days, key_file):
     """Chronology of the child PERSON_ID across agencies: who knew what, when, and what was not shared."""
-    from .cli import fail
 
     if (shift_days is not None or key_file) and not pseudonymise:
         fail("--shift-dates and --key-file only apply with --pseudonymise")

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import click
 
+from .output import fail
 from .stores import StoreError
-
-
-def _fail(message: str, code: int = 1):
-    from .cli import fail
-
-    fail(message, code)
 
 
 @click.command("link-records")
@@ -43,7 +37,7 @@ def link_records_command(opts, threshold, review_band, as_of, retrain, model_pat
                 retrain=retrain,
             )
     except (LinkageError, StoreError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(report.summary())
 
 
@@ -77,7 +71,7 @@ def review(ctx, show_all, fmt):
     try:
         queue = ReviewQueue.open(_review_path(ctx.obj))
     except ReviewError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     items = queue.all() if show_all else queue.pending()
     if fmt == "json":
         click.echo(json.dumps(items, indent=1, ensure_ascii=False))
@@ -96,7 +90,7 @@ def review(ctx, show_all, fmt):
         )
         click.echo("reasons: " + item["explanation"].replace("; ", "\n         "))
         click.echo("")
-    click.echo(f"decide with: graphcase review accept|reject ID --reason TEXT")
+    click.echo("decide with: graphcase review accept|reject ID --reason TEXT")
 
 
 def _decide(ctx, item_id: int, decision: str, reason: str):
@@ -105,7 +99,7 @@ def _decide(ctx, item_id: int, decision: str, reason: str):
     try:
         item = decide(_review_path(ctx.obj), item_id, decision, reason)
     except ReviewError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(
         f"review {item['id']} ({item['a']} / {item['b']}): {decision} by {item['decided_by']} at {item['decided_at']}; "
         "takes effect on the next 'graphcase link-records'"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import click
 
 from .catalogue import CatalogueError
+from .output import fail
 from .stores import StoreError
 
 
@@ -65,6 +65,5 @@ def map_command(opts, person_id, hops, as_of, from_date, to_date, findings, patt
                     window = Window.up_to(day)
                 path = partnership_map(store, window=window, out=out)
     except (MapError, CatalogueError, StoreError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+        fail(str(exc))
     click.echo(f"wrote {path} ({path.stat().st_size // 1024} KiB); open it in any browser, no network needed")

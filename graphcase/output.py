@@ -14,6 +14,14 @@ from .catalogue import result_json, to_jsonable
 from .stores.base import Result
 
 
+def fail(message: str, code: int = 1):
+    """Print 'Error: ...' to stderr and exit: the one way every command reports bad input."""
+    import click
+
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
 WIDE = 7  # more columns than this print as one block per row
 
 
