@@ -9,7 +9,16 @@ Steps (Splink, DuckDB backend):
    rule, with no labels, when step 1 expects at least ``MIN_MATCHES_FOR_EM`` matching pairs. With fewer
    (a county where one record in a thousand has a duplicate) EM has nothing to learn from: its "match"
    class drifts to household members, who share surname and postcode. Then m keeps its stated priors.
-4. A guard on the result (``guard_m_probabilities``): exact must be likelier than different among
+   In that case m is instead updated from *deterministic labels* (``m_from_deterministic_labels``): pairs
+   that share an NHS number, or full name and date of birth, are near-certain matches, and each teaches
+   the comparisons it does not decide on (NHS-number pairs: names, dob, postcode, sex; name-and-dob
+   pairs: postcode, sex, NHS number), the way EM leaves out the comparisons of its blocking rule. The
+   counts update the stated priors as a Dirichlet prior worth ``LABEL_PRIOR_WEIGHT`` labelled pairs,
+   so ten labels nudge a prior and a thousand replace it.
+4. A level that random sampling never observed (an equal NHS number between two different people) keeps
+   no stated guess: its u becomes the Jeffreys estimate for zero events in the pairs sampled,
+   0.5 / (pairs + 1) (``u_for_unobserved_levels``).
+5. A guard on the result (``guard_m_probabilities``): exact must be likelier than different among
    matches, and no m falls below ``M_FLOOR``.
 
 The u sample size (``U_MAX_PAIRS`` = 2 million pairs) is chosen, not defaulted. Random pairs are almost all
@@ -42,7 +51,7 @@ import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from ..stores.base import GraphStore
-from .settings import deterministic_rules, person_settings, training_blocking_rules
+from .settings import DETERMINISTIC_RULE_COLUMNS, deterministic_rules, person_settings, training_blocking_rules
 
 DEFAULT_MEMORY_LIMIT = "2GB"
 U_MAX_PAIRS = 2e6
@@ -50,6 +59,8 @@ EM_MAX_PAIRS = 1e6
 MIN_RECORDS_TO_TRAIN = 1_000
 M_FLOOR = 0.002
 MIN_MATCHES_FOR_EM = 300
+LABEL_PRIOR_WEIGHT = 30  # the stated m priors count as this many labelled pairs
+MAX_LABEL_PAIRS = 200_000
 MODEL_SUFFIX = ".linkage-model.json"
 GRAPHCASE_KEY = "graphcase_training"
 
@@ -145,6 +156,10 @@ def train_model(
             deterministic_rules(), recall=deterministic_recall
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+        after_u = linker.misc.save_model_to_json()
+        unobserved = u_for_unobserved_levels(after_u, priors, min(u_max_pairs, _pair_count(frames)))
+        if unobserved:  # carry the corrected u on in a linker built from the model
+            linker = make_linker(frames, after_u)
         lam = linker.misc.save_model_to_json()["probability_two_random_records_match"]
         expected_matches = lam * _pair_count(frames)
         note = f"trained on {n:,} records: u from up to {u_max_pairs:,.0f} random pairs"
@@ -154,11 +169,15 @@ def train_model(
             note += f", m by EM (about {expected_matches:,.0f} matching pairs)"
         else:
             rules = []
-            note += (f"; m kept at the priors: about {expected_matches:,.0f} matching pairs, "
+            note += (f"; no EM: about {expected_matches:,.0f} matching pairs, "
                      f"fewer than the {min_matches_for_em:,} EM needs to learn from")
+        if unobserved:
+            note += "; u of levels never seen in random pairs (Jeffreys): " + ", ".join(unobserved)
     else:
         note = f"not trained: {n:,} records < {min_records:,}; scored with the stated priors"
     model = linker.misc.save_model_to_json()
+    if trained and not rules:
+        note += "; " + m_from_deterministic_labels(model, priors, frames)
     guarded = guard_m_probabilities(model, priors) if trained else []
     if guarded:
         note += "; " + "; ".join(guarded)
@@ -174,6 +193,78 @@ def train_model(
     report.seconds = time.perf_counter() - started
     model[GRAPHCASE_KEY] = asdict(report)
     return model, report
+
+
+def _non_null_levels(comparison: dict) -> list[dict]:
+    return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+
+
+def u_for_unobserved_levels(model: dict, priors: dict, pairs_sampled: float) -> list[str]:
+    """Levels whose u random sampling never observed keep their stated prior in Splink; replace it (in
+    ``model``) with the Jeffreys estimate for zero events in ``pairs_sampled`` pairs, 0.5 / (pairs + 1).
+    Returns the levels changed. (An equal NHS number between two different people: the prior 1e-5 was a
+    guess; 2 million pairs without one say it is rarer.)"""
+    prior_by_name = {c["output_column_name"]: c for c in priors["comparisons"]}
+    changed = []
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        if name not in prior_by_name:
+            continue
+        for level, prior in zip(_non_null_levels(comparison), _non_null_levels(prior_by_name[name])):
+            if prior.get("u_probability") is not None and level.get("u_probability") == prior["u_probability"]:
+                level["u_probability"] = 0.5 / (pairs_sampled + 1)
+                changed.append(f"{name} {level.get('label_for_charts')} u={level['u_probability']:.1e}")
+    return changed
+
+
+def m_from_deterministic_labels(model: dict, priors: dict, frames, prior_weight: float = LABEL_PRIOR_WEIGHT) -> str:
+    """Update m of ``model`` in place from pairs the deterministic rules call matches (see the module
+    docstring); a comparison learns only from pairs of rules that do not decide on it. Posterior mean
+    of a Dirichlet prior: m_level = (count + w * prior_m) / (labels + w). Returns a note."""
+    from splink import block_on
+
+    settings = {k: v for k, v in model.items() if k != GRAPHCASE_KEY}
+    settings["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": _rule_sql(block_on(*columns))} for columns in DETERMINISTIC_RULE_COLUMNS
+    ]
+    pairs = make_linker(frames, settings).inference.predict().as_pandas_dataframe(limit=MAX_LABEL_PAIRS)
+    if pairs.empty:
+        return "m kept at the stated priors: no pair matches a deterministic rule"
+    exact = {}
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        if f"gamma_{name}" in pairs:
+            exact[name] = len(_non_null_levels(comparison)) - 1  # Splink numbers the top level highest
+    rule_holds = [
+        pd.concat([pairs[f"gamma_{c}"] == exact[c] for c in columns], axis=1).all(axis=1)
+        for columns in DETERMINISTIC_RULE_COLUMNS if all(c in exact for c in columns)
+    ]
+    rule_columns = [columns for columns in DETERMINISTIC_RULE_COLUMNS if all(c in exact for c in columns)]
+    prior_by_name = {c["output_column_name"]: c for c in priors["comparisons"]}
+    taught = []
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        if name not in exact or name not in prior_by_name:
+            continue
+        teaching = pd.Series(False, index=pairs.index)
+        for columns, holds in zip(rule_columns, rule_holds):
+            if name not in columns:
+                teaching |= holds
+        gammas = pairs.loc[teaching, f"gamma_{name}"].astype(int)
+        gammas = gammas[gammas >= 0]  # a missing value teaches nothing
+        if gammas.empty:
+            continue
+        counts = gammas.value_counts()
+        levels = _non_null_levels(comparison)
+        prior_levels = _non_null_levels(prior_by_name[name])
+        for index, (level, prior) in enumerate(zip(levels, prior_levels)):
+            gamma = len(levels) - 1 - index
+            level["m_probability"] = (counts.get(gamma, 0) + prior_weight * prior["m_probability"]) / (len(gammas) + prior_weight)
+        taught.append(f"{name} ({len(gammas)})")
+    if not taught:
+        return "m kept at the stated priors: the deterministic pairs teach no comparison"
+    return (f"m updated from {int(pd.concat(rule_holds, axis=1).any(axis=1).sum()):,} deterministic-rule pairs "
+            f"(labels per comparison: {', '.join(taught)}; priors weigh {prior_weight:g} labels)")
 
 
 def guard_m_probabilities(model: dict, priors: dict, floor: float = M_FLOOR) -> list[str]:
