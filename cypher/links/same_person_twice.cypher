@@ -27,12 +27,15 @@
 //   every other pattern misses what it cannot join. Record linkage comes before every other question.
 MATCH (x:Person)
 WHERE x.nhs_number IS NOT NULL
-WITH x.nhs_number AS nhs, count(*) AS n  // one grouping pass finds the few shared keys, then join only those
-WHERE n > 1
-MATCH (a:Person) WHERE a.nhs_number = nhs
-WITH nhs, a
-MATCH (b:Person)
-WHERE b.nhs_number = nhs AND a.id < b.id AND a.source_agency <> b.source_agency
+WITH x.nhs_number AS nhs, collect(x.id) AS ids  // one grouping pass finds the few shared keys; their records by primary key; pairs within each group
+WHERE size(ids) > 1
+UNWIND ids AS id
+MATCH (p:Person {id: id})
+WITH nhs, collect(p) AS records
+UNWIND records AS a
+UNWIND records AS b
+WITH a, b
+WHERE a.id < b.id AND a.source_agency <> b.source_agency
   AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_nhs_number' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
@@ -42,14 +45,16 @@ RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same
        [a.source_agency + ':' + a.source_record, b.source_agency + ':' + b.source_record] AS sources
 UNION
 MATCH (x:Person)
-WHERE x.dob IS NOT NULL AND x.family_name IS NOT NULL
-WITH x.dob AS dob, x.family_name AS family_name, count(*) AS n
-WHERE n > 1
-MATCH (a:Person) WHERE a.dob = dob AND a.family_name = family_name
-WITH dob, family_name, a
-MATCH (b:Person)
-WHERE b.dob = dob AND b.family_name = family_name AND a.id < b.id AND a.source_agency <> b.source_agency
-  AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex) AND left(a.given_name, 1) = left(b.given_name, 1)
+WHERE x.dob IS NOT NULL AND x.family_name IS NOT NULL AND x.given_name IS NOT NULL
+WITH x.dob AS dob, x.family_name AS family_name, left(x.given_name, 1) AS initial, collect(x.id) AS ids
+WHERE size(ids) > 1
+UNWIND ids AS id
+MATCH (p:Person {id: id})
+WITH dob, family_name, initial, collect(p) AS records
+UNWIND records AS a
+UNWIND records AS b
+WITH a, b
+WHERE a.id < b.id AND a.source_agency <> b.source_agency AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex)
   AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
@@ -59,14 +64,16 @@ RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same
        [a.source_agency + ':' + a.source_record, b.source_agency + ':' + b.source_record] AS sources
 UNION
 MATCH (x:Person)
-WHERE x.dob IS NOT NULL AND x.given_name IS NOT NULL
-WITH x.dob AS dob, x.given_name AS given_name, count(*) AS n
-WHERE n > 1
-MATCH (a:Person) WHERE a.dob = dob AND a.given_name = given_name
-WITH dob, given_name, a
-MATCH (b:Person)
-WHERE b.dob = dob AND b.given_name = given_name AND a.id < b.id AND a.source_agency <> b.source_agency
-  AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex) AND left(a.family_name, 1) = left(b.family_name, 1)
+WHERE x.dob IS NOT NULL AND x.given_name IS NOT NULL AND x.family_name IS NOT NULL
+WITH x.dob AS dob, x.given_name AS given_name, left(x.family_name, 1) AS initial, collect(x.id) AS ids
+WHERE size(ids) > 1
+UNWIND ids AS id
+MATCH (p:Person {id: id})
+WITH dob, given_name, initial, collect(p) AS records
+UNWIND records AS a
+UNWIND records AS b
+WITH a, b
+WHERE a.id < b.id AND a.source_agency <> b.source_agency AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex)
   AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
