@@ -104,14 +104,17 @@ def _through_link(row) -> str:
 
 
 def linkage_evidence(rows) -> list[dict]:
-    """The SAME_AS links a finding's rows rely on: which record, linked to whom, with what probability."""
-    links = {
-        (r["linked_record_id"], r.get("adult_id")): {
-            "linked_record_id": r["linked_record_id"], "linked_to": r.get("adult_id"),
-            "probability": r["linkage_probability"], "decided_by": r.get("linkage_decided_by"),
-        }
-        for r in rows if r.get("linkage_probability") is not None
-    }
+    """The SAME_AS links a finding's rows rely on: which record, linked to whom, with what probability (the
+    adult's linked record, and the child's linked CSC record when CSC knows the child under another record)."""
+    links = {}
+    for r in rows:
+        for record, to, probability, decided_by in (
+            ("linked_record_id", "adult_id", "linkage_probability", "linkage_decided_by"),
+            ("csc_linked_record_id", "child_id", "csc_linkage_probability", "csc_linkage_decided_by"),
+        ):
+            if r.get(probability) is not None:
+                links[(r[record], r.get(to))] = {"linked_record_id": r[record], "linked_to": r.get(to),
+                                                 "probability": r[probability], "decided_by": r.get(decided_by)}
     return [links[k] for k in sorted(links, key=str)]
 
 
@@ -131,8 +134,15 @@ def explain_hidden_men(rows) -> str:
         f"{r['adult_name'].strip()}, a man known to "
         f"{_known_phrase(rows, 'known_agency', 'known_agency_kind', 'known_since', flags=False)}, "
         f"{_link_phrase(rows)}; children's social care has known {r['child_name'].strip()} since "
-        f"{_month(r['csc_since'])} (record {r['csc_record']}) but has no record of him."
+        f"{_month(r['csc_since'])} (record {r['csc_record']}{_csc_through_link(r)}) but has no record of him."
     )
+
+
+def _csc_through_link(row) -> str:
+    if row.get("csc_linkage_probability") is None:
+        return ""
+    return (f", held on a linked record of the child ({row['csc_linked_record_id']}, "
+            f"linkage probability {row['csc_linkage_probability']:.2f})")
 
 
 def explain_da(rows) -> str:
@@ -312,8 +322,15 @@ def cluster_rows(rows: list[dict], min_children: int = 2, max_cluster_size: int 
     return [[r for r in rows if r["child_id"] in members] for members in clusters]
 
 
-def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cluster_size: int = 12) -> list[Finding]:
+RESOLVED_KEY_COLUMNS = ("child_id", "adult_id")  # person keys merged per resolved person (record linkage)
+
+
+def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cluster_size: int = 12,
+                   resolved: dict[str, str] | None = None) -> list[Finding]:
+    """Rows -> findings, one per key. ``resolved`` (record id -> resolved-person id, from record linkage)
+    makes a person key the resolved person's id, so the records of one person give one finding."""
     spec = _check_pattern(name)
+    resolved = resolved or {}
     if spec.clustered:
         groups = {}
         for cluster in cluster_rows(rows, min_children, max_cluster_size):
@@ -322,7 +339,7 @@ def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cl
     else:
         groups = defaultdict(list)
         for r in rows:
-            groups[tuple(r[k] for k in spec.key)].append(r)
+            groups[tuple(resolved.get(r[k], r[k]) if k in RESOLVED_KEY_COLUMNS else r[k] for k in spec.key)].append(r)
     findings = []
     for key_values, group in groups.items():
         key = dict(zip(spec.key, key_values))
@@ -455,6 +472,7 @@ def run_catalogue(
         share = (time.perf_counter() - started) / max(len(names), 1)
         return CatalogueRun(as_of, found, {n: share for n in names}, person, from_cache=True)
     findings, seconds = [], {}
+    resolved = _resolved_ids(store)
     for name in names:
         started = time.perf_counter()
         p = dict((params or {}).get(name, {}))
@@ -463,13 +481,21 @@ def run_catalogue(
         if PATTERNS[name].clustered:
             defaults = {q.name: q.default for q in get_query(name).parameters}
             cluster_opts = {k: int(cluster_opts.get(k, defaults[k])) for k in ("min_children", "max_cluster_size")}
-        findings.extend(group_findings(name, rows, **cluster_opts))
+        findings.extend(group_findings(name, rows, resolved=resolved, **cluster_opts))
         seconds[name] = time.perf_counter() - started
     if key:
         _write_sweep_cache(sweep_cache, key, findings)
     if network is not None:
         findings = [f for f in findings if f.touches(network)]
     return CatalogueRun(as_of, findings, seconds, person)
+
+
+def _resolved_ids(store: GraphStore) -> dict[str, str]:
+    """Record id -> resolved-person id for records in a SAME_AS cluster (empty when nothing is linked)."""
+    if not has_same_as_links(store):
+        return {}
+    rows = store.query("MATCH (a:Person)-[s:SAME_AS]->(b:Person) RETURN a.id, b.id, s.resolved_id").rows
+    return {record: rid for a, b, rid in rows if rid for record in (a, b)}
 
 
 def _read_sweep_cache(path: str | Path, key: str) -> dict | None:

@@ -171,3 +171,59 @@ def test_the_demo_step_links_and_reports(ladybug_store, tmp_path):
     linkage_step(ctx)
     assert "gp:JSMYTH|police:JSMITH" in same_as(ladybug_store)
     assert ctx.found == ["Record linkage: 1 SAME_AS links resolving 2 records into 1 people; 0 pairs wait for review (graphcase review)"]
+
+
+def test_a_cluster_is_written_as_every_pair_and_a_rejection_breaks_the_weakest_chain(sample_store):
+    import pandas as pd
+
+    from graphcase.linkage.link import link_pairs
+
+    ids = ["gp:JSMYTH", "police:JSMITH", "gp:ESMYTH", "probation:LBROWN"]  # any four records: the links are given
+    a, b, c, d = sorted(ids)
+    given = pd.DataFrame([
+        {"a": a, "b": b, "key": f"{a}|{b}", "match_probability": 0.99, "match_weight": 9.0, "explanation": "x", "decided_by": "splink: probability >= 0.95"},
+        {"a": b, "b": c, "key": f"{b}|{c}", "match_probability": 0.96, "match_weight": 5.0, "explanation": "y", "decided_by": "splink: probability >= 0.95"},
+        {"a": c, "b": d, "key": f"{c}|{d}", "match_probability": 0.98, "match_weight": 7.0, "explanation": "z", "decided_by": "splink: probability >= 0.95"},
+    ])
+    pairs, clusters, held_apart, _ = link_pairs(sample_store, given)
+    links = same_as(sample_store)
+    assert len(links) == 6 and held_apart == 0  # 4 records: every one of the 6 pairs
+    assert len({r["resolved_id"] for r in links.values()}) == 1
+    implied = links[f"{a}|{d}"]
+    assert implied["method"] == "cluster" and implied["probability"] == 0.96  # the weakest link of the chain a-b-c-d
+    assert implied["explanation"].startswith(f"same person through the chain {a} - {b} - {c} - {d}")
+    assert implied["decided_by"] == f"cluster: weakest link {b}|{c} (splink: probability >= 0.95)"
+    assert links[f"{a}|{b}"]["method"] == "splink" and links[f"{a}|{b}"]["probability"] == 0.99
+
+    # a reviewer said a and d are different people: the weakest link joining them (b-c) is not made
+    pairs, clusters, held_apart, removed = link_pairs(sample_store, given, rejected={f"{a}|{d}"})
+    assert set(same_as(sample_store)) == {f"{a}|{b}", f"{c}|{d}"} and held_apart == 1 and removed == 4
+
+
+def test_training_without_em_learns_from_deterministic_pairs_and_unseen_levels():
+    """A store too sparse in duplicates for EM: m moves from the priors towards what pairs sharing an NHS
+    number (or full name and dob) show, and u of a level random pairs never show is the Jeffreys estimate."""
+    import pandas as pd
+
+    from graphcase.linkage.train import LABEL_PRIOR_WEIGHT, train_model
+
+    rows = [{"id": f"p{i}", "given_name": f"n{i % 97}", "family_name": f"f{i % 89}", "dob": f"19{50 + i % 50}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+             "sex": "female" if i % 2 else "male", "nhs_number": f"{9000000000 + i}", "postcode": f"NS{i % 40} {i % 9}AB"} for i in range(1500)]
+    for i in range(30):  # 30 people recorded twice, same NHS number; 15 of them at another postcode
+        rows.append({**rows[i], "id": f"d{i}", "postcode": "ZZ9 9ZZ" if i % 2 else rows[i]["postcode"]})
+    from graphcase.linkage.records import normalise_people
+
+    model, report = train_model(normalise_people(pd.DataFrame(rows)), u_max_pairs=2e5)
+    assert "no EM" in report.note and "m updated from" in report.note, report.note
+    postcode = next(c for c in model["comparisons"] if c["output_column_name"] == "postcode")
+    different = next(lv for lv in postcode["comparison_levels"] if lv.get("label_for_charts") == "different")
+    assert different["m_probability"] == pytest.approx((15 + LABEL_PRIOR_WEIGHT * 0.30) / (30 + LABEL_PRIOR_WEIGHT)), report.note
+    nhs = next(c for c in model["comparisons"] if c["output_column_name"] == "nhs_number")
+    nhs_exact = next(lv for lv in nhs["comparison_levels"] if lv.get("label_for_charts") == "exact")
+    sector = next(lv for lv in postcode["comparison_levels"] if lv.get("label_for_charts") == "same sector")
+    assert sector["u_probability"] == pytest.approx(0.5 / (2e5 + 1))  # no random pair shares a sector: not the prior 0.005
+    assert "postcode same sector u=2.5e-06" in report.note
+    # NHS-number pairs teach the names, not the NHS number; name-and-dob pairs teach the NHS number
+    assert nhs_exact["m_probability"] == pytest.approx((30 + LABEL_PRIOR_WEIGHT * 0.97) / (30 + LABEL_PRIOR_WEIGHT))
+    given = next(c for c in model["comparisons"] if c["output_column_name"] == "given_name")
+    assert given["comparison_levels"][1]["m_probability"] == pytest.approx((30 + LABEL_PRIOR_WEIGHT * 0.80) / (30 + LABEL_PRIOR_WEIGHT))

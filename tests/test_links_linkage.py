@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 
+import pandas as pd
+
 from graphcase.findings import run_catalogue
-from graphcase.linkage.link import SAME_AS_UPSERT
+from graphcase.linkage.link import link_pairs, resolved_id_for
 from graphcase.synthetic.builder import ScenarioBuilder
 
 from .conftest import SCENARIO_AGENCIES, load_scenario
@@ -19,11 +21,19 @@ D = dt.date
 
 
 
-def same_as(store, a: str, b: str, probability: float, decided_by="splink: probability >= 0.95"):
-    a, b = sorted((a, b))
-    store.write(SAME_AS_UPSERT, {"rows": [{
-        "a": a, "b": b, "key": f"{a}|{b}", "probability": probability, "match_weight": 9.5, "explanation": "test link",
-        "method": "splink", "resolved_id": f"R-{a}", "decided_by": decided_by, "load_id": "t", "loaded_at": dt.datetime(2026, 11, 1)}]})
+DECIDED = "splink: probability >= 0.95"
+
+
+def same_as(store, *links: tuple[str, str, float]):
+    """Write these direct links as link-records does: clustered, every pair of a cluster as SAME_AS (the
+    implied ones with method 'cluster'), links no longer given removed. Pass every link each time."""
+    rows = [{"a": min(a, b), "b": max(a, b), "key": "|".join(sorted((a, b))), "match_probability": p, "match_weight": 9.5,
+             "explanation": "test link", "decided_by": DECIDED} for a, b, p in links]
+    link_pairs(store, pd.DataFrame(rows))
+
+
+def resolved(*records: str) -> str:
+    return resolved_id_for(min(records))
 
 
 def risky(store):
@@ -40,9 +50,9 @@ def test_a_risk_held_about_a_linked_record_makes_a_finding_with_its_probability(
     load_scenario(ladybug_store, b, tmp_path)
     assert risky(ladybug_store) == []  # two strangers until the records are linked
 
-    same_as(ladybug_store, dad_gp, dad_probation, 0.97)
+    same_as(ladybug_store, (dad_gp, dad_probation, 0.97))
     [finding] = risky(ladybug_store)
-    assert finding.key == {"child_id": child, "adult_id": dad_gp}
+    assert finding.key == {"child_id": child, "adult_id": resolved(dad_gp, dad_probation)}  # the resolved person
     assert finding.linkage == [{"linked_record_id": dad_probation, "linked_to": dad_gp, "probability": 0.97,
                                 "decided_by": "splink: probability >= 0.95"}]
     assert f"known to probation (probation-1) since 2025-01 through a linked record ({dad_probation}, linkage probability 0.97)" in finding.explanation
@@ -66,7 +76,7 @@ def test_a_child_known_to_csc_under_a_linked_record_is_not_unknown_to_csc(ladybu
     assert finding.key["child_id"] == child_gp and finding.linkage == []
     assert "Leo Park has no record with children's social care" in finding.explanation
 
-    same_as(ladybug_store, child_gp, child_csc, 0.99)
+    same_as(ladybug_store, (child_gp, child_csc, 0.99))
     assert risky(ladybug_store) == []  # CSC knows the child under its own record
 
 
@@ -78,7 +88,7 @@ def test_the_store_without_links_skips_the_linkage_query(ladybug_store, tmp_path
     c = b.person("adult", "Anne", "Lee", D(1980, 1, 1), "female", agency="police")
     load_scenario(ladybug_store, b, tmp_path)
     assert not has_same_as_links(ladybug_store)
-    same_as(ladybug_store, a, c, 0.96)
+    same_as(ladybug_store, (a, c, 0.96))
     assert has_same_as_links(ladybug_store)
 
 
@@ -97,32 +107,91 @@ def test_hidden_men_and_under_fives_count_records_linked_to_the_man(ladybug_stor
     b.relate(man_gp, baby, "parent", D(2026, 3, 1))
     b.known_to(baby, "csc", D(2026, 4, 1))
     police_record = b.known_to(man_police, "police", D(2023, 1, 1))
-    b.known_to(man_drugs, "substance_misuse", D(2025, 1, 1))
+    drugs_record = b.known_to(man_drugs, "substance_misuse", D(2025, 1, 1))
     b.known_to(mum_amh, "adult_mental_health", D(2024, 9, 1))
     load_scenario(ladybug_store, b, tmp_path)
-    run = lambda: {f.pattern: f for f in run_catalogue(ladybug_store, AS_OF, ["hidden_men", "under_fives_parent_risk"]).findings}
+    run = lambda: {(f.pattern, f.key["adult_id"]): f for f in run_catalogue(ladybug_store, AS_OF, ["hidden_men", "under_fives_parent_risk"]).findings}
     assert run() == {}
 
-    same_as(ladybug_store, man_gp, man_police, 0.98)
-    same_as(ladybug_store, man_police, man_drugs, 0.96)  # a chain: the GP record reaches the drugs record in 2 links
-    same_as(ladybug_store, mum, mum_amh, 0.99)
+    # a chain: the GP record reaches the drugs record only through the police record (2 links)
+    links = [(man_gp, man_police, 0.98), (man_police, man_drugs, 0.96), (mum, mum_amh, 0.99)]
+    same_as(ladybug_store, *links)
+    man = resolved(man_gp, man_police, man_drugs)
+    implied = ladybug_store.query("MATCH (a:Person)-[s:SAME_AS]-(b:Person) WHERE a.id = $a AND b.id = $b RETURN s.method, s.probability, s.decided_by",
+                                  {"a": man_gp, "b": man_drugs}).rows
+    assert implied == [["cluster", 0.96, f"cluster: weakest link {'|'.join(sorted((man_police, man_drugs)))} ({DECIDED})"]]
     found = run()
-    hidden = found["hidden_men"]
-    assert hidden.key == {"child_id": baby, "adult_id": man_gp}
-    assert {ev["known_record"] for ev in hidden.evidence} == {police_record}  # one SAME_AS hop for the risk record
-    assert hidden.linkage[0]["linked_record_id"] == man_police and hidden.linkage[0]["probability"] == 0.98
-    assert f"through a linked record ({man_police}, linkage probability 0.98)" in hidden.explanation
-    under_fives = found["under_fives_parent_risk"]
-    assert under_fives.key == {"child_id": baby, "adult_id": mum}  # the drugs record is 2 links from the man: not followed
-    assert under_fives.linkage == [{"linked_record_id": mum_amh, "linked_to": mum, "probability": 0.99, "decided_by": "splink: probability >= 0.95"}]
-    assert f"a baby under one) has a parent, Kate Rowe, known to adult mental health (adult_mental_health-1) since 2024-09 through a linked record ({mum_amh}, linkage probability 0.99)" in under_fives.explanation
+    hidden = found[("hidden_men", man)]
+    assert hidden.key == {"child_id": baby, "adult_id": man}
+    assert {ev["known_record"] for ev in hidden.evidence} == {police_record, drugs_record}  # the 2-link drugs record is found
+    assert {(link["linked_record_id"], link["probability"]) for link in hidden.linkage} == {(man_police, 0.98), (man_drugs, 0.96)}
+    assert f"through a linked record ({man_drugs}, linkage probability 0.96)" in hidden.explanation
+    under_fives_mum = found[("under_fives_parent_risk", resolved(mum, mum_amh))]
+    assert under_fives_mum.linkage == [{"linked_record_id": mum_amh, "linked_to": mum, "probability": 0.99, "decided_by": DECIDED}]
+    assert f"a baby under one) has a parent, Kate Rowe, known to adult mental health (adult_mental_health-1) since 2024-09 through a linked record ({mum_amh}, linkage probability 0.99)" in under_fives_mum.explanation
+    under_fives_man = found[("under_fives_parent_risk", man)]  # the father's drugs record, 2 links from his GP record
+    assert [link["linked_record_id"] for link in under_fives_man.linkage] == [man_drugs]
 
-    # CSC knows a record linked to the man two links away: he is no longer hidden from CSC
+    # CSC knows a record linked to the man three links away: he is no longer hidden from CSC
     man_csc = b.person("adult", "Tom", "Cole", D(1990, 6, 1), "male", agency="csc")
     ladybug_store.write("CREATE (p:Person {id: $id, role: 'adult', given_name: 'Tom', family_name: 'Cole', sex: 'male', source_agency: 'csc-1', source_record: $id})", {"id": man_csc})
     ladybug_store.write("MATCH (p:Person {id: $id}) MATCH (a:Agency {id: 'csc-1'}) CREATE (p)-[:KNOWN_TO {record_id: 'CSC-9', since: $since, source_agency: 'csc-1', source_record: 'CSC-9'}]->(a)", {"id": man_csc, "since": D(2024, 1, 1)})
-    same_as(ladybug_store, man_drugs, man_csc, 0.95)  # gp - police - drugs - csc: 3 links from the man's GP record
-    assert "hidden_men" not in run()
+    same_as(ladybug_store, *links, (man_drugs, man_csc, 0.95))  # gp - police - drugs - csc
+    assert not [key for key in run() if key[0] == "hidden_men"]
+
+
+def test_a_hidden_man_known_under_a_linked_record_of_a_child_known_under_a_linked_record(ladybug_store, tmp_path):
+    """Both sides linked: CSC knows the child only under another record, police know the man only under another."""
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    child_gp = b.person("child", "Rose", "Dean", D(2021, 4, 4), "female")
+    child_csc = b.person("child", "Rosie", "Dean", D(2021, 4, 4), "female", agency="csc")
+    man_gp = b.person("adult", "Carl", "Dean", D(1989, 9, 9), "male")
+    man_police = b.person("adult", "Karl", "Dean", D(1989, 9, 9), "male", agency="police")
+    home = b.address("NS2 2BB")
+    for person in (child_gp, man_gp):
+        b.lives_at(person, home, D(2024, 1, 1))
+    csc_record = b.known_to(child_csc, "csc", D(2025, 2, 1))
+    police_record = b.known_to(man_police, "police", D(2023, 3, 3))
+    load_scenario(ladybug_store, b, tmp_path)
+    run = lambda: run_catalogue(ladybug_store, AS_OF, ["hidden_men"]).findings
+    same_as(ladybug_store, (child_gp, child_csc, 0.98))
+    assert run() == []  # the man's own record is known to no one
+    same_as(ladybug_store, (child_gp, child_csc, 0.98), (man_gp, man_police, 0.97))
+    [finding] = run()
+    assert finding.key == {"child_id": resolved(child_gp, child_csc), "adult_id": resolved(man_gp, man_police)}
+    [ev] = finding.evidence
+    assert (ev["csc_record"], ev["known_record"]) == (csc_record, police_record)
+    assert list(ev["path_nodes"]) == [man_police, man_gp, home, child_gp, child_csc]
+    assert list(ev["path_rels"]) == ["SAME_AS", "LIVES_AT", "LIVES_AT", "SAME_AS"]
+    assert finding.linkage == [
+        {"linked_record_id": child_csc, "linked_to": child_gp, "probability": 0.98, "decided_by": DECIDED},
+        {"linked_record_id": man_police, "linked_to": man_gp, "probability": 0.97, "decided_by": DECIDED},
+    ]
+    assert f"through a linked record ({man_police}, linkage probability 0.97)" in finding.explanation
+    assert f"held on a linked record of the child ({child_csc}, linkage probability 0.98)" in finding.explanation
+
+
+def test_one_finding_per_resolved_person(ladybug_store, tmp_path):
+    """Two agencies' records of one father, each connected to the child: two findings until linked, then one."""
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    child = b.person("child", "Amy", "Hill", D(2019, 5, 1), "female")
+    dad_gp = b.person("adult", "Daniel", "Hill", D(1988, 2, 3), "male")
+    dad_probation = b.person("adult", "Dan", "Hill", D(1988, 3, 2), "male", agency="probation")
+    home = b.address("NS3 3CC")
+    b.relate(dad_gp, child, "parent", D(2019, 5, 1))
+    b.lives_at(child, home, D(2024, 1, 1))
+    b.lives_at(dad_probation, home, D(2024, 1, 1), agency="probation")
+    record = b.known_to(dad_probation, "probation", D(2025, 1, 10))
+    load_scenario(ladybug_store, b, tmp_path)
+    [unlinked] = risky(ladybug_store)  # the probation record lives with the child; the GP record is a stranger
+    assert unlinked.key == {"child_id": child, "adult_id": dad_probation}
+
+    same_as(ladybug_store, (dad_gp, dad_probation, 0.97))
+    [finding] = risky(ladybug_store)  # the same-address row and the parent-through-linkage row: one person
+    assert finding.key == {"child_id": child, "adult_id": resolved(dad_gp, dad_probation)}
+    assert set(finding.others) == {dad_gp, dad_probation}
+    assert {(ev["link"], ev["risk_record"]) for ev in finding.evidence} == {("same_address", record), ("related_to", record)}
+    assert finding.linkage == [{"linked_record_id": dad_probation, "linked_to": dad_gp, "probability": 0.97, "decided_by": DECIDED}]
 
 
 def test_probation_query_follows_links_for_the_adult_and_the_child(ladybug_store, tmp_path):
@@ -140,13 +209,13 @@ def test_probation_query_follows_links_for_the_adult_and_the_child(ladybug_store
     rows = lambda: run_query(ladybug_store, "probation_adult_child_unknown_to_csc", {"as_of": AS_OF}).records()
     assert rows() == []
 
-    same_as(ladybug_store, dad_gp, dad_probation, 0.97)
+    same_as(ladybug_store, (dad_gp, dad_probation, 0.97))
     [row] = rows()
     assert (row["child_id"], row["adult_id"], row["probation_record"]) == (child, dad_gp, record)
     assert row["linked_record_id"] == dad_probation and row["linkage_probability"] == 0.97
     assert list(row["path_rels"]) == ["SAME_AS", "RELATED_TO"] and row["link_sources"][0] == "SAME_AS:splink"
 
-    same_as(ladybug_store, child, child_csc, 0.99)
+    same_as(ladybug_store, (dad_gp, dad_probation, 0.97), (child, child_csc, 0.99))
     assert rows() == []  # CSC knows the child under its own record
 
 
@@ -181,11 +250,12 @@ def test_hidden_men_counts_a_csc_record_held_on_a_record_linked_to_the_child(lad
     run = lambda: [f for f in run_catalogue(ladybug_store, AS_OF, ["hidden_men"]).findings]
     assert run() == []  # unlinked, CSC knows no child in the man's household
 
-    same_as(ladybug_store, child_gp, child_csc, 0.98)
+    same_as(ladybug_store, (child_gp, child_csc, 0.98))
     [finding] = run()
-    assert finding.key == {"child_id": child_gp, "adult_id": man}
+    assert finding.key == {"child_id": resolved(child_gp, child_csc), "adult_id": man}
     [ev] = finding.evidence
     assert (ev["csc_record"], ev["known_record"]) == (csc_record, police_record)
     assert list(ev["path_nodes"]) == [man, home, child_gp, child_csc]
     assert list(ev["path_rels"]) == ["LIVES_AT", "LIVES_AT", "SAME_AS"]
-    assert f"(record {csc_record})" in finding.explanation
+    assert f"(record {csc_record}, held on a linked record of the child ({child_csc}, linkage probability 0.98))" in finding.explanation
+    assert finding.linkage == [{"linked_record_id": child_csc, "linked_to": child_gp, "probability": 0.98, "decided_by": DECIDED}]

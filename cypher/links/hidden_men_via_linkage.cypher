@@ -2,8 +2,10 @@
 // title: Hidden men known to police, probation or substance-misuse services under a linked record (SAME_AS)
 // description: >
 //   The rows of hidden_men that exist only through record linkage: the agency knows a person record SAME_AS-linked
-//   to the man in the child's life. graphcase links runs it beside hidden_men when the store holds SAME_AS links;
-//   each row names the linked record and the linkage probability it relies on.
+//   to the man in the child's life, or CSC knows the child under a record SAME_AS-linked to the child's, or both.
+//   graphcase links runs it beside hidden_men when the store holds SAME_AS links; each row names every linked
+//   record and linkage probability it relies on. link-records writes SAME_AS between every pair of records of a
+//   resolved person, so one SAME_AS hop reaches the whole cluster.
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the network is read at."}
 //   agency_kinds: {type: "list[str]", default: [police, probation, substance_misuse], description: "Agency kinds whose record of the man matters."}
@@ -26,10 +28,13 @@
 //   linked_record_id: the record the agency knows when it is not the man's own, SAME_AS-linked to him (empty = own record)
 //   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
 //   linkage_decided_by: the model threshold or human review that made that link
+//   csc_linked_record_id: the record CSC knows when it is not the child's own, SAME_AS-linked to the child (empty = own record)
+//   csc_linkage_probability: the SAME_AS match probability of that child-side link (empty = none)
+//   csc_linkage_decided_by: the model threshold or human review that made it
 //   link: same_address, household_member or partner_of_parent
 //   link_detail: postcode, or the parent
 //   link_since: when the connection began
-//   path_nodes: ids along the evidence path, man first (the linked record first when there is one)
+//   path_nodes: ids along the evidence path, man first (his linked record first when there is one; the child's linked CSC record last)
 //   path_rels: relationship types along the path
 //   sources: source agency and record of the man's record, the child's CSC record and each relationship on the path
 // why: >
@@ -41,17 +46,15 @@ WHERE csc.kind = $csc_kind AND ck.since <= $as_of
 WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
 WHERE child.role = 'child'
 MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
-WITH child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WITH csc, ck, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE adult.role = 'adult' AND adult.sex = 'male'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
-WITH child, ck, csc, lc, addr, la, adult  // then the records linked to the man
+WITH csc, ck, child, lc, addr, la, adult  // then the records linked to the man
 MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH child, ck, csc, lc, addr, la, adult, s, rec
+WITH csc, ck, child, lc, addr, la, adult, s, rec
 MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -60,27 +63,26 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       CASE WHEN false THEN '' END AS csc_linked_record_id, CASE WHEN false THEN 0.0 END AS csc_linkage_probability,
+       CASE WHEN false THEN '' END AS csc_linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
        CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
        [rec.id, adult.id, addr.id, child.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT'] AS path_rels,
-       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record,
-        la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
 UNION
 MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
 WHERE csc.kind = $csc_kind AND ck.since <= $as_of
 WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
 WHERE child.role = 'child'
 MATCH (child)-[r:RELATED_TO]-(adult:Person)
-WITH child, ck, csc, r, adult
+WITH csc, ck, child, r, adult
 WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
-WITH child, ck, csc, r, adult  // then the records linked to the man
+WITH csc, ck, child, r, adult  // then the records linked to the man
 MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH child, ck, csc, r, adult, s, rec
+WITH csc, ck, child, r, adult, s, rec
 MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -89,28 +91,27 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       CASE WHEN false THEN '' END AS csc_linked_record_id, CASE WHEN false THEN 0.0 END AS csc_linkage_probability,
+       CASE WHEN false THEN '' END AS csc_linkage_decided_by,
        'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
        [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
-       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record,
-        r.source_agency + ':' + r.source_record] AS sources
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record] AS sources
 UNION
 MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
 WHERE csc.kind = $csc_kind AND ck.since <= $as_of
 WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
 WHERE child.role = 'child'
 MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
-WITH child, ck, csc, rc, parent, rp, adult
+WITH csc, ck, child, rc, parent, rp, adult
 WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
   AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
-WITH child, ck, csc, rc, parent, rp, adult  // then the records linked to the man
+WITH csc, ck, child, rc, parent, rp, adult  // then the records linked to the man
 MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH child, ck, csc, rc, parent, rp, adult, s, rec
+WITH csc, ck, child, rc, parent, rp, adult, s, rec
 MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -119,39 +120,28 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       CASE WHEN false THEN '' END AS csc_linked_record_id, CASE WHEN false THEN 0.0 END AS csc_linkage_probability,
+       CASE WHEN false THEN '' END AS csc_linkage_decided_by,
        'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
        CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
        [rec.id, adult.id, parent.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'RELATED_TO'] AS path_rels,
-       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record,
-        rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record] AS sources
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record] AS sources
 UNION
 MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
 WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records linked to it (1, 2 or 3 links away)
+WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
 WHERE cscrec.role = 'child'
-MATCH (cscrec)-[:SAME_AS]-(h1:Person)
-OPTIONAL MATCH (h1)-[:SAME_AS]-(h2:Person)
-OPTIONAL MATCH (h2)-[:SAME_AS]-(h3:Person)
-UNWIND [1, 2, 3] AS hops
-WITH csc, ck, cscrec, hops,
-     CASE hops WHEN 1 THEN h1.id WHEN 2 THEN CASE WHEN h2.id <> cscrec.id THEN h2.id END
-     ELSE CASE WHEN h2.id <> cscrec.id AND h3.id <> h1.id AND h3.id <> cscrec.id THEN h3.id END END AS child_id,  // no walking back
-     CASE hops WHEN 1 THEN [cscrec.id] WHEN 2 THEN [h1.id, cscrec.id] ELSE [h2.id, h1.id, cscrec.id] END AS csc_via,
-     CASE hops WHEN 1 THEN ['SAME_AS'] WHEN 2 THEN ['SAME_AS', 'SAME_AS'] ELSE ['SAME_AS', 'SAME_AS', 'SAME_AS'] END AS csc_via_rels
-WHERE child_id IS NOT NULL AND child_id <> cscrec.id
-MATCH (child:Person) WHERE child.id = child_id  // LadybugDB 0.22 refuses {id: child_id} here
-WITH csc, ck, cscrec, csc_via, csc_via_rels, child
+MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+WITH csc, ck, cscrec, cs, child
 WHERE child.role = 'child'
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: hidden_men
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
-WITH csc, ck, cscrec, csc_via, csc_via_rels, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WITH csc, ck, cscrec, cs, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE adult.role = 'adult' AND adult.sex = 'male'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -161,38 +151,26 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
+       cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
        CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
-       [adult.id, addr.id, child.id] + csc_via AS path_nodes, ['LIVES_AT', 'LIVES_AT'] + csc_via_rels AS path_rels,
-       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
-        la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:child_csc_record'] AS sources
+       [adult.id, addr.id, child.id, cscrec.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT', 'SAME_AS'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
 MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
 WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records linked to it (1, 2 or 3 links away)
+WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
 WHERE cscrec.role = 'child'
-MATCH (cscrec)-[:SAME_AS]-(h1:Person)
-OPTIONAL MATCH (h1)-[:SAME_AS]-(h2:Person)
-OPTIONAL MATCH (h2)-[:SAME_AS]-(h3:Person)
-UNWIND [1, 2, 3] AS hops
-WITH csc, ck, cscrec, hops,
-     CASE hops WHEN 1 THEN h1.id WHEN 2 THEN CASE WHEN h2.id <> cscrec.id THEN h2.id END
-     ELSE CASE WHEN h2.id <> cscrec.id AND h3.id <> h1.id AND h3.id <> cscrec.id THEN h3.id END END AS child_id,  // no walking back
-     CASE hops WHEN 1 THEN [cscrec.id] WHEN 2 THEN [h1.id, cscrec.id] ELSE [h2.id, h1.id, cscrec.id] END AS csc_via,
-     CASE hops WHEN 1 THEN ['SAME_AS'] WHEN 2 THEN ['SAME_AS', 'SAME_AS'] ELSE ['SAME_AS', 'SAME_AS', 'SAME_AS'] END AS csc_via_rels
-WHERE child_id IS NOT NULL AND child_id <> cscrec.id
-MATCH (child:Person) WHERE child.id = child_id  // LadybugDB 0.22 refuses {id: child_id} here
-WITH csc, ck, cscrec, csc_via, csc_via_rels, child
+MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+WITH csc, ck, cscrec, cs, child
 WHERE child.role = 'child'
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: hidden_men
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[r:RELATED_TO]-(adult:Person)
-WITH csc, ck, cscrec, csc_via, csc_via_rels, child, r, adult
+WITH csc, ck, cscrec, cs, child, r, adult
 WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -202,39 +180,27 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
+       cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
        'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
-       [adult.id, child.id] + csc_via AS path_nodes, ['RELATED_TO'] + csc_via_rels AS path_rels,
-       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
-        r.source_agency + ':' + r.source_record, 'SAME_AS:child_csc_record'] AS sources
+       [adult.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'SAME_AS'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
 MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
 WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records linked to it (1, 2 or 3 links away)
+WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
 WHERE cscrec.role = 'child'
-MATCH (cscrec)-[:SAME_AS]-(h1:Person)
-OPTIONAL MATCH (h1)-[:SAME_AS]-(h2:Person)
-OPTIONAL MATCH (h2)-[:SAME_AS]-(h3:Person)
-UNWIND [1, 2, 3] AS hops
-WITH csc, ck, cscrec, hops,
-     CASE hops WHEN 1 THEN h1.id WHEN 2 THEN CASE WHEN h2.id <> cscrec.id THEN h2.id END
-     ELSE CASE WHEN h2.id <> cscrec.id AND h3.id <> h1.id AND h3.id <> cscrec.id THEN h3.id END END AS child_id,  // no walking back
-     CASE hops WHEN 1 THEN [cscrec.id] WHEN 2 THEN [h1.id, cscrec.id] ELSE [h2.id, h1.id, cscrec.id] END AS csc_via,
-     CASE hops WHEN 1 THEN ['SAME_AS'] WHEN 2 THEN ['SAME_AS', 'SAME_AS'] ELSE ['SAME_AS', 'SAME_AS', 'SAME_AS'] END AS csc_via_rels
-WHERE child_id IS NOT NULL AND child_id <> cscrec.id
-MATCH (child:Person) WHERE child.id = child_id  // LadybugDB 0.22 refuses {id: child_id} here
-WITH csc, ck, cscrec, csc_via, csc_via_rels, child
+MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+WITH csc, ck, cscrec, cs, child
 WHERE child.role = 'child'
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: hidden_men
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
-WITH csc, ck, cscrec, csc_via, csc_via_rels, child, rc, parent, rp, adult
+WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult
 WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
   AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
 WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -244,8 +210,103 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
+       cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
        'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
        CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
-       [adult.id, parent.id, child.id] + csc_via AS path_nodes, ['RELATED_TO', 'RELATED_TO'] + csc_via_rels AS path_rels,
-       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
-        rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record, 'SAME_AS:child_csc_record'] AS sources
+       [adult.id, parent.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'RELATED_TO', 'SAME_AS'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record, 'SAME_AS:' + cs.method] AS sources
+UNION
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
+WHERE cscrec.role = 'child'
+MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+WITH csc, ck, cscrec, cs, child
+WHERE child.role = 'child'
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
+MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
+WITH csc, ck, cscrec, cs, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+WITH csc, ck, cscrec, cs, child, lc, addr, la, adult  // then the records linked to the man
+MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH csc, ck, cscrec, cs, child, lc, addr, la, adult, s, rec
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
+       'same_address' AS link, addr.postcode AS link_detail,
+       CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
+       [rec.id, adult.id, addr.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT', 'SAME_AS'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:' + cs.method] AS sources
+UNION
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
+WHERE cscrec.role = 'child'
+MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+WITH csc, ck, cscrec, cs, child
+WHERE child.role = 'child'
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
+MATCH (child)-[r:RELATED_TO]-(adult:Person)
+WITH csc, ck, cscrec, cs, child, r, adult
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+WITH csc, ck, cscrec, cs, child, r, adult  // then the records linked to the man
+MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH csc, ck, cscrec, cs, child, r, adult, s, rec
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
+       'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       [rec.id, adult.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'SAME_AS'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
+UNION
+MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
+WHERE cscrec.role = 'child'
+MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+WITH csc, ck, cscrec, cs, child
+WHERE child.role = 'child'
+  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
+MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
+WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult
+WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
+  AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
+  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult  // then the records linked to the man
+MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult, s, rec
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+RETURN 'hidden_men' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
+       cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
+       'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
+       CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
+       [rec.id, adult.id, parent.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'RELATED_TO', 'SAME_AS'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record, 'SAME_AS:' + cs.method] AS sources

@@ -13,6 +13,6 @@ def linkage_step(ctx) -> None:
     ctx.echo(report.summary())
     ctx.files.append(Path(report.model_path))
     ctx.found.append(
-        f"Record linkage: {report.linked_pairs} SAME_AS links resolving {report.records_in_clusters} records into "
+        f"Record linkage: {report.linked_pairs + report.implied_pairs} SAME_AS links resolving {report.records_in_clusters} records into "
         f"{report.clusters} people; {report.queued_for_review} pairs wait for review (graphcase review)"
     )

@@ -7,9 +7,15 @@
 3. scores candidate pairs with Splink and keeps those at or above the review band's low end;
 4. applies human decisions (``review.py``): a rejected pair is never linked, an accepted one always is;
    undecided pairs at or above ``threshold`` are linked, those in the review band are queued;
-5. clusters the links (connected components, Splink) and gives each cluster a stable resolved-person id;
-6. writes SAME_AS relationships (lower record id -> higher) in UNWIND batches, and removes SAME_AS links that
-   a new decision or model no longer supports. A re-run with nothing changed leaves the graph as it was.
+5. clusters the links (``resolve_clusters``): strongest first, a link joins two clusters only if no
+   rejected pair would end up in one (a rejection wins over any chain of links); each cluster gets a stable
+   resolved-person id;
+6. writes SAME_AS between EVERY pair of records in a cluster (lower record id -> higher): the model's or the
+   reviewer's direct links with their own probability, and the pairs the cluster implies with
+   method 'cluster', the probability of the weakest link on the strongest chain between them and that chain
+   in the explanation. Clusters are small (a person has a handful of records), and every query then
+   needs one SAME_AS hop (variable-length paths are slow on LadybugDB). SAME_AS links that a new decision
+   or model no longer supports are removed. A re-run with nothing changed leaves the graph as it was.
 """
 
 from __future__ import annotations
@@ -24,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import networkx as nx
 from splink import DuckDBAPI
-from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from ..stores.base import GraphStore
 from . import review as review_queue
@@ -36,6 +42,8 @@ DEFAULT_THRESHOLD = 0.95
 DEFAULT_REVIEW_BAND = (0.50, 0.95)
 WRITE_BATCH = 10_000
 METHOD = "splink"
+CLUSTER_METHOD = "cluster"
+LINK_COLUMNS = ["a", "b", "key", "match_probability", "match_weight", "explanation", "decided_by", "method"]
 
 SAME_AS_UPSERT = """
 UNWIND $rows AS row
@@ -59,7 +67,7 @@ DELETE s
 class LinkReport:
     records: int
     pairs_scored: int
-    linked_pairs: int
+    linked_pairs: int  # direct links (model or review)
     linked_by_model: int
     linked_by_review: int
     kept_apart_by_review: int
@@ -67,6 +75,8 @@ class LinkReport:
     clusters: int
     records_in_clusters: int
     same_as_removed: int
+    implied_pairs: int  # pairs inside a cluster that no direct link joins (method 'cluster')
+    held_apart_by_rejection: int  # direct links not made because they would join a rejected pair
     model_path: str
     model_note: str
     seconds: float
@@ -77,9 +87,11 @@ class LinkReport:
                 f"{self.records:,} person records; {self.pairs_scored:,} candidate pairs scored ({self.seconds:.1f} s)",
                 f"model: {self.model_path} ({self.model_note})",
                 f"SAME_AS: {self.linked_pairs:,} pairs ({self.linked_by_model:,} by the model, "
-                f"{self.linked_by_review:,} accepted in review); {self.same_as_removed:,} stale links removed",
+                f"{self.linked_by_review:,} accepted in review) and {self.implied_pairs:,} implied within clusters; "
+                f"{self.same_as_removed:,} stale links removed",
                 f"resolved people: {self.clusters:,} clusters covering {self.records_in_clusters:,} records",
-                f"review queue: {self.queued_for_review:,} pairs waiting; {self.kept_apart_by_review:,} pairs kept apart by a rejection",
+                f"review queue: {self.queued_for_review:,} pairs waiting; {self.kept_apart_by_review:,} pairs kept apart by a "
+                f"rejection, {self.held_apart_by_rejection:,} more links not made because they would join a rejected pair",
             ]
         )
 
@@ -147,18 +159,88 @@ def score_pairs(people: pd.DataFrame, model: dict, min_probability: float, db_ap
     return predictions
 
 
-def _cluster(record_ids: pd.Series, links: pd.DataFrame) -> pd.DataFrame:
-    """unique_id -> resolved_id for records in a cluster of two or more."""
+def resolve_clusters(links: pd.DataFrame, rejected: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Direct links (``LINK_COLUMNS``) -> (every SAME_AS pair to write, with ``resolved_id``; unique_id ->
+    resolved_id; number of links not made because they would put a rejected pair (key in ``rejected``)
+    in one cluster).
+
+    Links are taken strongest first (human acceptances before the model's), so a rejection breaks the
+    weakest chain. Each pair inside a cluster that no direct link joins is written too, with method
+    'cluster': its probability is that of the weakest link on the strongest chain between the two records
+    (the bottleneck path of a maximum spanning tree), its explanation names the chain."""
     if links.empty:
-        return pd.DataFrame({"unique_id": [], "resolved_id": []})
-    nodes = pd.DataFrame({"unique_id": pd.unique(pd.concat([links["a"], links["b"]]))})
-    edges = links.rename(columns={"a": "unique_id_l", "b": "unique_id_r"})[["unique_id_l", "unique_id_r"]]
-    clusters = cluster_pairwise_predictions_at_threshold(
-        nodes, edges, DuckDBAPI(), node_id_column_name="unique_id"
-    ).as_pandas_dataframe()
-    smallest = clusters.groupby("cluster_id")["unique_id"].transform("min")
-    clusters["resolved_id"] = smallest.map(resolved_id_for)
-    return clusters[["unique_id", "resolved_id"]]
+        return links.assign(resolved_id=pd.Series(dtype=object)), pd.DataFrame({"unique_id": [], "resolved_id": []}), 0
+    order = links.assign(_human=links["decided_by"].str.startswith("review:")).sort_values(
+        ["_human", "match_probability", "key"], ascending=[False, False, True])
+    parent: dict[str, str] = {}
+    members: dict[str, set[str]] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        members.setdefault(x, {x})
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    kept, held_apart = [], 0
+    for row in order.itertuples(index=False):
+        ra, rb = find(row.a), find(row.b)
+        if ra != rb:
+            if rejected and any(pair_key(x, y) in rejected for x in members[ra] for y in members[rb]):
+                held_apart += 1
+                continue
+            if len(members[ra]) < len(members[rb]):
+                ra, rb = rb, ra
+            parent[rb] = ra
+            members[ra] |= members.pop(rb)
+        kept.append(row)
+    direct = pd.DataFrame(kept, columns=order.columns).drop(columns="_human")
+    resolved = {}
+    for root, ids in members.items():
+        if find(root) == root and len(ids) > 1:
+            rid = resolved_id_for(min(ids))
+            resolved.update({x: rid for x in ids})
+    direct["resolved_id"] = direct["a"].map(resolved)
+    implied = []
+    graph = nx.Graph()
+    for row in direct.itertuples(index=False):
+        graph.add_edge(row.a, row.b, weight=float(row.match_probability), row=row)
+    for component in nx.connected_components(graph):
+        if len(component) < 3:
+            continue
+        tree = nx.maximum_spanning_tree(graph.subgraph(component))
+        ids = sorted(component)
+        for i, x in enumerate(ids):
+            for y in ids[i + 1:]:
+                if graph.has_edge(x, y):
+                    continue
+                path = nx.shortest_path(tree, x, y)
+                edges = [tree.edges[u, v]["row"] for u, v in zip(path, path[1:])]
+                weakest = min(edges, key=lambda r: (r.match_probability, r.key))
+                implied.append({
+                    "a": x, "b": y, "key": pair_key(x, y),
+                    "match_probability": float(weakest.match_probability), "match_weight": float(weakest.match_weight),
+                    "explanation": (f"same person through the chain {' - '.join(path)} ("
+                                    + ", ".join(f"{e.key} p={e.match_probability:.4f}" for e in edges)
+                                    + f"); weakest link {weakest.key} p={weakest.match_probability:.4f}"),
+                    "decided_by": f"cluster: weakest link {weakest.key} ({weakest.decided_by})",
+                    "method": CLUSTER_METHOD, "resolved_id": resolved[x],
+                })
+    pairs = pd.concat([direct, pd.DataFrame(implied, columns=[*LINK_COLUMNS, "resolved_id"])], ignore_index=True) if implied else direct
+    clusters = pd.DataFrame({"unique_id": list(resolved), "resolved_id": list(resolved.values())})
+    return pairs, clusters, held_apart
+
+
+def link_pairs(store: GraphStore, links: pd.DataFrame, rejected: set[str] = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """Cluster the direct ``links`` and write every pair of every cluster as SAME_AS (removing stale ones).
+    Returns (pairs written, clusters, links held apart by a rejection, stale links removed)."""
+    links = links.copy()
+    if "method" not in links:
+        links["method"] = METHOD
+    pairs, clusters, held_apart = resolve_clusters(links[LINK_COLUMNS], set(rejected))
+    removed = write_same_as(store, pairs)
+    return pairs, clusters, held_apart, removed
 
 
 def ensure_model(store: GraphStore, people: pd.DataFrame, model_path: Path | None, retrain: bool, **train_options) -> tuple[dict, Path]:
@@ -206,24 +288,24 @@ def link_records(
     in_band = decision.isna() & ~by_model & (scored["match_probability"] >= low) & (scored["match_probability"] < high)
     links = scored.loc[by_model, ["a", "b", "key", "match_probability", "match_weight", "explanation"]].copy()
     links["decided_by"] = f"splink: probability >= {threshold}"
+    links["method"] = METHOD
 
     accepted = queue.accepted_links()
     if not accepted.empty:  # both records must still be in the store
         ids = set(people["unique_id"])
         accepted = accepted[accepted["a"].isin(ids) & accepted["b"].isin(ids)]
-    links = pd.concat([links, accepted], ignore_index=True) if not accepted.empty else links
+    links = pd.concat([links, accepted.assign(method=METHOD)], ignore_index=True) if not accepted.empty else links
     kept_apart = int((decision == "rejected").sum())
+    rejected = {key for key, status in decisions.items() if status == "rejected"}
 
     queue.refresh_pending(scored.loc[in_band], raw)
     queue.save()
 
-    clusters = _cluster(people["unique_id"], links)
-    links["resolved_id"] = links["a"].map(dict(zip(clusters["unique_id"], clusters["resolved_id"])))
-    removed = write_same_as(store, links)
+    pairs, clusters, held_apart, removed = link_pairs(store, links, rejected)
     return LinkReport(
         records=len(people),
         pairs_scored=len(scored),
-        linked_pairs=len(links),
+        linked_pairs=int((pairs["method"] != CLUSTER_METHOD).sum()),
         linked_by_model=int(by_model.sum()),
         linked_by_review=len(accepted),
         kept_apart_by_review=kept_apart,
@@ -231,6 +313,8 @@ def link_records(
         clusters=clusters["resolved_id"].nunique() if len(clusters) else 0,
         records_in_clusters=len(clusters),
         same_as_removed=removed,
+        implied_pairs=int((pairs["method"] == CLUSTER_METHOD).sum()),
+        held_apart_by_rejection=held_apart,
         model_path=str(model_path),
         model_note=model.get(GRAPHCASE_KEY, {}).get("note", "model file without graphcase notes"),
         seconds=time.perf_counter() - started,
@@ -239,7 +323,7 @@ def link_records(
 
 def write_same_as(store: GraphStore, links: pd.DataFrame) -> int:
     """Upsert SAME_AS for ``links`` (a, b, key, match_probability, match_weight, explanation, decided_by,
-    resolved_id) and delete SAME_AS links not among them. Returns the number deleted."""
+    method, resolved_id) and delete SAME_AS links not among them. Returns the number deleted."""
     loaded_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     load_id = f"link-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     existing = store.query(SAME_AS_EXISTING).records()
@@ -255,7 +339,7 @@ def write_same_as(store: GraphStore, links: pd.DataFrame) -> int:
             "probability": float(r.match_probability),
             "match_weight": float(r.match_weight),
             "explanation": str(r.explanation),
-            "method": METHOD,
+            "method": str(r.method),
             "resolved_id": str(r.resolved_id),
             "decided_by": str(r.decided_by),
             "load_id": load_id,
