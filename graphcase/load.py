@@ -2,7 +2,7 @@
 
 Only new and changed rows are written (compared by a content hash per row), so loading the same bundle
 twice changes nothing, and a newer extract from an agency updates its records in place. The whole write
-is one transaction in the store.
+lands at once or not at all (how, is the store's business: see stores/ladybug.py for the first-load path).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class LoadReport:
     written: dict[str, dict[str, int]] = field(default_factory=dict)
     applied: bool = False
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # read, validate, plan, write
 
     @property
     def rejected_rows(self) -> int:
@@ -135,9 +136,20 @@ def load_bundle(
     ...     print(report.summary())
     """
     started = time.perf_counter()
+    stages: dict[str, float] = {}
+    mark = started
+
+    def stage_done(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        stages[name] = now - mark
+        mark = now
+
     store.ensure_schema()
     raw = read_bundle(folder)
+    stage_done("read")
     validated = validate_bundle(raw, known_ids=store.known_ids, today=today)
+    stage_done("validate")
     loaded_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     load_id = f"{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     report = LoadReport(
@@ -146,14 +158,17 @@ def load_bundle(
         rows_read={name: len(t.frame) for name, t in raw.items()},
         rows_accepted=validated.accepted_counts(),
         rejects=validated.rejects,
+        stage_seconds=stages,
     )
     if validated.rejects and not allow_rejects:
         report.seconds = time.perf_counter() - started
         return report
     plan = plan_load(validated, store, load_id, loaded_at)
+    stage_done("plan")
     report.written = plan.counts()
     if not plan.is_empty:
         store.apply(plan, progress)
+    stage_done("write")
     report.applied = True
     report.seconds = time.perf_counter() - started
     return report

@@ -1,12 +1,23 @@
 """The embedded store: LadybugDB (the maintained fork of Kùzu), one file on disk, no server.
 
 New rows arrive by ``COPY ... FROM`` an Arrow table (about 1M rows in 3.5 s on two cores, against 80 s by
-UNWIND batches); the small delta of changed rows goes by ``UNWIND ... MERGE ... SET``. All of one load runs
-inside one transaction, so a failure or a killed process leaves the file as it was.
+UNWIND batches); the small delta of changed rows goes by ``UNWIND ... MERGE ... SET``.
+
+Two ways to make a load all-or-nothing:
+
+- Into a store that holds rows: one transaction (``BEGIN``; COPY new rows; MERGE changed ones; ``COMMIT``).
+  A failure rolls back; a killed process leaves the write-ahead log uncommitted, so the file is as it was.
+- Into an EMPTY store (the first, biggest load): the database is built beside it, in ``.NAME.loading``, by
+  auto-committed COPYs with automatic checkpoints off, checkpointed once, closed, and then renamed over the
+  empty file (``os.replace``, atomic on one file system). A failure or kill leaves the empty store untouched
+  (and a ``.loading`` file that the next load removes). This skips the write-ahead log copy of every row and
+  the checkpoint of one huge transaction: measured on 1M people, COMMIT alone took 39 s of a 109 s load.
+A LadybugDB database is one file plus, while writes are not yet checkpointed, a ``NAME.wal`` beside it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +27,7 @@ from . import dialects
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 
 UPDATE_BATCH = 5_000
+LOADING_PREFIX, LOADING_SUFFIX = ".", ".loading"  # the sibling a first load builds in: .NAME.loading
 
 
 def _import_ladybug():
@@ -67,6 +79,7 @@ class LadybugStore(GraphStore):
         ladybug = _import_ladybug()
         self.location = str(path)
         self.read_only = read_only
+        self._closed = False
         if read_only and not Path(path).exists():
             raise StoreError(f"{path}: no graphcase database here (run 'graphcase load' or 'graphcase init' first)")
         if not create and not Path(path).exists():
@@ -80,6 +93,12 @@ class LadybugStore(GraphStore):
                 ) from exc
             raise StoreError(f"{path}: cannot open database: {exc}") from exc
         self._conn = ladybug.Connection(self._db)
+
+    def _reopen(self) -> None:
+        ladybug = _import_ladybug()
+        self._db = ladybug.Database(self.location, read_only=self.read_only)
+        self._conn = ladybug.Connection(self._db)
+        self._closed = False
 
     # -- reading -------------------------------------------------------------------------------
     def _execute(self, cypher: str, params: dict | None = None):
@@ -121,27 +140,80 @@ class LadybugStore(GraphStore):
         for statement in dialects.ladybug_ddl():
             self._execute(statement)
 
+    def is_empty(self) -> bool:
+        """True when no node (hence no relationship) of any label is stored."""
+        for label in dialects.node_properties():
+            if self._execute(f"MATCH (n:{label}) RETURN n.id LIMIT 1").has_next():
+                return False
+        return True
+
     def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:
         progress = progress or (lambda step, n: None)
-        nodes = dialects.node_properties()
-        rels = dialects.rel_definitions()
+        if all(change.updates.empty for change in plan.changes) and self.is_empty():
+            self._build_beside_and_swap(plan, progress)
+            return
         self._execute("BEGIN TRANSACTION")
         try:
             for change in plan.changes:
-                types = nodes[change.element] if change.is_node else {"_from": "STRING", "_to": "STRING", **rels[change.element][2]}
                 if not change.inserts.empty:
-                    columns = list(types)
-                    table = to_arrow(change.inserts[columns], types)
-                    self._execute(f"COPY {change.element} FROM $rows", {"rows": table})
+                    self._copy(self._conn, change)
                     progress(f"{change.element}: new", len(change.inserts))
                 if not change.updates.empty:
-                    self._apply_updates(change, list(types))
+                    self._apply_updates(change, list(_column_types(change)))
                     progress(f"{change.element}: updated", len(change.updates))
             self._execute("COMMIT")
         except BaseException:
             # Also on KeyboardInterrupt: the transaction must not be left half-applied.
             self._execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _copy(conn, change) -> None:
+        types = _column_types(change)
+        table = to_arrow(change.inserts[list(types)], types)
+        try:
+            conn.execute(f"COPY {change.element} FROM $rows", {"rows": table})
+        except RuntimeError as exc:
+            raise StoreError(f"COPY {change.element}: {exc}") from exc
+
+    def loading_path(self) -> Path:
+        """Where a first load builds the database before renaming it over the store."""
+        path = Path(self.location)
+        return path.with_name(LOADING_PREFIX + path.name + LOADING_SUFFIX)
+
+    def _build_beside_and_swap(self, plan: LoadPlan, progress: Progress) -> None:
+        ladybug = _import_ladybug()
+        target = Path(self.location)
+        building = self.loading_path()
+        _remove_database_files(building)  # left by a load that was killed
+        try:
+            db = ladybug.Database(str(building), auto_checkpoint=False)
+            conn = ladybug.Connection(db)
+            try:
+                for statement in dialects.ladybug_ddl():
+                    conn.execute(statement)
+                for change in plan.changes:
+                    if not change.inserts.empty:
+                        self._copy(conn, change)
+                        progress(f"{change.element}: new", len(change.inserts))
+                conn.execute("CHECKPOINT")
+            finally:
+                conn.close()
+                db.close()
+            if _wal(building).exists():
+                raise StoreError(f"{building}: the new database did not checkpoint cleanly; the store was left as it was")
+            self.close()  # the empty store: closing checkpoints its schema, so no .wal of it is left to replay
+            if _wal(target).exists():
+                self._reopen()
+                raise StoreError(f"{_wal(target)}: the store has unapplied writes; it was left as it was")
+            os.replace(building, target)
+            _fsync_dir(target.parent)
+        except BaseException:
+            _remove_database_files(building)
+            raise
+        finally:
+            if getattr(self, "_closed", False):
+                self._reopen()
 
     def _apply_updates(self, change, columns: list[str]) -> None:
         props = [c for c in columns if c not in ("_from", "_to")]
@@ -162,4 +234,32 @@ class LadybugStore(GraphStore):
             self._db.close()
         except Exception:  # closing twice is harmless
             pass
+        self._closed = True
+
+
+def _column_types(change) -> dict[str, str]:
+    if change.is_node:
+        return dialects.node_properties()[change.element]
+    return {"_from": "STRING", "_to": "STRING", **dialects.rel_definitions()[change.element][2]}
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _remove_database_files(path: Path) -> None:
+    for file in (path, _wal(path)):
+        file.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX: a rename is recorded in the directory)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
