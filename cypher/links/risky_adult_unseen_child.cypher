@@ -45,21 +45,25 @@
 //   Inspections (JTAI on neglect) found probation did not always share or seek information about children
 //   linked to the adults it supervises. A child connected to a risky adult is unseen when children's social
 //   care has no record of the child, or knows the child but not the adult in the child's life.
-MATCH (ag:Agency)<-[k:KNOWN_TO]-(adult:Person)
+MATCH (ag:Agency)
+WHERE ag.kind IN $risk_agency_kinds OR ag.kind IN $flagged_agency_kinds  // agencies first: their records by adjacency
+MATCH (ag)<-[k:KNOWN_TO]-(adult:Person)
 WHERE k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
-WITH adult, k, ag  // start from the few risk records (agency side), then test the person: 15x faster
+WITH adult, k, ag
 WHERE adult.role = 'adult'
-WITH adult, k, ag,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
 MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
-WITH adult, k, ag, adult_csc_records, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WITH adult, k, ag, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE child.role = 'child'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-WITH adult, k, ag, adult_csc_records, addr, la, lc, child,
-     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency)  // one look-up per child (COUNT {} here scanned every KNOWN_TO)
+WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, addr, la, lc, child, count(ck) AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, addr, la, lc, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
@@ -84,19 +88,61 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
         lc.source_agency + ':' + lc.source_record] AS sources
 UNION
 MATCH (ag:Agency)<-[k:KNOWN_TO]-(adult:Person)
+WHERE k.mappa = true AND k.since <= $as_of AND NOT (ag.kind IN $risk_agency_kinds OR ag.kind IN $flagged_agency_kinds)
+WITH adult, k, ag
+WHERE adult.role = 'adult'
+MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+WITH adult, k, ag, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE child.role = 'child'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency)  // one look-up per child (COUNT {} here scanned every KNOWN_TO)
+WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, addr, la, lc, child, count(ck) AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, addr, la, lc, child, child_csc_records, count(ak) AS adult_csc_records
+WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
+       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
+       'same_address' AS link, addr.postcode AS link_detail,
+       CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
+       [adult.id, addr.id, child.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, la.source_agency + ':' + la.source_record,
+        lc.source_agency + ':' + lc.source_record] AS sources
+UNION
+MATCH (ag:Agency)
+WHERE ag.kind IN $risk_agency_kinds OR ag.kind IN $flagged_agency_kinds  // agencies first: their records by adjacency
+MATCH (ag)<-[k:KNOWN_TO]-(adult:Person)
 WHERE k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
-WITH adult, k, ag  // start from the few risk records (agency side), then test the person: 15x faster
+WITH adult, k, ag
 WHERE adult.role = 'adult'
-WITH adult, k, ag,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
 MATCH (adult)-[r:RELATED_TO]-(child:Person)
-WITH adult, k, ag, adult_csc_records, r, child
+WITH adult, k, ag, r, child
 WHERE child.role = 'child' AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-WITH adult, k, ag, adult_csc_records, r, child,
-     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency)  // one look-up per child (COUNT {} here scanned every KNOWN_TO)
+WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, r, child, count(ck) AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, r, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, r, child, adult_csc_records, child_csc_records,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
@@ -119,21 +165,99 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        [k.source_agency + ':' + k.source_record, r.source_agency + ':' + r.source_record] AS sources
 UNION
 MATCH (ag:Agency)<-[k:KNOWN_TO]-(adult:Person)
+WHERE k.mappa = true AND k.since <= $as_of AND NOT (ag.kind IN $risk_agency_kinds OR ag.kind IN $flagged_agency_kinds)
+WITH adult, k, ag
+WHERE adult.role = 'adult'
+MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH adult, k, ag, r, child
+WHERE child.role = 'child' AND r.kind IN $relationship_kinds
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency)  // one look-up per child (COUNT {} here scanned every KNOWN_TO)
+WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, r, child, count(ck) AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, r, child, child_csc_records, count(ak) AS adult_csc_records
+WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, r, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
+       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
+       'related_to' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, r.source_agency + ':' + r.source_record] AS sources
+UNION
+MATCH (ag:Agency)
+WHERE ag.kind IN $risk_agency_kinds OR ag.kind IN $flagged_agency_kinds  // agencies first: their records by adjacency
+MATCH (ag)<-[k:KNOWN_TO]-(adult:Person)
 WHERE k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
-WITH adult, k, ag  // start from the few risk records (agency side), then test the person: 15x faster
+WITH adult, k, ag
 WHERE adult.role = 'adult'
-WITH adult, k, ag,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records
 MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
-WITH adult, k, ag, adult_csc_records, rp, parent, rc, child
+WITH adult, k, ag, rp, parent, rc, child
 WHERE rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' AND parent.role = 'adult'
   AND parent.id <> adult.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
-WITH adult, k, ag, adult_csc_records, rp, rc, parent, child,
-     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency)  // one look-up per child (COUNT {} here scanned every KNOWN_TO)
+WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, rp, rc, parent, child, count(ck) AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, rp, rc, parent, child, child_csc_records, count(ak) AS adult_csc_records
+WHERE child_csc_records = 0 OR adult_csc_records = 0
+WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records,
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
+       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
+       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
+       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
+       adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
+       ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
+       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
+       CASE WHEN false THEN '' END AS linkage_decided_by,
+       'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
+       CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,
+       [adult.id, parent.id, child.id] AS path_nodes, ['RELATED_TO', 'RELATED_TO'] AS path_rels,
+       [k.source_agency + ':' + k.source_record, rp.source_agency + ':' + rp.source_record,
+        rc.source_agency + ':' + rc.source_record] AS sources
+UNION
+MATCH (ag:Agency)<-[k:KNOWN_TO]-(adult:Person)
+WHERE k.mappa = true AND k.since <= $as_of AND NOT (ag.kind IN $risk_agency_kinds OR ag.kind IN $flagged_agency_kinds)
+WITH adult, k, ag
+WHERE adult.role = 'adult'
+MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
+WITH adult, k, ag, rp, parent, rc, child
+WHERE rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' AND parent.role = 'adult'
+  AND parent.id <> adult.id
+  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency)  // one look-up per child (COUNT {} here scanned every KNOWN_TO)
+WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, rp, rc, parent, child, count(ck) AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, rp, rc, parent, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
