@@ -37,21 +37,28 @@
 //   The Child Safeguarding Practice Review Panel's "The Myth of Invisible Men" (2021): babies were harmed by
 //   fathers and new partners known to police, probation or substance-misuse services who were invisible to
 //   the professionals working with the child, because they did not know the men had contact with the child.
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
-WHERE child.role = 'child'
-MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
-WITH child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+MATCH (ag:Agency)
+WHERE ag.kind IN $agency_kinds  // start from the man's few records (agencies by kind, records by adjacency)
+MATCH (ag)<-[k:KNOWN_TO]-(adult:Person)
+WHERE k.since <= $as_of
+WITH ag, k, adult
 WHERE adult.role = 'adult' AND adult.sex = 'male'
+MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+WITH ag, k, adult, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE child.role = 'child'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // per child: a MATCH here scanned every KNOWN_TO
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH ag, k, adult, la, addr, lc, child, csc, ck
+WHERE ck IS NOT NULL
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH ag, k, adult, la, addr, lc, child, csc, ck, count(ak) AS adult_csc_records
+WHERE adult_csc_records = 0
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
-MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -65,20 +72,27 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
         la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
-WHERE child.role = 'child'
-MATCH (child)-[r:RELATED_TO]-(adult:Person)
-WITH child, ck, csc, r, adult
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+MATCH (ag:Agency)
+WHERE ag.kind IN $agency_kinds  // start from the man's few records (agencies by kind, records by adjacency)
+MATCH (ag)<-[k:KNOWN_TO]-(adult:Person)
+WHERE k.since <= $as_of
+WITH ag, k, adult
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH ag, k, adult, r, child
+WHERE child.role = 'child' AND r.kind = 'household_member'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // per child: a MATCH here scanned every KNOWN_TO
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH ag, k, adult, r, child, csc, ck
+WHERE ck IS NOT NULL
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH ag, k, adult, r, child, csc, ck, count(ak) AS adult_csc_records
+WHERE adult_csc_records = 0
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
-MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -91,22 +105,29 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
         r.source_agency + ':' + r.source_record] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
-WHERE child.role = 'child'
-MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
-WITH child, ck, csc, rc, parent, rp, adult
-WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
-  AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
+MATCH (ag:Agency)
+WHERE ag.kind IN $agency_kinds  // start from the man's few records (agencies by kind, records by adjacency)
+MATCH (ag)<-[k:KNOWN_TO]-(adult:Person)
+WHERE k.since <= $as_of
+WITH ag, k, adult
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
+WITH ag, k, adult, rp, parent, rc, child
+WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND child.role = 'child'
+  AND adult.id <> parent.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // per child: a MATCH here scanned every KNOWN_TO
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+WITH ag, k, adult, rp, parent, rc, child, csc, ck
+WHERE ck IS NOT NULL
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
+WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH ag, k, adult, rp, parent, rc, child, csc, ck, count(ak) AS adult_csc_records
+WHERE adult_csc_records = 0
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
-MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
