@@ -13,13 +13,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .bundle import ROW_COLUMN, read_bundle
 from .hashing import row_hashes
 from .model import Table, tables
 from .stores.base import ElementChanges, GraphStore, LoadPlan, Progress
-from .validate import Reject, ValidatedBundle, join_key, validate_bundle
+from .validate import Reject, ValidatedBundle, join_key_arrow, validate_bundle
 
 
 @dataclass
@@ -49,37 +52,39 @@ class LoadReport:
         return "\n".join(lines)
 
 
-def element_frames(spec: Table, frame: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, dict]]:
+LOAD_COLUMNS = ("load_id", "loaded_at", "row_hash")
+
+
+def element_frames(spec: Table, table: pa.Table) -> dict[str, tuple[pa.Table, dict]]:
     """Shape one validated table into the node or relationship rows the store writes.
 
     Returns element name -> (rows without load columns, extra ElementChanges options).
     """
-    props = [c for c in spec.property_columns() if c not in ("load_id", "loaded_at", "row_hash")]
+    props = [c for c in spec.property_columns() if c not in LOAD_COLUMNS]
     if spec.is_node:
-        out = {spec.label: (frame[props], {})}
+        out = {spec.label: (table.select(props), {})}
         if spec.name == "events":
-            out.update(_event_rels(frame))
+            out.update(_event_rels(table))
         return out
-    rows = frame.copy()
-    rows["_from"], rows["_to"] = rows[spec.from_column], rows[spec.to_column]
-    key = list(spec.primary_key)
-    rows["key"] = join_key(rows, key)
-    columns = ["_from", "_to"] + props
+    key = join_key_arrow(table, list(spec.primary_key))
+    rows = pa.table(
+        {"_from": table[spec.from_column], "_to": table[spec.to_column], **{p: key if p == "key" else table[p] for p in props}}
+    )
     opts = {"from_label": spec.from_label, "to_label": spec.to_label}
     if spec.rel_types_by_kind:
         return {
-            rel_type: (rows.loc[rows["kind"] == kind, columns], opts)
+            rel_type: (rows.filter(pc.equal(rows["kind"], kind)), opts)
             for kind, rel_type in spec.rel_types_by_kind.items()
         }
-    return {spec.rel_type: (rows[columns], opts)}
+    return {spec.rel_type: (rows, opts)}
 
 
-def _event_rels(events: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, dict]]:
+def _event_rels(events: pa.Table) -> dict[str, tuple[pa.Table, dict]]:
     """RECORDED_BY and OCCURRED_AT come from columns of the events file, one per event (keyed by event)."""
     out = {}
     for rel_type, column, to_label in (("RECORDED_BY", "recorded_by", "Agency"), ("OCCURRED_AT", "address_id", "Address")):
-        rows = events.loc[events[column].notna()]
-        rel = pd.DataFrame(
+        rows = events.filter(pc.is_valid(events[column]))
+        rel = pa.table(
             {
                 "_from": rows["id"],
                 "_to": rows[column],
@@ -93,29 +98,37 @@ def _event_rels(events: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, dict]]:
 
 
 def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_at: dt.datetime) -> LoadPlan:
+    """New rows (key not in the store) and changed rows (same key, another row hash), per node label and
+    relationship type. All in Arrow; the plan's frames are pandas views of Arrow columns (no copy)."""
     plan = LoadPlan(load_id)
     specs = tables()
-    for name, frame in bundle.frames.items():
-        for element, (rows, opts) in element_frames(specs[name], frame).items():
-            rows = rows.reset_index(drop=True).copy()
-            key_col = "id" if specs[name].is_node and element == specs[name].label else "key"
-            rows["row_hash"] = row_hashes(rows)
-            is_node = key_col == "id"
+    for name, table in bundle.tables.items():
+        for element, (rows, opts) in element_frames(specs[name], table).items():
+            is_node = specs[name].is_node and element == specs[name].label
+            key_col = "id" if is_node else "key"
+            hashes = pa.array(row_hashes(rows).to_numpy(), pa.int64())
             existing = store.row_hashes(element, is_node)
-            known = rows[key_col].map(dict(zip(existing["key"], existing["row_hash"])))
-            new_mask = known.isna()
-            changed_mask = ~new_mask & (known.fillna(0).astype("int64") != rows["row_hash"])
-            rows["load_id"], rows["loaded_at"] = load_id, pd.Timestamp(loaded_at)
+            n = rows.num_rows
+            rows = rows.append_column("load_id", pa.array(np.full(n, load_id, dtype=object), pa.string()))
+            rows = rows.append_column("loaded_at", pa.array(np.full(n, np.datetime64(loaded_at, "us")), pa.timestamp("us")))
+            rows = rows.append_column("row_hash", hashes)
+            if len(existing) == 0:
+                inserts, updates = rows, rows.slice(0, 0)
+            else:
+                known_keys = pa.array(existing["key"].tolist(), pa.string())
+                known_hashes = pa.array(existing["row_hash"].to_numpy(dtype="int64"), pa.int64())
+                where = pc.index_in(rows[key_col], value_set=known_keys)
+                new_mask = pc.is_null(where)
+                changed = pc.and_(pc.invert(new_mask), pc.not_equal(pc.take(known_hashes, pc.fill_null(where, 0)), hashes))
+                inserts, updates = rows.filter(new_mask), rows.filter(pc.fill_null(changed, False))
             plan.changes.append(
-                ElementChanges(
-                    element=element,
-                    is_node=is_node,
-                    inserts=rows.loc[new_mask],
-                    updates=rows.loc[changed_mask],
-                    **opts,
-                )
+                ElementChanges(element=element, is_node=is_node, inserts=_frame(inserts), updates=_frame(updates), **opts)
             )
     return plan
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def load_bundle(
@@ -155,7 +168,7 @@ def load_bundle(
     report = LoadReport(
         bundle=str(folder),
         load_id=load_id,
-        rows_read={name: len(t.frame) for name, t in raw.items()},
+        rows_read={name: len(t) for name, t in raw.items()},
         rows_accepted=validated.accepted_counts(),
         rejects=validated.rejects,
         stage_seconds=stages,

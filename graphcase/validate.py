@@ -1,8 +1,12 @@
-"""Validate a raw bundle row by row, column-wise (pandas), against the table schemas.
+"""Validate a raw bundle row by row, column-wise (Arrow compute, C++), against the table schemas.
 
-Returns typed DataFrames of the accepted rows and a list of rejects, each naming file, row, field, reason
-and the raw value. A row with any error is rejected whole; rows that point at a rejected or unknown id
-are rejected in turn (the reason says which id and why), so nothing half-connected reaches the graph.
+Returns typed tables of the accepted rows and a list of rejects, each naming file, row, field, reason and
+the raw value. A row with any error is rejected whole; rows that point at a rejected or unknown id are
+rejected in turn (the reason says which id and why), so nothing half-connected reaches the graph.
+
+Every check is one vectorised pass over an Arrow column giving a mask; only rejected rows ever become Python
+values (for their reject lines). On a million-person county this is several times faster than the same
+checks over pandas object columns.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .bundle import ROW_COLUMN, RawTable
 from .hashing import row_hashes
@@ -42,39 +48,48 @@ class Reject:
 
 @dataclass
 class ValidatedBundle:
-    frames: dict[str, pd.DataFrame]  # accepted rows, typed, with ROW_COLUMN
+    tables: dict[str, pa.Table]  # accepted rows, typed (date32, bool), with ROW_COLUMN
     rejects: list[Reject]
     duplicates_dropped: int = 0
 
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The accepted rows as pandas (Arrow-backed columns, no copy)."""
+        return {name: t.to_pandas(types_mapper=pd.ArrowDtype) for name, t in self.tables.items()}
+
     def accepted_counts(self) -> dict[str, int]:
-        return {name: len(frame) for name, frame in self.frames.items()}
+        return {name: t.num_rows for name, t in self.tables.items()}
+
+
+def _mask(values) -> np.ndarray:
+    """An Arrow boolean result as a numpy mask (null counts as False)."""
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 class _Errors:
-    """Collects (row index -> reasons) for one table, column-wise."""
+    """Collects the rejects of one table and which rows are bad, column-wise."""
 
-    def __init__(self, raw: RawTable):
-        self.raw = raw
+    def __init__(self, path_name: str, rows: np.ndarray):
+        self.file = path_name
+        self.rows = rows  # the ROW_COLUMN values
         self.rejects: list[Reject] = []
-        self.bad = np.zeros(len(raw.frame), dtype=bool)
+        self.bad = np.zeros(len(rows), dtype=bool)
 
-    def add(self, mask: np.ndarray, field: str | None, reason, values: pd.Series | None = None) -> None:
+    def add(self, mask: np.ndarray, field: str | None, reason, values: pa.ChunkedArray | None = None) -> None:
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         self.bad |= mask
-        rows = self.raw.frame[ROW_COLUMN].to_numpy()[mask]
-        vals = values.to_numpy()[mask] if values is not None else [None] * len(rows)
+        rows = self.rows[mask]
+        vals = values.filter(pa.array(mask)).to_pylist() if values is not None else [None] * len(rows)
         for row, value in zip(rows, vals):
             text = reason(value) if callable(reason) else reason
-            self.rejects.append(Reject(self.raw.path.name, int(row), field, text, value))
+            self.rejects.append(Reject(self.file, int(row), field, text, value))
 
-
-PARSED_PREFIX = "_parsed_"  # hidden columns holding dates parsed once, during the value checks
-
-
-def _parse_dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    def keep(self, keep: np.ndarray) -> _Errors:
+        trimmed = _Errors(self.file, self.rows[keep])
+        trimmed.rejects, trimmed.bad = self.rejects, self.bad[keep]
+        return trimmed
 
 
 def validate_bundle(
@@ -85,9 +100,9 @@ def validate_bundle(
     """Validate every table of ``raw``; ``known_ids`` resolves references to rows already in the store."""
     today = today or dt.date.today()
     known_ids = known_ids or (lambda label, ids: set())
-    frames: dict[str, pd.DataFrame] = {}
+    out: dict[str, pa.Table] = {}
     rejects: list[Reject] = []
-    accepted_ids: dict[str, set[str]] = {}
+    accepted_ids: dict[str, pa.ChunkedArray] = {}
     rejected_ids: dict[str, dict[str, str]] = {}  # table -> id -> "file row N"
     duplicates = 0
     specs = tables()
@@ -95,38 +110,40 @@ def validate_bundle(
         if name not in raw:
             continue
         table_raw = raw[name]
-        frame, errors, file_level = _check_columns(spec, table_raw)
+        table, file_level = _check_columns(spec, table_raw)
         if file_level:
             rejects.extend(file_level)
             continue
-        _check_values(spec, frame, errors, today)
-        frame, errors, dropped = _check_keys(spec, frame, errors)
+        errors = _Errors(table_raw.path.name, table[ROW_COLUMN].to_numpy())
+        parsed = _check_values(spec, table, errors, today)
+        table, parsed, errors, dropped = _check_keys(spec, table, parsed, errors)
         duplicates += dropped
         if spec.is_node:
             # Ids of nodes of this table are known before references are checked: agencies may cite
             # themselves as source_agency.
-            ok_ids = set(frame.loc[~errors.bad, "id"])
-            accepted_ids[name] = ok_ids
-        _check_references(spec, frame, errors, accepted_ids, rejected_ids, known_ids, specs)
-        accepted = frame.loc[~errors.bad].copy()
+            accepted_ids[name] = table["id"].filter(pa.array(~errors.bad))
+        _check_references(spec, table, errors, accepted_ids, rejected_ids, known_ids, specs)
+        good = pa.array(~errors.bad)
         if spec.is_node:
-            accepted_ids[name] = set(accepted["id"])
+            accepted_ids[name] = table["id"].filter(good)
+            bad = pa.array(errors.bad)
             rejected_ids[name] = {
                 i: f"{table_raw.path.name} row {r}"
-                for i, r in zip(frame.loc[errors.bad, "id"], frame.loc[errors.bad, ROW_COLUMN])
+                for i, r in zip(table["id"].filter(bad).to_pylist(), table[ROW_COLUMN].filter(bad).to_pylist())
                 if i is not None
             }
-        frames[name] = _typed(spec, accepted)
+        out[name] = _typed(spec, table, parsed, good)
         rejects.extend(errors.rejects)
-    rejects.sort(key=lambda r: (list(specs).index(r.file.rsplit(".", 1)[0]) if r.file.rsplit(".", 1)[0] in specs else 99, r.row or 0))
-    return ValidatedBundle(frames, rejects, duplicates)
+    order = {name: i for i, name in enumerate(specs)}
+    rejects.sort(key=lambda r: (order.get(r.file.rsplit(".", 1)[0], 99), r.row or 0))
+    return ValidatedBundle(out, rejects, duplicates)
 
 
-def _check_columns(spec: Table, raw: RawTable):
-    frame = raw.frame.copy()
+def _check_columns(spec: Table, raw: RawTable) -> tuple[pa.Table, list[Reject]]:
+    table = raw.table
     expected = [f.name for f in spec.fields]
-    unknown = [c for c in frame.columns if c not in expected and c != ROW_COLUMN]
-    missing_required = [f.name for f in spec.fields if f.required and f.name not in frame.columns]
+    unknown = [c for c in table.column_names if c not in expected and c != ROW_COLUMN]
+    missing_required = [f.name for f in spec.fields if f.required and f.name not in table.column_names]
     problems = []
     if unknown:
         problems.append(
@@ -136,50 +153,54 @@ def _check_columns(spec: Table, raw: RawTable):
         problems.append(Reject(raw.path.name, None, ",".join(missing_required), "required column missing", None))
     if problems:
         problems.append(
-            Reject(raw.path.name, None, None, f"whole file rejected ({len(frame)} rows) until its columns are fixed", None)
+            Reject(raw.path.name, None, None, f"whole file rejected ({table.num_rows} rows) until its columns are fixed", None)
         )
-        return frame, None, problems
+        return table, problems
+    columns = {}
     for f in spec.fields:
-        if f.name not in frame.columns:
-            frame[f.name] = None
-    for f in spec.fields:
-        if frame[f.name].dtype != object:  # JSON input, or a column pandas typed on its own
-            col = frame[f.name].astype(object)
-            col = col.where(col.isna(), col.astype(str).str.strip())
-            frame[f.name] = col.where(col.notna() & (col != ""), None)
-    raw = RawTable(raw.name, raw.path, frame)
-    return frame, _Errors(raw), []
+        if f.name in table.column_names:
+            columns[f.name] = table[f.name].cast(pa.string())
+        else:
+            columns[f.name] = pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+    columns[ROW_COLUMN] = table[ROW_COLUMN]
+    return pa.table(columns), []
 
 
-def _check_values(spec: Table, frame: pd.DataFrame, errors: _Errors, today: dt.date) -> None:
-    parsed_dates: dict[str, pd.Series] = {}
+def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date) -> dict[str, pa.ChunkedArray]:
+    """Value checks; returns the date columns parsed once (date32, null where absent or invalid)."""
+    parsed_dates: dict[str, pa.ChunkedArray] = {}
     for f in spec.fields:
-        col = frame[f.name]
-        present = col.notna().to_numpy()
+        col = table[f.name]
+        present = _mask(pc.is_valid(col))
         if f.required:
             errors.add(~present, f.name, "required value missing")
         if f.type == "date":
-            parsed = _parse_dates(col)
-            parsed_dates[f.name] = parsed
-            frame[PARSED_PREFIX + f.name] = parsed  # kept for _typed: parsing a million dates twice costs seconds
-            errors.add(present & parsed.isna().to_numpy(), f.name, "not a valid date (expected YYYY-MM-DD)", col)
+            stamps = pc.strptime(col, format="%Y-%m-%d", unit="s", error_is_null=True)
+            # strptime rolls 2020-02-30 over to 2020-03-01: a date is valid only if it prints back as written.
+            exact = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), col)
+            dates = pc.if_else(exact, pc.cast(stamps, pa.date32()), pa.scalar(None, pa.date32()))
+            parsed_dates[f.name] = dates
+            errors.add(present & ~_mask(pc.is_valid(dates)), f.name, "not a valid date (expected YYYY-MM-DD)", col)
             if f.not_future:
-                errors.add((parsed > pd.Timestamp(today)).to_numpy(), f.name, f"date is in the future (after {today})", col)
+                future = _mask(pc.greater(dates, pa.scalar(today, pa.date32())))
+                errors.add(future, f.name, f"date is in the future (after {today})", col)
         elif f.type == "flags":
-            items = col.dropna().str.split(";").explode().str.strip()
-            unknown = items[(items != "") & ~items.isin(f.enum)]
-            bad = np.zeros(len(col), dtype=bool)
-            bad[col.index.get_indexer(unknown.index.unique())] = True
+            items = pc.split_pattern(col, ";")
+            flat = pc.utf8_trim_whitespace(pc.list_flatten(items))
+            unknown = _mask(pc.and_(pc.not_equal(flat, ""), pc.invert(pc.is_in(flat, value_set=pa.array(f.enum)))))
+            bad = np.zeros(table.num_rows, dtype=bool)
+            bad[np.asarray(pc.list_parent_indices(items).to_numpy(zero_copy_only=False))[unknown]] = True
             errors.add(bad, f.name, f"unknown flag; allowed: {', '.join(f.enum)}", col)
         elif f.enum:
-            errors.add(present & ~col.isin(f.enum).to_numpy(), f.name, f"not one of: {', '.join(f.enum)}", col)
+            errors.add(present & ~_mask(pc.is_in(col, value_set=pa.array(f.enum))), f.name, f"not one of: {', '.join(f.enum)}", col)
         if f.pattern:
-            ok = col.fillna("").astype(str).str.fullmatch(f.pattern).to_numpy(dtype=bool)
+            ok = _mask(pc.match_substring_regex(col, f"^(?:{f.pattern})$"))
             errors.add(present & ~ok, f.name, f"does not match the pattern {f.pattern}", col)
     for f in spec.fields:
         if f.not_before:
-            before = (parsed_dates[f.name] < parsed_dates[f.not_before]).to_numpy()
-            errors.add(before, f.name, f"is before {f.not_before} on the same row", frame[f.name])
+            before = _mask(pc.less(parsed_dates[f.name], parsed_dates[f.not_before]))
+            errors.add(before, f.name, f"is before {f.not_before} on the same row", table[f.name])
+    return parsed_dates
 
 
 def join_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -190,7 +211,13 @@ def join_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return keyed
 
 
-def _check_keys(spec: Table, frame: pd.DataFrame, errors: _Errors):
+def join_key_arrow(table: pa.Table, columns: list[str]) -> pa.ChunkedArray:
+    """``join_key`` over Arrow columns: a missing value prints as 'None', as ``str(None)`` does."""
+    parts = [pc.fill_null(pc.cast(table[c], pa.string()), "None") for c in columns]
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "|")
+
+
+def _check_keys(spec: Table, table: pa.Table, parsed: dict, errors: _Errors):
     """Identical repeated rows are dropped; one key with conflicting values rejects every row of that key.
 
     Hashes find the candidates (fast at a million rows); rows are then compared exactly, so a hash collision
@@ -199,45 +226,62 @@ def _check_keys(spec: Table, frame: pd.DataFrame, errors: _Errors):
     key = list(spec.primary_key)
     data_cols = [f.name for f in spec.fields]
     valid = ~errors.bad
-    exact_dup = np.zeros(len(frame), dtype=bool)
-    maybe_dup = row_hashes(frame[data_cols]).duplicated(keep=False).to_numpy() & valid
+    exact_dup = np.zeros(table.num_rows, dtype=bool)
+    maybe_dup = _repeated(row_hashes(table.select(data_cols))) & valid
     if maybe_dup.any():
-        exact_dup[maybe_dup] = frame.loc[maybe_dup].duplicated(subset=data_cols, keep="first").to_numpy()
+        candidates = _pandas(table.filter(pa.array(maybe_dup)), data_cols)
+        exact_dup[maybe_dup] = candidates.duplicated(subset=data_cols, keep="first").to_numpy()
     dropped = int(exact_dup.sum())
     candidate = valid & ~exact_dup
-    maybe_conflict = row_hashes(frame[key]).duplicated(keep=False).to_numpy() & candidate
+    maybe_conflict = _repeated(row_hashes(table.select(key))) & candidate
     if maybe_conflict.any():
-        keyed = join_key(frame.loc[maybe_conflict], key)
+        subset = _pandas(table.filter(pa.array(maybe_conflict)), key + [ROW_COLUMN])
+        subset.index = np.flatnonzero(maybe_conflict)
+        keyed = join_key(subset, key)
         counts = keyed.value_counts()
         conflicted = keyed[keyed.isin(counts[counts > 1].index)]
-        rows_by_key = frame.loc[conflicted.index, ROW_COLUMN].groupby(conflicted).apply(list).to_dict()
+        rows_by_key = subset.loc[conflicted.index, ROW_COLUMN].groupby(conflicted).apply(list).to_dict()
         for index, value in conflicted.items():
             rows = ", ".join(map(str, rows_by_key[value]))
             errors.rejects.append(
-                Reject(errors.raw.path.name, int(frame.at[index, ROW_COLUMN]), "+".join(key),
+                Reject(errors.file, int(subset.at[index, ROW_COLUMN]), "+".join(key),
                        f"{'+'.join(key)} {value!r} appears with conflicting values on rows {rows}", value)
             )
             errors.bad[index] = True
+    if not dropped:
+        return table, parsed, errors, 0
     keep = ~exact_dup
-    frame = frame.loc[keep].reset_index(drop=True)
-    trimmed = _Errors(RawTable(errors.raw.name, errors.raw.path, frame))
-    trimmed.rejects, trimmed.bad = errors.rejects, errors.bad[keep]
-    return frame, trimmed, dropped
+    keep_arrow = pa.array(keep)
+    parsed = {name: column.filter(keep_arrow) for name, column in parsed.items()}
+    return table.filter(keep_arrow), parsed, errors.keep(keep), dropped
 
 
-def _check_references(spec, frame, errors, accepted_ids, rejected_ids, known_ids, specs) -> None:
+def _repeated(hashes: pd.Series) -> np.ndarray:
+    return hashes.duplicated(keep=False).to_numpy()
+
+
+def _pandas(table: pa.Table, columns: list[str]) -> pd.DataFrame:
+    """A few rows as plain Python values (object columns), for exact comparison."""
+    return pd.DataFrame({c: table[c].to_pylist() for c in columns}, dtype=object)
+
+
+def _check_references(spec, table, errors, accepted_ids, rejected_ids, known_ids, specs) -> None:
     for f in spec.fields:
         if not f.references:
             continue
         target_table, _ = f.references.split(".")
         target_label = specs[target_table].label
-        col = frame[f.name]
-        present = col.notna().to_numpy() & ~errors.bad
+        col = table[f.name]
+        present = _mask(pc.is_valid(col)) & ~errors.bad
         if not present.any():
             continue
-        local = accepted_ids.get(target_table, set())
-        unresolved = sorted(set(col[present]) - local)
-        in_store = known_ids(target_label, unresolved) if unresolved else set()
+        local = accepted_ids.get(target_table)
+        resolved = _mask(pc.is_in(col, value_set=local)) if local is not None else np.zeros(len(present), dtype=bool)
+        open_refs = present & ~resolved
+        if not open_refs.any():
+            continue
+        unresolved = sorted(pc.unique(col.filter(pa.array(open_refs))).to_pylist())
+        in_store = known_ids(target_label, unresolved)
         missing = set(unresolved) - in_store
         if not missing:
             continue
@@ -248,18 +292,21 @@ def _check_references(spec, frame, errors, accepted_ids, rejected_ids, known_ids
                 return f"refers to {_t} id {value!r}, which was rejected ({_r[value]})"
             return f"refers to unknown {_t} id {value!r} (not in the bundle or the store)"
 
-        errors.add(present & col.isin(missing).to_numpy(), f.name, reason, col)
+        bad = open_refs & _mask(pc.is_in(col, value_set=pa.array(sorted(missing), pa.string())))
+        errors.add(bad, f.name, reason, col)
 
 
-def _typed(spec: Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """Accepted rows with dates as datetime64 (NaT for none) and flags split into booleans."""
-    out = frame.copy()
+def _typed(spec: Table, table: pa.Table, parsed: dict[str, pa.ChunkedArray], good: pa.Array) -> pa.Table:
+    """Accepted rows with dates as date32 (null for none) and flags split into booleans."""
+    columns: dict[str, pa.ChunkedArray] = {}
     for f in spec.fields:
         if f.type == "date":
-            out[f.name] = out.pop(PARSED_PREFIX + f.name).astype("datetime64[s]")
+            columns[f.name] = parsed[f.name]
         elif f.type == "flags":
-            padded = ";" + out[f.name].fillna("").str.replace(" ", "", regex=False) + ";"
+            padded = pc.binary_join_element_wise(";", pc.replace_substring(pc.fill_null(table[f.name], ""), " ", ""), ";", "")
             for flag in f.enum:
-                out[flag] = padded.str.contains(f";{flag};", regex=False).astype(bool)
-            out = out.drop(columns=[f.name])
-    return out.reset_index(drop=True)
+                columns[flag] = pc.match_substring(padded, f";{flag};")
+        else:
+            columns[f.name] = table[f.name]
+    columns[ROW_COLUMN] = table[ROW_COLUMN]
+    return pa.table(columns).filter(good)

@@ -32,6 +32,7 @@ def rejects_of(folder: Path):
 # is row N + 2 (the header is line 1).
 CASES = [
     ("people", "gp:X1,child,Amy,Hill,2020-13-01,female,,gp-riverside,R1", "dob", "not a valid date"),
+    ("people", "gp:X7,child,Amy,Hill,2020-02-30,female,,gp-riverside,R7", "dob", "not a valid date"),
     ("people", "gp:X2,,Amy,Hill,2020-01-01,female,,gp-riverside,R2", "role", "required value missing"),
     ("people", "gp:X3,teen,Amy,Hill,2020-01-01,female,,gp-riverside,R3", "role", "not one of"),
     ("people", "gp:X4,child,Amy,Hill,2031-01-01,female,,gp-riverside,R4", "dob", "in the future"),

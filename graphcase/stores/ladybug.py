@@ -38,8 +38,23 @@ def _import_ladybug():
     return ladybug
 
 
+ARROW_TYPES = {
+    "DATE": pa.date32(),
+    "BOOLEAN": pa.bool_(),
+    "INT64": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "STRING": pa.string(),
+}
+
+
 def to_arrow(frame: pd.DataFrame, column_types: dict[str, str]) -> pa.Table:
-    """DataFrame -> Arrow with the types the table was declared with (dates as date32, text as string)."""
+    """DataFrame -> Arrow with the types the table was declared with (dates as date32, text as string).
+
+    Arrow-backed frames (what the loader plans with) convert without copying a value."""
+    if all(isinstance(dtype, pd.ArrowDtype) for dtype in frame.dtypes):
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        return table.cast(pa.schema([(n, ARROW_TYPES[column_types.get(n, "STRING")]) for n in table.column_names]))
     arrays = {}
     for name in frame.columns:
         col = frame[name]
@@ -59,6 +74,9 @@ def to_arrow(frame: pd.DataFrame, column_types: dict[str, str]) -> pa.Table:
 
 def frame_to_rows(frame: pd.DataFrame) -> list[dict]:
     """DataFrame -> parameter rows with Python values (date, None) that both engines accept."""
+    if all(isinstance(dtype, pd.ArrowDtype) for dtype in frame.dtypes):
+        # Arrow gives date32 -> datetime.date, timestamp -> naive datetime, null -> None.
+        return pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
     out = frame.astype(object).where(frame.notna(), None)
     for name in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[name]):
