@@ -34,18 +34,29 @@
 // why: >
 //   Parental domestic abuse, substance misuse and mental ill health together (the "toxic trio") appear in most
 //   serious case reviews. Each service sees one of the three; only the joined picture shows the household.
-MATCH (e:Event)-[:OCCURRED_AT]->(addr:Address)
+MATCH (sm_ag:Agency)
+WHERE sm_ag.kind IN $substance_kinds  // start from the few substance-misuse records (agencies by kind, records by adjacency)
+MATCH (sm_ag)<-[ks:KNOWN_TO]-(sm:Person)
+WHERE ks.since <= $as_of
+WITH sm_ag, ks, sm
+WHERE sm.role = 'adult'
+MATCH (sm)-[ls:LIVES_AT]->(addr:Address)
+WITH sm_ag, ks, sm, ls, addr  // barrier: LadybugDB 0.22 dropped the to_date test otherwise
+WHERE ls.from_date <= $as_of AND (ls.to_date IS NULL OR ls.to_date >= $as_of)
+MATCH (addr)<-[lm:LIVES_AT]-(mh:Person)
+WITH sm_ag, ks, sm, ls, addr, lm, mh
+WHERE mh.role = 'adult' AND lm.from_date <= $as_of AND (lm.to_date IS NULL OR lm.to_date >= $as_of)
+OPTIONAL MATCH (mh)-[km:KNOWN_TO]->(mh_ag:Agency)  // per person: a MATCH here scanned every KNOWN_TO
+WHERE mh_ag.kind IN $mental_health_kinds AND km.since <= $as_of AND mh_ag.id <> sm_ag.id
+WITH sm_ag, ks, sm, ls, addr, lm, mh, km, mh_ag
+WHERE km IS NOT NULL
+MATCH (addr)<-[:OCCURRED_AT]-(e:Event)
+WITH sm_ag, ks, sm, ls, addr, lm, mh, km, mh_ag, e
 WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - duration({months: $lookback_months})
-MATCH (e)-[:RECORDED_BY]->(da_ag:Agency)
-MATCH (addr)<-[ls:LIVES_AT]-(sm:Person)-[ks:KNOWN_TO]->(sm_ag:Agency)
-WITH e, addr, da_ag, ls, sm, ks, sm_ag  // barrier: LadybugDB 0.22 dropped the to_date test otherwise
-WHERE sm.role = 'adult' AND sm_ag.kind IN $substance_kinds AND ks.since <= $as_of
-  AND ls.from_date <= $as_of AND (ls.to_date IS NULL OR ls.to_date >= $as_of)
-MATCH (addr)<-[lm:LIVES_AT]-(mh:Person)-[km:KNOWN_TO]->(mh_ag:Agency)
-WITH e, addr, da_ag, ls, sm, ks, sm_ag, lm, mh, km, mh_ag
-WHERE mh.role = 'adult' AND mh_ag.kind IN $mental_health_kinds AND km.since <= $as_of
-  AND lm.from_date <= $as_of AND (lm.to_date IS NULL OR lm.to_date >= $as_of)
-  AND da_ag.id <> sm_ag.id AND da_ag.id <> mh_ag.id AND sm_ag.id <> mh_ag.id
+OPTIONAL MATCH (e)-[:RECORDED_BY]->(da_ag:Agency)
+WHERE da_ag.id <> sm_ag.id AND da_ag.id <> mh_ag.id
+WITH sm_ag, ks, sm, ls, addr, lm, mh, km, mh_ag, e, da_ag
+WHERE da_ag IS NOT NULL
 MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
 WITH e, addr, da_ag, ls, sm, ks, sm_ag, lm, mh, km, mh_ag, lc, child
 WHERE child.role = 'child' AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
