@@ -46,9 +46,11 @@ class Finding:
         return set(self.children) | set(self.others)
 
     def touches(self, ids: set[str]) -> bool:
-        if self.people & ids:
-            return True
-        return any(set(ev.get("path_nodes") or ()) & ids for ev in self.evidence)
+        return not self.touched_ids().isdisjoint(ids)
+
+    def touched_ids(self) -> set[str]:
+        """Every person (and address or event) the finding is about: its people and its evidence paths."""
+        return self.people.union(*(ev.get("path_nodes") or () for ev in self.evidence))
 
 
 def finding_id(pattern: str, key: dict) -> str:
@@ -476,11 +478,10 @@ def run_catalogue(
         _check_pattern(name)
     network = person_network(store, person, as_of) if person else None
     key = _sweep_key(store, as_of, names, params) if sweep_cache else None
-    cached = _read_sweep_cache(sweep_cache, key) if key else None
+    cached = _read_sweep_cache(sweep_cache, key, network) if key else None
     if cached is not None:
         started = time.perf_counter()
-        found = [f for f in map(_finding_from_dict, cached["findings"]) if f.touches(network)] if network is not None else [
-            _finding_from_dict(d) for d in cached["findings"]]
+        found = [f for f in map(_finding_from_dict, cached) if network is None or f.touches(network)]
         share = (time.perf_counter() - started) / max(len(names), 1)
         return CatalogueRun(as_of, found, {n: share for n in names}, person, from_cache=True)
     findings, seconds = [], {}
@@ -511,21 +512,45 @@ def _resolved_ids(store: GraphStore) -> dict[str, str]:
     return {record: rid for a, b, rid in rows if rid for record in (a, b)}
 
 
-def _read_sweep_cache(path: str | Path, key: str) -> dict | None:
+def _read_sweep_cache(path: str | Path, key: str, ids: set[str] | None = None) -> list[dict] | None:
+    """The cached findings (as dicts) when the cache's key matches, else None; with ``ids``, only those
+    touching one of them, read by the index in the first line (a person's findings without parsing the county's)."""
     path = Path(path)
     if not path.exists():
         return None
     try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with path.open("rb") as fh:
+            header = json.loads(fh.readline())
+            if header.get("key") != key:
+                return None
+            body = fh.tell()
+            if ids is None:
+                return [json.loads(line) for line in fh.read().splitlines()]
+            found = []
+            for i in sorted({i for pid in ids for i in header["index"].get(pid, ())}):
+                fh.seek(body + header["offsets"][i])
+                found.append(json.loads(fh.readline()))
+            return found
+    except (OSError, ValueError, KeyError, IndexError, AttributeError):
         return None  # a half-written or foreign file: sweep again and overwrite it
-    return saved if saved.get("key") == key else None
 
 
 def _write_sweep_cache(path: str | Path, key: str, findings: list[Finding]) -> None:
+    """One JSON line per finding, after a header line: the key, each line's byte offset, and an index from
+    every id a finding touches (:meth:`Finding.touched_ids`) to its lines."""
     path = Path(path)
+    lines = [json.dumps(f.as_dict(), ensure_ascii=False).encode("utf-8") + b"\n" for f in findings]
+    offsets, at = [], 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line)
+    index = defaultdict(list)
+    for i, f in enumerate(findings):
+        for pid in sorted(f.touched_ids()):
+            index[pid].append(i)
+    header = json.dumps({"key": key, "offsets": offsets, "index": index}, ensure_ascii=False).encode("utf-8") + b"\n"
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"key": key, "findings": [f.as_dict() for f in findings]}, ensure_ascii=False), encoding="utf-8")
+    tmp.write_bytes(header + b"".join(lines))
     tmp.replace(path)
 
 
