@@ -175,10 +175,7 @@ def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date)
         if f.required:
             errors.add(~present, f.name, "required value missing")
         if f.type == "date":
-            stamps = pc.strptime(col, format="%Y-%m-%d", unit="s", error_is_null=True)
-            # strptime rolls 2020-02-30 over to 2020-03-01: a date is valid only if it prints back as written.
-            exact = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), col)
-            dates = pc.if_else(exact, pc.cast(stamps, pa.date32()), pa.scalar(None, pa.date32()))
+            dates = _parse_dates(col)
             parsed_dates[f.name] = dates
             errors.add(present & ~_mask(pc.is_valid(dates)), f.name, "not a valid date (expected YYYY-MM-DD)", col)
             if f.not_future:
@@ -201,6 +198,16 @@ def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date)
             before = _mask(pc.less(parsed_dates[f.name], parsed_dates[f.not_before]))
             errors.add(before, f.name, f"is before {f.not_before} on the same row", table[f.name])
     return parsed_dates
+
+
+def _parse_dates(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """YYYY-MM-DD text -> date32; null where absent or not a real date written exactly so."""
+    stamps = pc.strptime(col, format="%Y-%m-%d", unit="s", error_is_null=True)
+    shape = pc.match_substring_regex(col, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    # strptime rolls 2020-02-30 over to 2020-03-01: the day it read must be the day written.
+    written_day = pc.cast(pc.utf8_slice_codeunits(pc.if_else(shape, col, "0000-00-00"), 8, 10), pa.int64())
+    exact = pc.and_(shape, pc.equal(pc.day(stamps), written_day))
+    return pc.if_else(exact, pc.cast(stamps, pa.date32()), pa.scalar(None, pa.date32()))
 
 
 def join_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -227,13 +234,15 @@ def _check_keys(spec: Table, table: pa.Table, parsed: dict, errors: _Errors):
     data_cols = [f.name for f in spec.fields]
     valid = ~errors.bad
     exact_dup = np.zeros(table.num_rows, dtype=bool)
-    maybe_dup = _repeated(row_hashes(table.select(data_cols))) & valid
+    # A repeated row repeats its key too: one hash of the key columns finds the candidates of both checks.
+    key_repeated = _repeated(row_hashes(table.select(key)))
+    maybe_dup = key_repeated & valid
     if maybe_dup.any():
         candidates = _pandas(table.filter(pa.array(maybe_dup)), data_cols)
         exact_dup[maybe_dup] = candidates.duplicated(subset=data_cols, keep="first").to_numpy()
     dropped = int(exact_dup.sum())
     candidate = valid & ~exact_dup
-    maybe_conflict = _repeated(row_hashes(table.select(key))) & candidate
+    maybe_conflict = key_repeated & candidate
     if maybe_conflict.any():
         subset = _pandas(table.filter(pa.array(maybe_conflict)), key + [ROW_COLUMN])
         subset.index = np.flatnonzero(maybe_conflict)
