@@ -333,7 +333,10 @@ def cluster_rows(rows: list[dict], min_children: int = 2, max_cluster_size: int 
         for community in nx.community.louvain_communities(projected, seed=0):
             if len(community) >= min_children:
                 clusters.append({k[1] for k in community})
-    return [[r for r in rows if r["child_id"] in members] for members in clusters]
+    rows_of = defaultdict(list)  # child id -> indexes of its rows, so each cluster keeps the rows' order
+    for i, r in enumerate(rows):
+        rows_of[r["child_id"]].append(i)
+    return [[rows[i] for i in sorted(i for child in members for i in rows_of[child])] for members in clusters]
 
 
 RESOLVED_KEY_COLUMNS = ("child_id", "adult_id")  # person keys merged per resolved person (record linkage)

@@ -98,3 +98,13 @@ def test_a_foreign_or_broken_cache_file_is_swept_again_and_rewritten(county, tmp
     first = run_catalogue(store, as_of, ["cumulative_harm"], sweep_cache=cache)
     assert not first.from_cache and first.findings
     assert run_catalogue(store, as_of, ["cumulative_harm"], sweep_cache=cache).from_cache
+
+
+def test_risks_outside_home_rows_name_the_event_for_every_connector_kind(county):
+    # the four-branch form of this query returned the adult's or address's id as event_id on LadybugDB 0.22
+    store, as_of = county
+    rows = run_pattern_rows(store, "risks_outside_home", as_of)
+    events = {e: k for e, k in store.query("MATCH (e:Event) RETURN e.id, e.kind").rows}
+    assert {r["connector_kind"] for r in rows} == {"event", "adult", "address"}
+    for r in rows:
+        assert events.get(r["event_id"]) == r["event_kind"], r

@@ -32,41 +32,27 @@
 // generated from risks_outside_home.cypher by python -m graphcase.links_dialect: edit the main file
 MATCH (e:Event)-[:ABOUT]->(child:Person)
 WHERE child.role = 'child' AND e.kind IN $event_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($months)
-RETURN 'risks_outside_home' AS pattern, child.id AS child_id,
-       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
-       e.id AS event_id, e.kind AS event_kind, e.date AS event_date,
-       'event' AS connector_kind, e.id AS connector_id, e.kind AS connector_label, 'ABOUT' AS via,
-       [e.source_agency + ':' + e.source_record] AS sources
-UNION
-MATCH (child:Person)<-[:ABOUT]-(e:Event)-[:ABOUT]->(adult:Person)
-WHERE e.kind IN $event_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($months)
-WITH child, e, adult  // one chain from the few events of these kinds, then test the people
-WHERE child.role = 'child' AND adult.role = 'adult'
-RETURN 'risks_outside_home' AS pattern, child.id AS child_id,
-       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
-       e.id AS event_id, e.kind AS event_kind, e.date AS event_date,
-       'adult' AS connector_kind, adult.id AS connector_id,
-       coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS connector_label, 'ABOUT+ABOUT' AS via,
-       [e.source_agency + ':' + e.source_record] AS sources
-UNION
-MATCH (child:Person)<-[:ABOUT]-(e:Event)-[o:OCCURRED_AT]->(addr:Address)
-WHERE e.kind IN $event_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($months)
-WITH child, e, o, addr
-WHERE child.role = 'child'
-RETURN 'risks_outside_home' AS pattern, child.id AS child_id,
-       coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
-       e.id AS event_id, e.kind AS event_kind, e.date AS event_date,
-       'address' AS connector_kind, addr.id AS connector_id, addr.postcode AS connector_label, 'ABOUT+OCCURRED_AT' AS via,
-       [e.source_agency + ':' + e.source_record, o.source_agency + ':' + o.source_record] AS sources
-UNION
-MATCH (e:Event)-[:ABOUT]->(child:Person)
-WHERE child.role = 'child' AND e.kind IN $event_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($months)
-MATCH (child)-[r:RELATED_TO]-(adult:Person)
-WHERE adult.role = 'adult' AND r.kind IN $adult_link_kinds
+WITH e, child  // one scan of the events; each connector kind is one OPTIONAL MATCH on its own copy of the row
+UNWIND ['event', 'adult', 'address', 'related'] AS step
+OPTIONAL MATCH (e)-[:ABOUT]->(co:Person)
+WHERE step = 'adult' AND co.role = 'adult'
+OPTIONAL MATCH (e)-[o:OCCURRED_AT]->(addr:Address)
+WHERE step = 'address'
+OPTIONAL MATCH (child)-[r:RELATED_TO]-(ra:Person)
+WHERE step = 'related' AND ra.role = 'adult' AND r.kind IN $adult_link_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-RETURN 'risks_outside_home' AS pattern, child.id AS child_id,
+WITH e, child, step, co, o, addr, r, ra
+WHERE step = 'event' OR co IS NOT NULL OR addr IS NOT NULL OR ra IS NOT NULL
+RETURN DISTINCT 'risks_outside_home' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        e.id AS event_id, e.kind AS event_kind, e.date AS event_date,
-       'adult' AS connector_kind, adult.id AS connector_id,
-       coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS connector_label, 'RELATED_TO:' + r.kind AS via,
-       [e.source_agency + ':' + e.source_record, r.source_agency + ':' + r.source_record] AS sources
+       CASE step WHEN 'event' THEN 'event' WHEN 'address' THEN 'address' ELSE 'adult' END AS connector_kind,
+       CASE step WHEN 'event' THEN e.id WHEN 'adult' THEN co.id WHEN 'address' THEN addr.id ELSE ra.id END AS connector_id,
+       CASE step WHEN 'event' THEN e.kind WHEN 'address' THEN addr.postcode
+            WHEN 'adult' THEN coalesce(co.given_name, '') + ' ' + coalesce(co.family_name, '')
+            ELSE coalesce(ra.given_name, '') + ' ' + coalesce(ra.family_name, '') END AS connector_label,
+       CASE step WHEN 'event' THEN 'ABOUT' WHEN 'adult' THEN 'ABOUT+ABOUT' WHEN 'address' THEN 'ABOUT+OCCURRED_AT'
+            ELSE 'RELATED_TO:' + r.kind END AS via,
+       CASE step WHEN 'address' THEN [e.source_agency + ':' + e.source_record, o.source_agency + ':' + o.source_record]
+            WHEN 'related' THEN [e.source_agency + ':' + e.source_record, r.source_agency + ':' + r.source_record]
+            ELSE [e.source_agency + ':' + e.source_record] END AS sources
