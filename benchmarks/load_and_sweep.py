@@ -3,8 +3,10 @@
     python benchmarks/load_and_sweep.py                 # 10k, 100k, 1M
     python benchmarks/load_and_sweep.py 10000 100000    # chosen sizes
 
-For each size: generate a county (synthetic, seed 7), load it into a fresh embedded store (timed end to end:
-read, validate, diff, COPY, commit), then run the sweep `probation_adult_child_unknown_to_csc` on the store and
+For each size: generate a county (synthetic, seed 7), load it into a fresh embedded store (timed end to end,
+and split into its stages: read, validate, plan (the diff against the store), write (COPY into a database
+built beside the empty store, checkpoint, rename); the write is split again per node label and relationship
+type, from the load's progress callback), then run the sweep `probation_adult_child_unknown_to_csc` on the store and
 the same sweep in pure Python over a networkx graph of the same bundle (the baseline), checking that both find
 the same (child, adult) pairs, that every planted pair is found and no near-miss is reported (other
 patterns' planted scenarios can add true probation rows beyond this pattern's ground truth). Medians of 5
@@ -99,9 +101,21 @@ def bench(people: int, workdir: Path) -> dict:
     rows = sum(len(f) for f in frames.values())
 
     store = LadybugStore(workdir / f"county-{people}.db")
-    start = time.perf_counter()
-    report = load_bundle(store, bundle, today=as_of)
+    steps: dict[str, float] = {}
+    start = last = time.perf_counter()
+
+    def progress(step: str, rows: int) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        steps[step.split(":")[0]] = now - last
+        last = now
+
+    report = load_bundle(store, bundle, today=as_of, progress=progress)
     load_seconds = time.perf_counter() - start
+    first_step = next(iter(steps), None)
+    if first_step:  # the first step's time also covers read, validate and plan
+        steps[first_step] -= sum(v for k, v in report.stage_seconds.items() if k != "write")
+    steps["checkpoint+swap"] = report.stage_seconds.get("write", 0.0) - sum(steps.values())
     assert not report.rejects, report.rejects[:5]
 
     cold_start = time.perf_counter()
@@ -122,6 +136,8 @@ def bench(people: int, workdir: Path) -> dict:
         "rows": rows,
         "generate_s": generation,
         "load_s": load_seconds,
+        "stages": report.stage_seconds,
+        "write_steps": steps,
         "rows_per_s": rows / load_seconds,
         "sweep_cold_s": cold,
         "sweep_s": sweep,
@@ -152,6 +168,9 @@ def main(sizes: list[int]) -> None:
                 f"{'all' if r['planted_found'] else 'MISSED':>8} {r['near_misses_reported']:>9} {r['peak_rss_mb']:>8.0f}",
                 flush=True,
             )
+            stages = "  ".join(f"{k} {v:.2f}s" for k, v in r["stages"].items())
+            writes = "  ".join(f"{k} {v:.2f}s" for k, v in r["write_steps"].items() if v >= 0.05)
+            print(f"{'':>9} load stages: {stages}\n{'':>9} write: {writes}", flush=True)
     print("targets: 1M people loaded in <= 15 s; sweep <= 1 s")
 
 
