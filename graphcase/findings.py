@@ -515,6 +515,9 @@ def _resolved_ids(store: GraphStore) -> dict[str, str]:
     return {record: rid for a, b, rid in rows if rid for record in (a, b)}
 
 
+SWEEP_CACHE_FORMAT = "findings-jsonl-indexed-1"  # an older cache file (one JSON document) is swept over
+
+
 def _read_sweep_cache(path: str | Path, key: str, ids: set[str] | None = None) -> list[dict] | None:
     """The cached findings (as dicts) when the cache's key matches, else None; with ``ids``, only those
     touching one of them, read by the index in the first line (a person's findings without parsing the county's)."""
@@ -524,7 +527,7 @@ def _read_sweep_cache(path: str | Path, key: str, ids: set[str] | None = None) -
     try:
         with path.open("rb") as fh:
             header = json.loads(fh.readline())
-            if header.get("key") != key:
+            if header.get("key") != key or header.get("format") != SWEEP_CACHE_FORMAT:
                 return None
             body = fh.tell()
             if ids is None:
@@ -551,7 +554,7 @@ def _write_sweep_cache(path: str | Path, key: str, findings: list[Finding]) -> N
     for i, f in enumerate(findings):
         for pid in sorted(f.touched_ids()):
             index[pid].append(i)
-    header = json.dumps({"key": key, "offsets": offsets, "index": index}, ensure_ascii=False).encode("utf-8") + b"\n"
+    header = json.dumps({"format": SWEEP_CACHE_FORMAT, "key": key, "offsets": offsets, "index": index}, ensure_ascii=False).encode("utf-8") + b"\n"
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(header + b"".join(lines))
     tmp.replace(path)

@@ -90,10 +90,14 @@ def test_the_cached_sweep_gives_every_finding_and_each_persons_findings_by_its_i
         assert sorted(json.dumps(f.as_dict(), sort_keys=True) for f in cached.findings) == expected, person
 
 
-@pytest.mark.parametrize("garbage", [b"", b"{not json", b'{"key": "x", "findings": []}\n', b'["a list"]\n'])
+@pytest.mark.parametrize("garbage", [b"", b"{not json", b'["a list"]\n', b"OLD"])
 def test_a_foreign_or_broken_cache_file_is_swept_again_and_rewritten(county, tmp_path, garbage):
     store, as_of = county
     cache = tmp_path / "sweep.json"
+    if garbage == b"OLD":  # the previous format, one JSON document, under the right key: its findings list is not read
+        from graphcase.findings import _sweep_key
+
+        garbage = json.dumps({"key": _sweep_key(store, as_of, ["cumulative_harm"], None), "findings": []}).encode()
     cache.write_bytes(garbage)
     first = run_catalogue(store, as_of, ["cumulative_harm"], sweep_cache=cache)
     assert not first.from_cache and first.findings
