@@ -339,6 +339,20 @@ def cluster_rows(rows: list[dict], min_children: int = 2, max_cluster_size: int 
     return [[rows[i] for i in sorted(i for child in members for i in rows_of[child])] for members in clusters]
 
 
+def _evidence_value(v):
+    if isinstance(v, dt.date):  # datetime is a date too; both print as isoformat, as to_jsonable does
+        return v.isoformat()
+    if isinstance(v, list):
+        return [x.isoformat() if isinstance(x, dt.date) else to_jsonable(x) if isinstance(x, (list, tuple, dict)) else x for x in v]
+    return to_jsonable(v) if isinstance(v, (tuple, dict)) else v
+
+
+def _evidence_row(row: dict) -> dict:
+    """A query row as JSON-ready evidence (what ``to_jsonable`` gives, without its per-value recursion: the
+    sweep groups thousands of rows)."""
+    return {k: _evidence_value(v) for k, v in row.items() if k != "pattern"}
+
+
 RESOLVED_KEY_COLUMNS = ("child_id", "adult_id")  # person keys merged per resolved person (record linkage)
 
 
@@ -360,7 +374,9 @@ def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cl
     findings = []
     for key_values, group in groups.items():
         key = dict(zip(spec.key, key_values))
-        evidence = sorted((to_jsonable({k: v for k, v in r.items() if k != "pattern"}) for r in group), key=lambda e: json.dumps(e, sort_keys=True))
+        evidence = [_evidence_row(r) for r in group]
+        if len(evidence) > 1:
+            evidence.sort(key=lambda e: json.dumps(e, sort_keys=True))
         findings.append(
             Finding(finding_id(name, key), name, key, spec.children(group), spec.others(group), spec.explain(group), evidence,
                     linkage_evidence(group))
