@@ -76,12 +76,19 @@ def _read_json(path: Path) -> pa.Table:
         raise BundleError(f"{path}: cannot read JSON: {exc}") from exc
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise BundleError(f"{path}: expected a JSON array of objects, one per row")
-    frame = pd.DataFrame(rows, dtype=object)
+    names = list(dict.fromkeys(str(k) for row in rows for k in row))  # every key, in order of first appearance
     # JSON may carry numbers or booleans; the validator works on text, like the CSV path.
-    frame = frame.map(lambda v: None if v is None else (";".join(map(str, v)) if isinstance(v, list) else str(v)))
-    table = pa.table({str(n): pa.array(frame[n].tolist(), pa.string()) for n in frame.columns})
+    table = pa.table({n: pa.array([_json_text(row.get(n)) for row in rows], pa.string()) for n in names})
     table = _clean_text(table) if table.num_columns else table
-    return table.append_column(ROW_COLUMN, pa.array(np.arange(1, len(frame) + 1, dtype="int64")))
+    return table.append_column(ROW_COLUMN, pa.array(np.arange(1, len(rows) + 1, dtype="int64")))
+
+
+def _json_text(value) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):  # null, or NaN
+        return None
+    if isinstance(value, list):
+        return ";".join(map(str, value))
+    return str(value)
 
 
 def read_bundle(folder: str | Path) -> dict[str, RawTable]:

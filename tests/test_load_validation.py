@@ -133,3 +133,20 @@ def test_cli_load_reports_rejects_and_exits_non_zero(tmp_path, monkeypatch):
     result = runner.invoke(main, ["--db", str(db), "load", str(folder), "--quiet", "--allow-rejects", "--rejects", "r2.csv"])
     assert result.exit_code == 0, "--allow-rejects loads the accepted rows and succeeds"
     assert "written; 1 rows rejected" in result.output
+
+
+def test_accepted_rows_come_typed_dates_as_dates_and_flags_as_booleans():
+    import datetime as dt
+
+    import pyarrow as pa
+
+    validated = validate_bundle(read_bundle(SAMPLE), today=AS_OF)
+    people, records = validated.tables["people"], validated.tables["agency_records"]
+    assert people.schema.field("dob").type == pa.date32()
+    tward = people.filter(pa.compute.equal(people["id"], "gp:TWARD")).to_pylist()[0]
+    assert tward["dob"] == dt.date(2019, 5, 30) and tward["_row"] >= 2
+    assert "flags" not in records.column_names and records.schema.field("mappa").type == pa.bool_()
+    flagged = {r["person_id"] for r in records.filter(records["mappa"]).to_pylist()}
+    raw = (SAMPLE / "agency_records.csv").read_text().splitlines()
+    assert flagged == {line.split(",")[0] for line in raw[1:] if "mappa" in line.split(",")[5]}
+    assert validated.frames["people"]["id"].tolist() == people["id"].to_pylist()
