@@ -71,6 +71,22 @@ def sample_db_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def generated_county(tmp_path_factory):
+    """(store, ground truth) of a generated county of 3,000 people (seed 11, every pattern planted, no SAME_AS
+    links), loaded once per session for the county-wide catalogue tests. Do not change its data."""
+    from graphcase.synthetic.county import generate_county
+
+    tmp = tmp_path_factory.mktemp("county")
+    _, truth = generate_county(3000, seed=11, out_dir=tmp / "county")
+    store = LadybugStore(tmp / "county.db")
+    store.ensure_schema()
+    report = load_bundle(store, tmp / "county")
+    assert not report.rejects
+    yield store, truth
+    store.close()
+
+
 def skip_or_fail(reason: str):
     """Skip a test whose tool (browser, Node linter) is missing; in CI (GRAPHCASE_REQUIRE_TOOLS=1) fail instead."""
     if os.environ.get("GRAPHCASE_REQUIRE_TOOLS"):

@@ -8,7 +8,6 @@ import json
 import numpy as np
 import pytest
 
-from graphcase import load_bundle
 from graphcase.findings import finding_id, person_network, run_catalogue
 from graphcase.link_quality import evaluate
 from graphcase.links_dialect import expected_siblings
@@ -77,24 +76,8 @@ def test_person_mode_keeps_only_findings_touching_the_network(ladybug_store, tmp
     assert {f.id for f in mine.findings} < {f.id for f in everyone.findings}
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    """A generated county of 3,000 people loaded once for the county-wide tests of this module."""
-    from graphcase.stores.ladybug import LadybugStore
-    from graphcase.synthetic.county import generate_county
-
-    tmp = tmp_path_factory.mktemp("county")
-    _, truth = generate_county(3000, seed=11, out_dir=tmp / "county")
-    store = LadybugStore(tmp / "county.db")
-    store.ensure_schema()
-    report = load_bundle(store, tmp / "county")
-    assert not report.rejects
-    yield store, truth
-    store.close()
-
-
-def test_precision_and_recall_are_one_on_a_generated_county(county):
-    store, truth = county
+def test_precision_and_recall_are_one_on_a_generated_county(generated_county):
+    store, truth = generated_county
     quality = evaluate(run_catalogue(store, truth.as_of), truth.as_dict())
     assert set(quality) == set(PLANTERS) - {"probation_adult_child_unknown_to_csc", "same_person_records"}
     for name, figures in quality.items():
@@ -112,8 +95,8 @@ def _people_to_try(truth, sweep) -> list[str]:
     return picks + [near, "P10", "P1000"]
 
 
-def test_person_findings_equal_the_sweep_filtered_to_the_network(county, tmp_path):
-    store, truth = county
+def test_person_findings_equal_the_sweep_filtered_to_the_network(generated_county, tmp_path):
+    store, truth = generated_county
     sweep = run_catalogue(store, truth.as_of)
     cache = tmp_path / "sweep.json"
     first = run_catalogue(store, truth.as_of, sweep_cache=cache)  # writes the cache
@@ -129,8 +112,8 @@ def test_person_findings_equal_the_sweep_filtered_to_the_network(county, tmp_pat
     assert any(run_catalogue(store, truth.as_of, person=p).findings for p in _people_to_try(truth, sweep)[:3])
 
 
-def test_sweep_cache_is_not_used_for_another_as_of_or_after_a_write(county, tmp_path):
-    store, truth = county
+def test_sweep_cache_is_not_used_for_another_as_of_or_after_a_write(generated_county, tmp_path):
+    store, truth = generated_county
     cache = tmp_path / "sweep.json"
     run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache)
     assert run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache).from_cache

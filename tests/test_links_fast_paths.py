@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from graphcase import load_bundle
 from graphcase.catalogue import get_query
 from graphcase.findings import has_same_as_links, pattern_names, person_network, run_catalogue, run_pattern_rows
 from graphcase.links_dialect import without_linkage
@@ -47,23 +46,9 @@ def test_every_pattern_query_has_a_form_without_same_as(name):
         assert "SAME_AS" not in body
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    """A generated county of 3,000 people (every pattern planted, no SAME_AS links)."""
-    from graphcase.stores.ladybug import LadybugStore
-    from graphcase.synthetic.county import generate_county
-
-    tmp = tmp_path_factory.mktemp("county")
-    _, truth = generate_county(3000, seed=11, out_dir=tmp / "county")
-    store = LadybugStore(tmp / "county.db")
-    store.ensure_schema()
-    load_bundle(store, tmp / "county")
-    yield store, truth.as_of
-    store.close()
-
-
-def test_each_pattern_gives_the_same_rows_with_and_without_its_same_as_look_ups(county):
-    store, as_of = county
+def test_each_pattern_gives_the_same_rows_with_and_without_its_same_as_look_ups(generated_county):
+    store, truth = generated_county
+    as_of = truth.as_of
     assert not has_same_as_links(store)
     found_rows = 0
     for name in pattern_names():
@@ -74,8 +59,9 @@ def test_each_pattern_gives_the_same_rows_with_and_without_its_same_as_look_ups(
     assert found_rows > 100
 
 
-def test_the_cached_sweep_gives_every_finding_and_each_persons_findings_by_its_index(county, tmp_path):
-    store, as_of = county
+def test_the_cached_sweep_gives_every_finding_and_each_persons_findings_by_its_index(generated_county, tmp_path):
+    store, truth = generated_county
+    as_of = truth.as_of
     cache = tmp_path / "sweep.json"
     sweep = run_catalogue(store, as_of, sweep_cache=cache)
     again = run_catalogue(store, as_of, sweep_cache=cache)
@@ -91,8 +77,9 @@ def test_the_cached_sweep_gives_every_finding_and_each_persons_findings_by_its_i
 
 
 @pytest.mark.parametrize("garbage", [b"", b"{not json", b'["a list"]\n', b"OLD"])
-def test_a_foreign_or_broken_cache_file_is_swept_again_and_rewritten(county, tmp_path, garbage):
-    store, as_of = county
+def test_a_foreign_or_broken_cache_file_is_swept_again_and_rewritten(generated_county, tmp_path, garbage):
+    store, truth = generated_county
+    as_of = truth.as_of
     cache = tmp_path / "sweep.json"
     if garbage == b"OLD":  # the previous format, one JSON document, under the right key: its findings list is not read
         from graphcase.findings import _sweep_key
@@ -104,9 +91,10 @@ def test_a_foreign_or_broken_cache_file_is_swept_again_and_rewritten(county, tmp
     assert run_catalogue(store, as_of, ["cumulative_harm"], sweep_cache=cache).from_cache
 
 
-def test_risks_outside_home_rows_name_the_event_for_every_connector_kind(county):
+def test_risks_outside_home_rows_name_the_event_for_every_connector_kind(generated_county):
     # the four-branch form of this query returned the adult's or address's id as event_id on LadybugDB 0.22
-    store, as_of = county
+    store, truth = generated_county
+    as_of = truth.as_of
     rows = run_pattern_rows(store, "risks_outside_home", as_of)
     events = {e: k for e, k in store.query("MATCH (e:Event) RETURN e.id, e.kind").rows}
     assert {r["connector_kind"] for r in rows} == {"event", "adult", "address"}
