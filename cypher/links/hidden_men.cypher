@@ -57,8 +57,6 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, la, addr, lc, child, csc, ck, count(ak) AS adult_csc_records
 WHERE adult_csc_records = 0
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -91,8 +89,6 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, r, child, csc, ck, count(ak) AS adult_csc_records
 WHERE adult_csc_records = 0
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -126,8 +122,6 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, rp, parent, rc, child, csc, ck, count(ak) AS adult_csc_records
 WHERE adult_csc_records = 0
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo2:Person)-[mk2:KNOWN_TO]->(mg2:Agency) WHERE mg2.kind = $csc_kind AND mk2.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(mo3:Person)-[mk3:KNOWN_TO]->(mg3:Agency) WHERE mg3.kind = $csc_kind AND mk3.since <= $as_of }
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,

@@ -1,6 +1,6 @@
 // name: probation_adult_child_unknown_to_csc
 // title: Adult known to probation connected to a child unknown to children's social care
-// description: Adults with a probation record who live at the same address as a child, or are related to a child, where the child has no record with children's social care. Record linkage (SAME_AS) counts, so a probation record of a record linked to the adult makes the adult known to probation, and a CSC record of a record linked to the child (up to 3 links) makes the child known to CSC.
+// description: Adults with a probation record who live at the same address as a child, or are related to a child, where the child has no record with children's social care. Record linkage (SAME_AS) counts, so a probation record of a record linked to the adult makes the adult known to probation, and a CSC record of a record linked to the child makes the child known to CSC.
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the network is read at: addresses and relationships must be current then; records must have started by then."}
 // columns:
@@ -38,8 +38,6 @@ WHERE child.role = 'child'
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
   AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co2:Person)-[ck2:KNOWN_TO]->(cg2:Agency) WHERE cg2.kind = 'csc' AND ck2.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co3:Person)-[ck3:KNOWN_TO]->(cg3:Agency) WHERE cg3.kind = 'csc' AND ck3.since <= $as_of }
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
@@ -58,8 +56,6 @@ WHERE child.role = 'child'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
   AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
   AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co2:Person)-[ck2:KNOWN_TO]->(cg2:Agency) WHERE cg2.kind = 'csc' AND ck2.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co3:Person)-[ck3:KNOWN_TO]->(cg3:Agency) WHERE cg3.kind = 'csc' AND ck3.since <= $as_of }
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
@@ -79,8 +75,6 @@ WHERE adult.role = 'adult' AND child.role = 'child'
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
   AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
   AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co2:Person)-[ck2:KNOWN_TO]->(cg2:Agency) WHERE cg2.kind = 'csc' AND ck2.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co3:Person)-[ck3:KNOWN_TO]->(cg3:Agency) WHERE cg3.kind = 'csc' AND ck3.since <= $as_of }
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
@@ -98,8 +92,6 @@ WHERE adult.role = 'adult' AND child.role = 'child'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
   AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
   AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co2:Person)-[ck2:KNOWN_TO]->(cg2:Agency) WHERE cg2.kind = 'csc' AND ck2.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(co3:Person)-[ck3:KNOWN_TO]->(cg3:Agency) WHERE cg3.kind = 'csc' AND ck3.since <= $as_of }
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,

@@ -30,8 +30,8 @@
 //   sex_offender: record flag
 //   child_csc_records: number of CSC records of the child's own record (0 = unknown to CSC under this record)
 //   adult_csc_records: number of CSC records of the adult's own record (0 = not in CSC's record of the household)
-//   child_csc_via_linkage: CSC has a record of a record linked to the child (SAME_AS, up to 3 links), so CSC knows the child
-//   adult_csc_via_linkage: CSC has a record of a record linked to the adult (SAME_AS, up to 3 links), so CSC knows the adult
+//   child_csc_via_linkage: CSC has a record of a record linked to the child (SAME_AS; one link reaches every record of a resolved person), so CSC knows the child
+//   adult_csc_via_linkage: CSC has a record of a record linked to the adult (SAME_AS; one link reaches every record of a resolved person), so CSC knows the adult
 //   linked_record_id: the record holding the risk when it is not the adult's own, SAME_AS-linked to the adult (empty = own record)
 //   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
 //   linkage_decided_by: the model threshold or human review that made that link
@@ -66,12 +66,8 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, addr, la, lc, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
@@ -104,12 +100,8 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, addr, la, lc, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
@@ -145,12 +137,8 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, r, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, r, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
@@ -180,12 +168,8 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, r, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, r, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
@@ -221,12 +205,8 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, rp, rc, parent, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
@@ -260,12 +240,8 @@ WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, rp, rc, parent, child, child_csc_records, count(ak) AS adult_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
 WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco2:Person)-[lck2:KNOWN_TO]->(lcg2:Agency) WHERE lcg2.kind = $csc_kind AND lck2.since <= $as_of }
-       + COUNT { MATCH (child)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lco3:Person)-[lck3:KNOWN_TO]->(lcg3:Agency) WHERE lcg3.kind = $csc_kind AND lck3.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao2:Person)-[lak2:KNOWN_TO]->(lag2:Agency) WHERE lag2.kind = $csc_kind AND lak2.since <= $as_of }
-       + COUNT { MATCH (adult)-[:SAME_AS]-(:Person)-[:SAME_AS]-(:Person)-[:SAME_AS]-(lao3:Person)-[lak3:KNOWN_TO]->(lag3:Agency) WHERE lag3.kind = $csc_kind AND lak3.since <= $as_of } > 0 AS adult_csc_via_linkage
+       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
+       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
