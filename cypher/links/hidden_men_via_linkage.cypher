@@ -41,22 +41,22 @@
 //   The Child Safeguarding Practice Review Panel's "The Myth of Invisible Men" (2021): babies were harmed by
 //   fathers and new partners known to police, probation or substance-misuse services who were invisible to
 //   the professionals working with the child, because they did not know the men had contact with the child.
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
-WHERE child.role = 'child'
-MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
-WITH csc, ck, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
+WITH adult, s, rec  // start from the few SAME_AS links: another record of the man (one hop: clusters are complete)
 WHERE adult.role = 'adult' AND adult.sex = 'male'
-  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
-  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WITH adult, s, rec, k, ag
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-WITH csc, ck, child, lc, addr, la, adult  // then the records linked to the man
-MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH csc, ck, child, lc, addr, la, adult, s, rec
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+WITH adult, s, rec, k, ag, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE child.role = 'child'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // the child's own CSC record
+WITH adult, s, rec, k, ag, la, addr, lc, child, ck, csc
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -70,21 +70,21 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, addr.id, child.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
-WHERE child.role = 'child'
-MATCH (child)-[r:RELATED_TO]-(adult:Person)
-WITH csc, ck, child, r, adult
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
-  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
+WITH adult, s, rec  // start from the few SAME_AS links: another record of the man (one hop: clusters are complete)
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WITH adult, s, rec, k, ag
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-WITH csc, ck, child, r, adult  // then the records linked to the man
-MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH csc, ck, child, r, adult, s, rec
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH adult, s, rec, k, ag, r, child
+WHERE child.role = 'child' AND r.kind = 'household_member'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // the child's own CSC record
+WITH adult, s, rec, k, ag, r, child, ck, csc
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -97,23 +97,23 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(child:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, child  // start from CSC's few records (agency side), then test the person
-WHERE child.role = 'child'
-MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
-WITH csc, ck, child, rc, parent, rp, adult
-WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
-  AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
-  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
-  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
+WITH adult, s, rec  // start from the few SAME_AS links: another record of the man (one hop: clusters are complete)
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
+WITH adult, s, rec, k, ag
+WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
   AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
   AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-WITH csc, ck, child, rc, parent, rp, adult  // then the records linked to the man
-MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH csc, ck, child, rc, parent, rp, adult, s, rec
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
+WITH adult, s, rec, k, ag, rp, parent, rc, child
+WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND child.role = 'child'
+  AND adult.id <> parent.id
+  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // the child's own CSC record
+WITH adult, s, rec, k, ag, rp, parent, rc, child, ck, csc
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -127,13 +127,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, parent.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
-WHERE cscrec.role = 'child'
-MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
+WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
+WHERE cscrec.role = 'child' AND child.role = 'child'
+MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH csc, ck, cscrec, cs, child
-WHERE child.role = 'child'
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
   AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
 WITH csc, ck, cscrec, cs, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
@@ -157,13 +156,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, addr.id, child.id, cscrec.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
-WHERE cscrec.role = 'child'
-MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
+WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
+WHERE cscrec.role = 'child' AND child.role = 'child'
+MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH csc, ck, cscrec, cs, child
-WHERE child.role = 'child'
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
   AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[r:RELATED_TO]-(adult:Person)
 WITH csc, ck, cscrec, cs, child, r, adult
@@ -185,13 +183,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
-WHERE cscrec.role = 'child'
-MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
+WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
+WHERE cscrec.role = 'child' AND child.role = 'child'
+MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH csc, ck, cscrec, cs, child
-WHERE child.role = 'child'
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
   AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
 WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult
@@ -216,13 +213,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, parent.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
-WHERE cscrec.role = 'child'
-MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
+WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
+WHERE cscrec.role = 'child' AND child.role = 'child'
+MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH csc, ck, cscrec, cs, child
-WHERE child.role = 'child'
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
   AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
 WITH csc, ck, cscrec, cs, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
@@ -248,13 +244,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, addr.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
-WHERE cscrec.role = 'child'
-MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
+WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
+WHERE cscrec.role = 'child' AND child.role = 'child'
+MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH csc, ck, cscrec, cs, child
-WHERE child.role = 'child'
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
   AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[r:RELATED_TO]-(adult:Person)
 WITH csc, ck, cscrec, cs, child, r, adult
@@ -278,13 +273,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (csc:Agency)<-[ck:KNOWN_TO]-(cscrec:Person)
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-WITH csc, ck, cscrec  // a CSC record of a child, then the records of the same child (one hop: clusters are complete)
-WHERE cscrec.role = 'child'
-MATCH (cscrec)-[cs:SAME_AS]-(child:Person)
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
+WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
+WHERE cscrec.role = 'child' AND child.role = 'child'
+MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH csc, ck, cscrec, cs, child
-WHERE child.role = 'child'
+WHERE csc.kind = $csc_kind AND ck.since <= $as_of
   AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
 MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
 WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult
