@@ -259,3 +259,48 @@ def test_hidden_men_counts_a_csc_record_held_on_a_record_linked_to_the_child(lad
     assert list(ev["path_rels"]) == ["LIVES_AT", "LIVES_AT", "SAME_AS"]
     assert f"(record {csc_record}, held on a linked record of the child ({child_csc}, linkage probability 0.98))" in finding.explanation
     assert finding.linkage == [{"linked_record_id": child_csc, "linked_to": child_gp, "probability": 0.98, "decided_by": DECIDED}]
+
+
+def test_hidden_men_through_links_for_every_connection_and_every_linked_side(ladybug_store, tmp_path):
+    """Nine families: the man connected to the child by address, household membership or as the mother's
+    partner, crossed with the link the finding needs: the man's police record on a linked record, the child's
+    CSC record on a linked record, or both. Each gives one finding, with its connection and every linkage."""
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    expected, links = {}, []
+    for n, (connection, side) in enumerate(
+        (c, s) for c in ("same_address", "household_member", "partner_of_parent") for s in ("man", "child", "both")
+    ):
+        family = f"Fam{n}"
+        child = b.person("child", "Ada", family, D(2020, 1, 1 + n), "female")
+        man = b.person("adult", "Ben", family, D(1985, 2, 1 + n), "male")
+        man_police = b.person("adult", "Benjamin", family, D(1985, 2, 1 + n), "male", agency="police")
+        child_csc = b.person("child", "Adah", family, D(2020, 1, 1 + n), "female", agency="csc")
+        if connection == "same_address":
+            home = b.address(f"NS{n} 1AA")
+            b.lives_at(child, home, D(2024, 1, 1))
+            b.lives_at(man, home, D(2024, 1, 1))
+        elif connection == "household_member":
+            b.relate(man, child, "household_member", D(2024, 1, 1))
+        else:
+            mum = b.person("adult", "Cath", family, D(1990, 3, 1 + n), "female")
+            b.relate(mum, child, "parent", D(2020, 1, 1 + n))
+            b.relate(man, mum, "partner", D(2024, 1, 1))
+        b.known_to(man_police if side in ("man", "both") else man, "police", D(2023, 1, 1))
+        b.known_to(child_csc if side in ("child", "both") else child, "csc", D(2024, 6, 1))
+        linked = []
+        if side in ("man", "both"):
+            links.append((man, man_police, 0.97))
+            linked.append(man_police)
+        if side in ("child", "both"):
+            links.append((child, child_csc, 0.98))
+            linked.append(child_csc)
+        key_child = resolved(child, child_csc) if side in ("child", "both") else child
+        key_man = resolved(man, man_police) if side in ("man", "both") else man
+        expected[(key_child, key_man)] = (connection, sorted(linked))
+    load_scenario(ladybug_store, b, tmp_path)
+    same_as(ladybug_store, *links)
+    found = {(f.key["child_id"], f.key["adult_id"]): f for f in run_catalogue(ladybug_store, AS_OF, ["hidden_men"]).findings}
+    assert set(found) == set(expected)
+    for key, (connection, linked) in expected.items():
+        assert {ev["link"] for ev in found[key].evidence} == {connection}, key
+        assert sorted(link["linked_record_id"] for link in found[key].linkage) == linked, key

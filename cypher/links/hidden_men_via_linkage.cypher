@@ -41,22 +41,23 @@
 //   The Child Safeguarding Practice Review Panel's "The Myth of Invisible Men" (2021): babies were harmed by
 //   fathers and new partners known to police, probation or substance-misuse services who were invisible to
 //   the professionals working with the child, because they did not know the men had contact with the child.
-MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
-WITH adult, s, rec  // start from the few SAME_AS links: another record of the man (one hop: clusters are complete)
-WHERE adult.role = 'adult' AND adult.sex = 'male'
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WITH adult, s, rec, k, ag
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
-WITH adult, s, rec, k, ag, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE child.role = 'child'
+MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)  // starts from the few SAME_AS links
+WITH rec, s, adult, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // the child's own CSC record
-WITH adult, s, rec, k, ag, la, addr, lc, child, ck, csc
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH rec, s, adult, la, addr, lc, child, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
+WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -70,21 +71,22 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, addr.id, child.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
 UNION
-MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
-WITH adult, s, rec  // start from the few SAME_AS links: another record of the man (one hop: clusters are complete)
-WHERE adult.role = 'adult' AND adult.sex = 'male'
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WITH adult, s, rec, k, ag
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-MATCH (adult)-[r:RELATED_TO]-(child:Person)
-WITH adult, s, rec, k, ag, r, child
-WHERE child.role = 'child' AND r.kind = 'household_member'
-  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // the child's own CSC record
-WITH adult, s, rec, k, ag, r, child, ck, csc
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)-[r:RELATED_TO]-(child:Person)  // starts from the few SAME_AS links
+WITH rec, s, adult, r, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child'
+  AND r.kind = 'household_member' AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH rec, s, adult, r, child, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
+WITH rec, s, adult, r, child, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH rec, s, adult, r, child, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, r, child, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -97,23 +99,24 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record] AS sources
 UNION
-MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
-WITH adult, s, rec  // start from the few SAME_AS links: another record of the man (one hop: clusters are complete)
-WHERE adult.role = 'adult' AND adult.sex = 'male'
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WITH adult, s, rec, k, ag
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
-WITH adult, s, rec, k, ag, rp, parent, rc, child
-WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND child.role = 'child'
-  AND adult.id <> parent.id
+MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)  // starts from the few SAME_AS links
+WITH rec, s, adult, rp, parent, rc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child'
+  AND rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND adult.id <> parent.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
-MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // the child's own CSC record
-WITH adult, s, rec, k, ag, rp, parent, rc, child, ck, csc
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH rec, s, adult, rp, parent, rc, child, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
+WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -127,22 +130,26 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, parent.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
-WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
-WHERE cscrec.role = 'child' AND child.role = 'child'
-MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH csc, ck, cscrec, cs, child
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
-MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
-WITH csc, ck, cscrec, cs, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE adult.role = 'adult' AND adult.sex = 'male'
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)  // starts from the few SAME_AS links
+WITH adult, la, addr, lc, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child' AND cscrec.role = 'child'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
+WHERE child_own_csc = 0
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -156,21 +163,25 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, addr.id, child.id, cscrec.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
-WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
-WHERE cscrec.role = 'child' AND child.role = 'child'
-MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH csc, ck, cscrec, cs, child
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
-MATCH (child)-[r:RELATED_TO]-(adult:Person)
-WITH csc, ck, cscrec, cs, child, r, adult
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
-  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)-[r:RELATED_TO]-(adult:Person)  // starts from the few SAME_AS links
+WITH adult, r, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child' AND cscrec.role = 'child'
+  AND r.kind = 'household_member' AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH adult, r, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
+WHERE child_own_csc = 0
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -183,23 +194,27 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
-WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
-WHERE cscrec.role = 'child' AND child.role = 'child'
-MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH csc, ck, cscrec, cs, child
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
-MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
-WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult
-WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
-  AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)  // starts from the few SAME_AS links
+WITH adult, rp, parent, rc, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child' AND cscrec.role = 'child'
+  AND rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND adult.id <> parent.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
+WHERE child_own_csc = 0
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -213,25 +228,32 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, parent.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
-WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
-WHERE cscrec.role = 'child' AND child.role = 'child'
-MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH csc, ck, cscrec, cs, child
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
-MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
-WITH csc, ck, cscrec, cs, child, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE adult.role = 'adult' AND adult.sex = 'male'
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // starts from the few SAME_AS links
+WITH cscrec, cs, child
+WHERE child.role = 'child' AND cscrec.role = 'child'
+OPTIONAL MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
+WITH adult, la, addr, lc, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE lc IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-WITH csc, ck, cscrec, cs, child, lc, addr, la, adult  // then the records linked to the man
-MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH csc, ck, cscrec, cs, child, lc, addr, la, adult, s, rec
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec
+WHERE s IS NOT NULL
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
+WHERE child_own_csc = 0
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -244,24 +266,31 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, addr.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
-WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
-WHERE cscrec.role = 'child' AND child.role = 'child'
-MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH csc, ck, cscrec, cs, child
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
-MATCH (child)-[r:RELATED_TO]-(adult:Person)
-WITH csc, ck, cscrec, cs, child, r, adult
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
-  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-WITH csc, ck, cscrec, cs, child, r, adult  // then the records linked to the man
-MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH csc, ck, cscrec, cs, child, r, adult, s, rec
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // starts from the few SAME_AS links
+WITH cscrec, cs, child
+WHERE child.role = 'child' AND cscrec.role = 'child'
+OPTIONAL MATCH (child)-[r:RELATED_TO]-(adult:Person)
+WITH adult, r, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male'
+  AND r.kind = 'household_member' AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH rec, s, adult, r, child, cs, cscrec
+WHERE s IS NOT NULL
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH rec, s, adult, r, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
+WHERE child_own_csc = 0
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -273,26 +302,33 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)
-WITH cscrec, cs, child  // start from the few SAME_AS links: another record of the child (one hop: clusters are complete)
-WHERE cscrec.role = 'child' AND child.role = 'child'
-MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH csc, ck, cscrec, cs, child
-WHERE csc.kind = $csc_kind AND ck.since <= $as_of
-  AND NOT EXISTS { MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of }  // own record: the branches above
-MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
-WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult
-WHERE rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult'
-  AND adult.role = 'adult' AND adult.sex = 'male' AND adult.id <> parent.id
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // starts from the few SAME_AS links
+WITH cscrec, cs, child
+WHERE child.role = 'child' AND cscrec.role = 'child'
+OPTIONAL MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
+WITH adult, rp, parent, rc, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE rc IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male'
+  AND rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND adult.id <> parent.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of }
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
-WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult  // then the records linked to the man
-MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH csc, ck, cscrec, cs, child, rc, parent, rp, adult, s, rec
-MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)
-WHERE ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec
+WHERE s IS NOT NULL
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
+WHERE child_own_csc = 0
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
+WHERE adult_csc = 0
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
+WHERE adult_linked_csc = 0
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
