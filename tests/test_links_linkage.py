@@ -304,3 +304,44 @@ def test_hidden_men_through_links_for_every_connection_and_every_linked_side(lad
     for key, (connection, linked) in expected.items():
         assert {ev["link"] for ev in found[key].evidence} == {connection}, key
         assert sorted(link["linked_record_id"] for link in found[key].linkage) == linked, key
+
+
+def test_risky_adult_through_a_linked_record_for_every_connection(ladybug_store, tmp_path):
+    """Probation knows a linked record of the man; he is connected to the child by address, as a parent, or as the
+    mother's partner. Each connection gives one finding naming the man's linkage. In the same families where CSC
+    knows the child under a linked record the finding stands (CSC does not know the man), marked as such."""
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    expected, links = {}, []
+    for n, (connection, csc_knows) in enumerate(
+        (c, k) for c in ("same_address", "parent", "partner_of_parent") for k in (False, True)
+    ):
+        family = f"Risk{n}"
+        child = b.person("child", "Eve", family, D(2019, 1, 1 + n), "female")
+        man = b.person("adult", "Dan", family, D(1984, 2, 1 + n), "male")
+        man_probation = b.person("adult", "Daniel", family, D(1984, 2, 1 + n), "male", agency="probation")
+        if connection == "same_address":
+            home = b.address(f"NR{n} 2BB")
+            b.lives_at(child, home, D(2024, 1, 1))
+            b.lives_at(man, home, D(2024, 1, 1))
+        elif connection == "parent":
+            b.relate(man, child, "parent", D(2019, 1, 1 + n))
+        else:
+            mum = b.person("adult", "Fay", family, D(1991, 3, 1 + n), "female")
+            b.relate(mum, child, "parent", D(2019, 1, 1 + n))
+            b.relate(man, mum, "partner", D(2024, 1, 1))
+        b.known_to(man_probation, "probation", D(2023, 1, 1))
+        links.append((man, man_probation, 0.97))
+        if csc_knows:
+            child_csc = b.person("child", "Evie", family, D(2019, 1, 1 + n), "female", agency="csc")
+            b.known_to(child_csc, "csc", D(2024, 6, 1))
+            links.append((child, child_csc, 0.98))
+        expected[(resolved(child, child_csc) if csc_knows else child, resolved(man, man_probation))] = (connection, csc_knows)
+    load_scenario(ladybug_store, b, tmp_path)
+    same_as(ladybug_store, *links)
+    found = {(f.key["child_id"], f.key["adult_id"]): f for f in risky(ladybug_store)}
+    assert set(found) == set(expected)
+    for key, (connection, csc_knows) in expected.items():
+        [ev] = found[key].evidence
+        assert ev["link"] == ("related_to" if connection == "parent" else connection), (key, ev["link"])
+        assert (ev["child_csc_records"], ev["child_csc_via_linkage"], ev["adult_csc_via_linkage"]) == (0, csc_knows, False)
+        assert [link["probability"] for link in found[key].linkage] == [0.97]

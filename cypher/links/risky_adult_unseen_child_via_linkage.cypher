@@ -44,26 +44,28 @@
 //   Inspections (JTAI on neglect) found probation did not always share or seek information about children
 //   linked to the adults it supervises. A child connected to a risky adult is unseen when children's social
 //   care has no record of the child, or knows the child but not the adult in the child's life.
-MATCH (ag:Agency)<-[k:KNOWN_TO]-(rec:Person)
-WHERE k.since <= $as_of
+MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
+WITH adult, rec, s  // start from the few SAME_AS links, then the risk records held about the linked record
+WHERE adult.role = 'adult'
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH extends the rows in hand; a MATCH or COUNT {} here joins every KNOWN_TO
+WITH adult, k, ag, rec, s
+WHERE k IS NOT NULL AND k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
-WITH rec, k, ag  // start from the few risk records (agency side), then the records linked to them
-MATCH (adult:Person)-[s:SAME_AS]-(rec)
-WITH adult, k, ag, rec, s
-WHERE adult.role = 'adult'
-MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+OPTIONAL MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
 WITH adult, k, ag, rec, s, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE child.role = 'child'
+WHERE la IS NOT NULL AND child.role = 'child'
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-WITH adult, k, ag, rec, s, addr, la, lc, child,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records,
-     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, rec, s, addr, la, lc, child, count(ak) AS adult_csc_records
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, count(ck) AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
+OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
+WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, count(lck1) > 0 AS child_csc_via_linkage
+OPTIONAL MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of
+WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
@@ -78,25 +80,27 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, la.source_agency + ':' + la.source_record,
         lc.source_agency + ':' + lc.source_record] AS sources
 UNION
-MATCH (ag:Agency)<-[k:KNOWN_TO]-(rec:Person)
-WHERE k.since <= $as_of
+MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
+WITH adult, rec, s  // start from the few SAME_AS links, then the risk records held about the linked record
+WHERE adult.role = 'adult'
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH extends the rows in hand; a MATCH or COUNT {} here joins every KNOWN_TO
+WITH adult, k, ag, rec, s
+WHERE k IS NOT NULL AND k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
-WITH rec, k, ag  // start from the few risk records (agency side), then the records linked to them
-MATCH (adult:Person)-[s:SAME_AS]-(rec)
-WITH adult, k, ag, rec, s
-WHERE adult.role = 'adult'
-MATCH (adult)-[r:RELATED_TO]-(child:Person)
+OPTIONAL MATCH (adult)-[r:RELATED_TO]-(child:Person)
 WITH adult, k, ag, rec, s, r, child
-WHERE child.role = 'child' AND r.kind IN $relationship_kinds
+WHERE r IS NOT NULL AND child.role = 'child' AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-WITH adult, k, ag, rec, s, r, child,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records,
-     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, rec, s, r, child, count(ak) AS adult_csc_records
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, rec, s, r, child, adult_csc_records, count(ck) AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
+OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
+WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, count(lck1) > 0 AS child_csc_via_linkage
+OPTIONAL MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of
+WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
@@ -109,27 +113,29 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, r.source_agency + ':' + r.source_record] AS sources
 UNION
-MATCH (ag:Agency)<-[k:KNOWN_TO]-(rec:Person)
-WHERE k.since <= $as_of
+MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
+WITH adult, rec, s  // start from the few SAME_AS links, then the risk records held about the linked record
+WHERE adult.role = 'adult'
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH extends the rows in hand; a MATCH or COUNT {} here joins every KNOWN_TO
+WITH adult, k, ag, rec, s
+WHERE k IS NOT NULL AND k.since <= $as_of
   AND (ag.kind IN $risk_agency_kinds OR k.mappa = true
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
-WITH rec, k, ag  // start from the few risk records (agency side), then the records linked to them
-MATCH (adult:Person)-[s:SAME_AS]-(rec)
-WITH adult, k, ag, rec, s
-WHERE adult.role = 'adult'
-MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
+OPTIONAL MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
 WITH adult, k, ag, rec, s, rp, parent, rc, child
-WHERE rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' AND parent.role = 'adult'
+WHERE rp IS NOT NULL AND rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' AND parent.role = 'adult'
   AND parent.id <> adult.id
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
-WITH adult, k, ag, rec, s, rp, rc, parent, child,
-     COUNT { MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of } AS adult_csc_records,
-     COUNT { MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of } AS child_csc_records
+OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
+WITH adult, k, ag, rec, s, rp, rc, parent, child, count(ak) AS adult_csc_records
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of
+WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, count(ck) AS child_csc_records
 WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records,
-       COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
-       COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
+OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
+WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, count(lck1) > 0 AS child_csc_via_linkage
+OPTIONAL MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of
+WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
 WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
