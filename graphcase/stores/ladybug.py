@@ -96,27 +96,23 @@ class LadybugStore(GraphStore):
     dialect = "ladybug"
 
     def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True):
-        ladybug = _import_ladybug()
         self.location = str(path)
         self.read_only = read_only
-        self._closed = False
-        if read_only and not Path(path).exists():
+        if (read_only or not create) and not Path(path).exists():
             raise StoreError(f"{path}: no graphcase database here (run 'graphcase load' or 'graphcase init' first)")
-        if not create and not Path(path).exists():
-            raise StoreError(f"{path}: no graphcase database here (run 'graphcase load' or 'graphcase init' first)")
+        self._open()
+
+    def _open(self) -> None:
+        """Open (or, after a first load's swap, re-open) the file at self.location."""
+        ladybug = _import_ladybug()
         try:
-            self._db = ladybug.Database(str(path), read_only=read_only)
+            self._db = ladybug.Database(self.location, read_only=self.read_only)
         except RuntimeError as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(
-                    f"{path}: the database is open for writing in another process; close it or wait"
+                    f"{self.location}: the database is open for writing in another process; close it or wait"
                 ) from exc
-            raise StoreError(f"{path}: cannot open database: {exc}") from exc
-        self._conn = ladybug.Connection(self._db)
-
-    def _reopen(self) -> None:
-        ladybug = _import_ladybug()
-        self._db = ladybug.Database(self.location, read_only=self.read_only)
+            raise StoreError(f"{self.location}: cannot open database: {exc}") from exc
         self._conn = ladybug.Connection(self._db)
         self._closed = False
 
@@ -223,8 +219,7 @@ class LadybugStore(GraphStore):
             if _wal(building).exists():
                 raise StoreError(f"{building}: the new database did not checkpoint cleanly; the store was left as it was")
             self.close()  # the empty store: closing checkpoints its schema, so no .wal of it is left to replay
-            if _wal(target).exists():
-                self._reopen()
+            if _wal(target).exists():  # re-opened in finally
                 raise StoreError(f"{_wal(target)}: the store has unapplied writes; it was left as it was")
             os.replace(building, target)
             _fsync_dir(target.parent)
@@ -232,8 +227,8 @@ class LadybugStore(GraphStore):
             _remove_database_files(building)
             raise
         finally:
-            if getattr(self, "_closed", False):
-                self._reopen()
+            if self._closed:
+                self._open()
 
     def _apply_updates(self, change, columns: list[str]) -> None:
         props = [c for c in columns if c not in ("_from", "_to")]
