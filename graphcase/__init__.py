@@ -14,7 +14,7 @@ from .load import LoadReport, load_bundle, write_reject_report
 from .stores import GraphStore, ReadOnlyViolation, Result, StoreError, open_store
 from .validate import Reject, validate_bundle
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "BundleError",

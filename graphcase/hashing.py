@@ -12,6 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def row_hashes(frame: pd.DataFrame | pa.Table) -> pd.Series:
@@ -32,3 +33,10 @@ def row_hashes(frame: pd.DataFrame | pa.Table) -> pd.Series:
         con.register("frame", frame)
         values = next(iter(con.execute(f"SELECT hash({columns}) FROM frame").fetchnumpy().values()))
     return pd.Series(np.asarray(values, dtype="uint64").view("int64"), index=index)
+
+
+def join_key_arrow(table: pa.Table, columns: list[str]) -> pa.ChunkedArray:
+    """The columns' values as text joined by '|' (a date as YYYY-MM-DD, a missing value as 'None', as
+    ``str(None)`` prints it): a node's or relationship's key as the loader compares it."""
+    parts = [pc.fill_null(pc.cast(table[c], pa.string()), "None") for c in columns]
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "|")

@@ -19,10 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bundle import ROW_COLUMN, read_bundle
-from .hashing import row_hashes
+from .hashing import join_key_arrow, row_hashes
 from .model import Table, tables
 from .stores.base import ElementChanges, GraphStore, LoadPlan, Progress
-from .validate import Reject, ValidatedBundle, join_key_arrow, validate_bundle
+from .validate import Reject, ValidatedBundle, validate_bundle
 
 
 @dataclass
@@ -66,10 +66,10 @@ def element_frames(spec: Table, table: pa.Table) -> dict[str, tuple[pa.Table, di
         if spec.name == "events":
             out.update(_event_rels(table))
         return out
-    key = join_key_arrow(table, list(spec.primary_key))
-    rows = pa.table(
-        {"_from": table[spec.from_column], "_to": table[spec.to_column], **{p: key if p == "key" else table[p] for p in props}}
-    )
+    rows = pa.table({"_from": table[spec.from_column], "_to": table[spec.to_column], **{p: table[p] for p in props}})
+    # The key is not stored (stores/dialects.key_parts); the rows carry it for the diff and for the row hash,
+    # which is computed over the same columns as when relationships stored it, so existing stores stay in step.
+    rows = rows.add_column(2, "key", join_key_arrow(rows, list(spec.key_parts())))
     opts = {"from_label": spec.from_label, "to_label": spec.to_label}
     if spec.rel_types_by_kind:
         return {
@@ -115,8 +115,8 @@ def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_a
             if len(existing) == 0:
                 inserts, updates = rows, rows.slice(0, 0)
             else:
-                known_keys = pa.array(existing["key"].tolist(), pa.string())
-                known_hashes = pa.array(existing["row_hash"].to_numpy(dtype="int64"), pa.int64())
+                known_keys = pa.array(existing["key"]).cast(pa.string())
+                known_hashes = pa.array(existing["row_hash"]).cast(pa.int64())
                 where = pc.index_in(rows[key_col], value_set=known_keys)
                 new_mask = pc.is_null(where)
                 changed = pc.and_(pc.invert(new_mask), pc.not_equal(pc.take(known_hashes, pc.fill_null(where, 0)), hashes))

@@ -38,6 +38,8 @@ DERIVED_RELS = {
     "OCCURRED_AT": ("Event", "Address"),
     "SAME_AS": ("Person", "Person"),
 }
+# One RECORDED_BY and one OCCURRED_AT per event: the event is their key.
+DERIVED_KEY_PARTS = ("_from",)
 SAME_AS_COLUMNS = {
     "key": "STRING",
     "probability": "DOUBLE",
@@ -100,10 +102,11 @@ class Table:
     def property_columns(self) -> dict[str, str]:
         """Stored property name -> database type (LadybugDB names), in a stable order.
 
-        Node tables keep their ``id``; relationship tables get a ``key`` (the primary key joined by '|')
-        and drop the two endpoint columns, which become the relationship's ends.
+        Node tables keep their ``id``; relationship tables drop the two endpoint columns, which become the
+        relationship's ends. A relationship stores no key of its own: its ends and :meth:`key_parts` are
+        its identity (a stored copy of them cost 20% of a first load and 29% of the file).
         """
-        cols: dict[str, str] = {} if self.is_node else {"key": "STRING"}
+        cols: dict[str, str] = {}
         for f in self.fields:
             if not self.is_node and f.name in (self.from_column, self.to_column):
                 continue
@@ -113,6 +116,13 @@ class Table:
                 cols[f.name] = "DATE" if f.type == "date" else "STRING"
         cols.update({"load_id": "STRING", "loaded_at": "TIMESTAMP", "row_hash": "INT64"})
         return cols
+
+    def key_parts(self) -> tuple[str, ...]:
+        """A relationship's identity as relationship-row columns, in primary-key order: ``_from`` and
+        ``_to`` for the ends, then the stored properties that tell two relationships between the same ends
+        apart (KNOWN_TO: ``record_id``). '|'-joined, they are the relationship's key."""
+        ends = {self.from_column: "_from", self.to_column: "_to"}
+        return tuple(ends.get(c, c) for c in self.primary_key)
 
 
 def _table_from_schema(doc: dict) -> Table:

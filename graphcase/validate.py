@@ -218,12 +218,6 @@ def join_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return keyed
 
 
-def join_key_arrow(table: pa.Table, columns: list[str]) -> pa.ChunkedArray:
-    """``join_key`` over Arrow columns: a missing value prints as 'None', as ``str(None)`` does."""
-    parts = [pc.fill_null(pc.cast(table[c], pa.string()), "None") for c in columns]
-    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "|")
-
-
 def _check_keys(spec: Table, table: pa.Table, parsed: dict, errors: _Errors):
     """Identical repeated rows are dropped; one key with conflicting values rejects every row of that key.
 

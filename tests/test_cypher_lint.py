@@ -55,7 +55,7 @@ def test_the_statement_dump_holds_the_schema_and_every_generated_statement(gener
     assert dump["schema"]["labels"] == ["Address", "Agency", "Event", "Person"]
     assert {"from": "Person", "to": "Agency", "relType": "KNOWN_TO"} in dump["schema"]["graphSchema"]
     names = {s["name"] for s in dump["statements"]}
-    assert {"upsert:Person", "upsert:KNOWN_TO", "delete_by_key:RECORDED_BY", "ddl:await_indexes"} <= names
+    assert {"upsert:Person", "upsert:KNOWN_TO", "delete_from:RECORDED_BY", "ddl:await_indexes"} <= names
 
 
 def test_the_catalogue_and_the_generated_statements_pass_neo4js_linter(generated):

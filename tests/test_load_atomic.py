@@ -6,6 +6,7 @@ same process can crash it (see CYPHER_PORTABILITY.md), and a kill must be a real
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from .conftest import AS_OF, SAMPLE
 
 SNAPSHOT = {
     "nodes": "MATCH (n:{label}) RETURN n.id, n.row_hash, n.load_id ORDER BY n.id",
-    "rels": "MATCH ()-[r:{rel}]->() RETURN r.key, r.row_hash, r.load_id ORDER BY r.key",
+    "rels": "MATCH (a)-[r:{rel}]->(b) RETURN a.id, b.id, r.row_hash, r.load_id ORDER BY a.id, b.id, r.row_hash",
 }
 
 
@@ -91,6 +92,32 @@ def test_newer_extract_updates_in_place(tmp_path):
         "MATCH (:Person {id: 'probation:JREID'})-[k:KNOWN_TO]->() RETURN k.until"
     ).rows[0][0].isoformat() == "2025-01-31"
     store.close()
+
+
+def test_a_store_whose_relationships_keep_a_key_property_still_loads_and_updates_in_place(tmp_path):
+    """graphcase 0.1 stored each relationship's key as a property; such a store keeps it, filled in."""
+    from graphcase.stores import dialects
+
+    db = tmp_path / "old.db"
+    store = LadybugStore(db)
+    for statement in dialects.ladybug_ddl():
+        if "CREATE REL TABLE" in statement and "SAME_AS" not in statement:
+            statement = re.sub(r"\(FROM \w+ TO \w+, ", lambda m: m.group(0) + "key STRING, ", statement)
+        store.write(statement)
+    store.write("CREATE (:Agency {id: 'probation', name: 'Probation', kind: 'probation'})")  # not empty: no swap
+    store.close()
+    first = load_once(db)
+    assert first.written["KNOWN_TO"] == {"new": 23, "updated": 0}
+    assert load_once(db).written["KNOWN_TO"] == {"new": 0, "updated": 0}
+    report = load_once(db, newer_extract(tmp_path))
+    assert report.written["KNOWN_TO"] == {"new": 0, "updated": 1}
+    store = LadybugStore(db, read_only=True)
+    try:
+        rows = store.query("MATCH (:Person {id: 'probation:JREID'})-[k:KNOWN_TO]->() RETURN k.key, k.until").rows
+        assert [(key, until.isoformat()) for key, until in rows] == [("probation:JREID|probation|PR-3390", "2025-01-31")]
+        assert store.query("MATCH ()-[k:KNOWN_TO]->() WHERE k.key IS NULL RETURN count(k)").rows == [[0]]
+    finally:
+        store.close()
 
 
 CHILD_LOAD = """

@@ -78,6 +78,26 @@ def test_row_hashes_give_one_key_and_hash_per_element(sample_store):
     assert len(sample_store.row_hashes("REFERRED_TO", False)) == SAMPLE_COUNTS["REFERRED_TO"]
 
 
+def test_the_keys_a_store_reads_back_are_the_keys_the_loader_plans(sample_store):
+    """Relationships store no key: the store joins their ends and key properties (dates as YYYY-MM-DD) the
+    way the loader does, or a re-load would see every relationship as new."""
+    from graphcase.bundle import read_bundle
+    from graphcase.load import element_frames
+    from graphcase.model import tables
+    from graphcase.validate import validate_bundle
+
+    validated = validate_bundle(read_bundle(SAMPLE), today=AS_OF)
+    planned = {}
+    for name, table in validated.tables.items():
+        for element, (rows, _) in element_frames(tables()[name], table).items():
+            planned[element] = set(rows["id" if element == tables()[name].label else "key"].to_pylist())
+    for element, keys in planned.items():
+        is_node = element in dialects.node_properties()
+        assert set(sample_store.row_hashes(element, is_node)["key"]) == keys, element
+    assert "probation:JREID|probation|PR-3390" in planned["KNOWN_TO"]
+    assert "probation:JREID|A-OKAFOR|2021-01-10" in planned["LIVES_AT"]  # a date part, as text
+
+
 def test_known_ids_returns_only_the_ids_the_store_holds(sample_store):
     asked = ["gp:TWARD", "probation:DPLATT", "nobody:404", "csc"]
     assert sample_store.known_ids("Person", asked) == {"gp:TWARD", "probation:DPLATT"}

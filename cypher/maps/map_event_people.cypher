@@ -11,10 +11,9 @@
 //   involvement: subject, victim, alleged_perpetrator, household_member, ...
 //   source_agency: the agency whose record states the involvement
 //   source_record: that agency's record id
-//   rel_key: the relationship's key
 // why: Incidents, referrals and appointments tie people together; a police call-out naming a child is a fact other agencies may never have heard.
 MATCH (p:Person)<-[:ABOUT]-(e:Event)
 WHERE p.id IN $ids AND e.date >= $events_from AND e.date <= $events_to
 MATCH (e)-[ab:ABOUT]->(q:Person)
 RETURN DISTINCT e.id AS event_id, q.id AS person_id, ab.involvement AS involvement,
-       ab.source_agency AS source_agency, ab.source_record AS source_record, ab.key AS rel_key
+       ab.source_agency AS source_agency, ab.source_record AS source_record

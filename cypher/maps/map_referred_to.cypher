@@ -10,9 +10,9 @@
 //   feedback_date: when the referrer was told the outcome (empty = never told)
 //   source_agency: the agency whose record states it
 //   source_record: that agency's record id
-//   rel_key: the relationship's key
+//   kind: the relationship's kind, which with event_id and agency_id is its key
 // why: A referral without feedback leaves the referrer blind to what happened next.
 MATCH (e:Event)-[r:REFERRED_TO]->(a:Agency)
 WHERE e.id IN $event_ids
 RETURN e.id AS event_id, a.id AS agency_id, r.date AS date, r.feedback_date AS feedback_date,
-       r.source_agency AS source_agency, r.source_record AS source_record, r.key AS rel_key
+       r.source_agency AS source_agency, r.source_record AS source_record, r.kind AS kind

@@ -14,18 +14,17 @@
 //   to_date: when it ended (empty while current)
 //   source_agency: the agency whose record states it
 //   source_record: that agency's record id
-//   rel_key: the relationship's key
 // why: A map of a child's network starts with who the child's people are, as each agency recorded them.
 MATCH (p:Person)-[r:RELATED_TO]->(o:Person)
 WHERE p.id IN $ids
   AND (r.from_date IS NULL OR r.from_date <= $to_date) AND (r.to_date IS NULL OR r.to_date >= $from_date)
 RETURN p.id AS person_id, o.id AS other_id, 'out' AS direction, r.kind AS kind,
        r.from_date AS from_date, r.to_date AS to_date,
-       r.source_agency AS source_agency, r.source_record AS source_record, r.key AS rel_key
+       r.source_agency AS source_agency, r.source_record AS source_record
 UNION
 MATCH (p:Person)<-[r:RELATED_TO]-(o:Person)
 WHERE p.id IN $ids
   AND (r.from_date IS NULL OR r.from_date <= $to_date) AND (r.to_date IS NULL OR r.to_date >= $from_date)
 RETURN p.id AS person_id, o.id AS other_id, 'in' AS direction, r.kind AS kind,
        r.from_date AS from_date, r.to_date AS to_date,
-       r.source_agency AS source_agency, r.source_record AS source_record, r.key AS rel_key
+       r.source_agency AS source_agency, r.source_record AS source_record

@@ -12,7 +12,6 @@
 //   to_date: when they left (empty while current)
 //   source_agency: the agency whose record states it
 //   source_record: that agency's record id
-//   rel_key: the relationship's key
 // why: A household is where risks and children meet; the reviews find adults nobody knew lived with the child.
 MATCH (p:Person)-[l:LIVES_AT]->(a:Address)
 WHERE p.id IN $ids
@@ -20,4 +19,4 @@ WHERE p.id IN $ids
 MATCH (a)<-[m:LIVES_AT]-(q:Person)
 WHERE (m.from_date IS NULL OR m.from_date <= $to_date) AND (m.to_date IS NULL OR m.to_date >= $from_date)
 RETURN DISTINCT q.id AS person_id, a.id AS address_id, m.from_date AS from_date, m.to_date AS to_date,
-       m.source_agency AS source_agency, m.source_record AS source_record, m.key AS rel_key
+       m.source_agency AS source_agency, m.source_record AS source_record

@@ -9,9 +9,9 @@
 //   date: when it was shared
 //   source_agency: the agency whose record states it
 //   source_record: that agency's record id
-//   rel_key: the relationship's key
+//   kind: the relationship's kind, which with event_id and agency_id is its key
 // why: Information sharing is the link the reviews most often find missing; the map shows where it happened.
 MATCH (e:Event)-[r:SHARED_WITH]->(a:Agency)
 WHERE e.id IN $event_ids
 RETURN e.id AS event_id, a.id AS agency_id, r.date AS date,
-       r.source_agency AS source_agency, r.source_record AS source_record, r.key AS rel_key
+       r.source_agency AS source_agency, r.source_record AS source_record, r.kind AS kind

@@ -99,6 +99,11 @@ def _props(row: dict, skip: tuple[str, ...] = ()) -> dict:
     return {k: _text(v) for k, v in row.items() if k not in skip and v not in (None, "", False)}
 
 
+def _rel_key(*parts) -> str:
+    """A relationship's key as the loader makes it: its ends and key properties joined by '|'."""
+    return "|".join("None" if p is None else str(p) for p in parts)
+
+
 def _source(row: dict, fact: str) -> dict:
     return {"agency": _text(row.get("source_agency")), "record": _text(row.get("source_record")), "fact": fact}
 
@@ -266,16 +271,16 @@ def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dic
         _add_agency(mg, agencies, row["agency_id"])
         told = f"feedback {_text(row['feedback_date'])}" if row["feedback_date"] else "referrer never told the outcome"
         mg.edge(
-            f"REFERRED_TO|{row['rel_key']}", row["event_id"], row["agency_id"], "REFERRED_TO",
-            label="referred", props=_props(row, ("source_agency", "source_record", "rel_key")),
+            f"REFERRED_TO|{_rel_key(row['event_id'], row['agency_id'], row['kind'])}", row["event_id"], row["agency_id"], "REFERRED_TO",
+            label="referred", props=_props(row, ("source_agency", "source_record", "kind")),
             sources=[_source(row, f"referral on {_text(row['date'])}; {told}")],
             no_feedback=row["feedback_date"] is None,
         )
     for row in run_query(store, "map_shared_with", {"event_ids": ids}).records():
         _add_agency(mg, agencies, row["agency_id"])
         mg.edge(
-            f"SHARED_WITH|{row['rel_key']}", row["event_id"], row["agency_id"], "SHARED_WITH",
-            label="shared", props=_props(row, ("source_agency", "source_record", "rel_key")),
+            f"SHARED_WITH|{_rel_key(row['event_id'], row['agency_id'], row['kind'])}", row["event_id"], row["agency_id"], "SHARED_WITH",
+            label="shared", props=_props(row, ("source_agency", "source_record", "kind")),
             sources=[_source(row, f"shared on {_text(row['date'])}")],
         )
 
@@ -360,8 +365,8 @@ def ego_graph(
             mg.node(src, "adult")
             mg.node(dst, "adult")
             mg.edge(
-                f"RELATED_TO|{row['rel_key']}", src, dst, "RELATED_TO", label=row["kind"] or "",
-                props=_props(row, ("person_id", "other_id", "direction", "source_agency", "source_record", "rel_key")),
+                f"RELATED_TO|{_rel_key(src, dst, row['kind'])}", src, dst, "RELATED_TO", label=row["kind"] or "",
+                props=_props(row, ("person_id", "other_id", "direction", "source_agency", "source_record")),
                 sources=[_source(row, f"{row['kind']} since {_text(row['from_date'])}")],
             )
             found.add(row["other_id"])
@@ -380,8 +385,8 @@ def ego_graph(
             mg.node(row["address_id"], "address")
             until = _text(row["to_date"]) or "now"
             mg.edge(
-                f"LIVES_AT|{row['rel_key']}", row["person_id"], row["address_id"], "LIVES_AT",
-                props=_props(row, ("person_id", "address_id", "source_agency", "source_record", "rel_key")),
+                f"LIVES_AT|{_rel_key(row['person_id'], row['address_id'], row['from_date'])}", row["person_id"], row["address_id"], "LIVES_AT",
+                props=_props(row, ("person_id", "address_id", "source_agency", "source_record")),
                 sources=[_source(row, f"lived at {row['address_id']} {_text(row['from_date'])} to {until}")],
             )
             found.add(row["person_id"])
@@ -390,8 +395,8 @@ def ego_graph(
             mg.node(row["event_id"], "event")
             events.add(row["event_id"])
             mg.edge(
-                f"ABOUT|{row['rel_key']}", row["event_id"], row["person_id"], "ABOUT", label=row["involvement"] or "",
-                props=_props(row, ("event_id", "person_id", "source_agency", "source_record", "rel_key")),
+                f"ABOUT|{_rel_key(row['event_id'], row['person_id'])}", row["event_id"], row["person_id"], "ABOUT", label=row["involvement"] or "",
+                props=_props(row, ("event_id", "person_id", "source_agency", "source_record")),
                 sources=[_source(row, f"{row['involvement']} in {row['event_id']}")],
             )
             found.add(row["person_id"])
@@ -471,7 +476,7 @@ def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], wi
         if mg.g.has_edge(row["person_id"], row["address_id"], key=key):
             data = mg.g.edges[row["person_id"], row["address_id"], key]
             data["sources"].append(_source(row, f"lived at {row['address_id']} from {_text(row['from_date'])}"))
-            data["props"] = _props(row, ("person_id", "address_id", "source_agency", "source_record", "rel_key"))
+            data["props"] = _props(row, ("person_id", "address_id", "source_agency", "source_record"))
     for row in run_query(store, "map_related", {"ids": people, **window.state_params()}).records():
         src, dst = (row["person_id"], row["other_id"]) if row["direction"] == "out" else (row["other_id"], row["person_id"])
         for a, b in ((src, dst), (dst, src)):
@@ -480,7 +485,7 @@ def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], wi
                 data = mg.g.edges[a, b, key]
                 data["sources"].append(_source(row, f"{row['kind']} since {_text(row['from_date'])}"))
                 data["label"] = row["kind"] or ""
-                data["props"] = _props(row, ("person_id", "other_id", "direction", "source_agency", "source_record", "rel_key"))
+                data["props"] = _props(row, ("person_id", "other_id", "direction", "source_agency", "source_record"))
 
 
 def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:

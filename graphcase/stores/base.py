@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+
+from ..hashing import join_key_arrow
 
 # progress(step_description, rows_done_in_step)
 Progress = Callable[[str, int], None]
@@ -81,8 +84,19 @@ class GraphStore(ABC):
         """Run user-supplied Cypher so that any write is refused by the engine, not by parsing."""
 
     @abstractmethod
+    def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
+        """The key parts (``dialects.key_parts``) and row_hash of every node of a label or relationship of
+        a type, key parts as text (dates as YYYY-MM-DD)."""
+
     def row_hashes(self, element: str, is_node: bool) -> pd.DataFrame:
-        """Existing key and row_hash of every node of a label or relationship of a type."""
+        """Existing key and row_hash of every node of a label or relationship of a type: the loader's diff.
+
+        Columns ``key`` and ``row_hash``, both Arrow-backed."""
+        from .dialects import key_parts  # here, not at the top: `python -m graphcase.stores.dialects` runs it
+
+        table = self.key_parts_and_hashes(element, is_node)
+        keys = join_key_arrow(table, list(key_parts(element, is_node)))
+        return pa.table({"key": keys, "row_hash": table["row_hash"].cast(pa.int64())}).to_pandas(types_mapper=pd.ArrowDtype)
 
     @abstractmethod
     def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:

@@ -6,7 +6,7 @@ safe to place in statement text; every value travels as a parameter.
 
 from __future__ import annotations
 
-from ..model import DERIVED_RELS, SAME_AS_COLUMNS, node_tables, rel_tables
+from ..model import DERIVED_KEY_PARTS, DERIVED_RELS, SAME_AS_COLUMNS, node_tables, rel_tables
 
 
 def node_properties() -> dict[str, dict[str, str]]:
@@ -21,7 +21,6 @@ def rel_definitions() -> dict[str, tuple[str, str, dict[str, str]]]:
         for rel_type in t.rel_types:
             rels[rel_type] = (t.from_label, t.to_label, t.property_columns())
     derived_props = {
-        "key": "STRING",
         "source_agency": "STRING",
         "source_record": "STRING",
         "load_id": "STRING",
@@ -31,6 +30,19 @@ def rel_definitions() -> dict[str, tuple[str, str, dict[str, str]]]:
     for rel_type, (a, b) in DERIVED_RELS.items():
         rels[rel_type] = (a, b, SAME_AS_COLUMNS if rel_type == "SAME_AS" else derived_props)
     return rels
+
+
+def key_parts(element: str, is_node: bool) -> tuple[str, ...]:
+    """The columns whose '|'-joined values are an element's key: ``id`` for a node; for a relationship its
+    ends ``_from``/``_to`` and the properties that tell apart two relationships between the same ends."""
+    if is_node:
+        return ("id",)
+    for t in rel_tables():
+        if element in t.rel_types:
+            return t.key_parts()
+    if element in DERIVED_RELS and element != "SAME_AS":
+        return DERIVED_KEY_PARTS
+    raise KeyError(f"{element}: not a relationship type the loader writes")
 
 
 def ladybug_ddl() -> list[str]:
@@ -50,8 +62,7 @@ def neo4j_ddl() -> list[str]:
         statements.append(
             f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         )
-    for rel_type in rel_definitions():
-        statements.append(f"CREATE INDEX {rel_type.lower()}_key IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON (r.key)")
+    statements.append("CREATE INDEX same_as_key IF NOT EXISTS FOR ()-[r:SAME_AS]-() ON (r.key)")
     # The catalogue filters on these first; an index lets Neo4j start there.
     statements += [
         "CREATE INDEX agency_kind IF NOT EXISTS FOR (n:Agency) ON (n.kind)",
@@ -71,31 +82,34 @@ def node_upsert(label: str, props: list[str]) -> str:
 
 
 def rel_upsert(rel_type: str, from_label: str, to_label: str, props: list[str]) -> str:
-    """Create or update relationships by key. Separate MATCH clauses: a comma-joined MATCH inside UNWIND
-    plans a cross product on LadybugDB."""
+    """Create or update relationships by their ends and key properties. Separate MATCH clauses: a
+    comma-joined MATCH inside UNWIND plans a cross product on LadybugDB."""
+    merge_on = [p for p in key_parts(rel_type, False) if p not in ("_from", "_to")]
+    merge_map = " {" + ", ".join(f"{p}: row.{p}" for p in merge_on) + "}" if merge_on else ""
+    set_clause = _set_clause("r", props, tuple(merge_on))
     return (
         f"UNWIND $rows AS row MATCH (a:{from_label} {{id: row._from}}) MATCH (b:{to_label} {{id: row._to}}) "
-        f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) SET {_set_clause('r', props, ('key',))}"
+        f"MERGE (a)-[r:{rel_type}{merge_map}]->(b)" + (f" SET {set_clause}" if set_clause else "")
     )
 
 
-def rel_delete_by_key(rel_type: str, from_label: str) -> str:
-    """Anchored on the start node, so each row is an index look-up, not a scan of the type."""
-    return (
-        f"UNWIND $rows AS row MATCH (a:{from_label} {{id: row._from}})-[r:{rel_type}]->() "
-        f"WHERE r.key = row.key DELETE r"
-    )
+def rel_delete_from(rel_type: str, from_label: str) -> str:
+    """Remove the relationships of a type leaving each row's start node (a derived one-per-event
+    relationship, before it is written anew). Anchored on the start node: an index look-up per row."""
+    return f"UNWIND $rows AS row MATCH (a:{from_label} {{id: row._from}})-[r:{rel_type}]->() DELETE r"
 
 
 # -- Neo4j: the statements graphcase sends, in one list, for Neo4j's own linter in CI ----------------
 NEO4J_AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
 
-def row_hashes_query(element: str, is_node: bool) -> str:
-    """Key and row_hash of every node of a label / relationship of a type (the loader's diff)."""
-    key = "id" if is_node else "key"
-    pattern = f"(n:{element})" if is_node else f"()-[n:{element}]->()"
-    return f"MATCH {pattern} RETURN n.{key} AS key, n.row_hash AS row_hash"
+def row_hashes_query(element: str, is_node: bool, from_label: str = "", to_label: str = "") -> str:
+    """Key parts (:func:`key_parts`) and row_hash of every node of a label / relationship of a type."""
+    if is_node:
+        return f"MATCH (n:{element}) RETURN n.id AS id, n.row_hash AS row_hash"
+    parts = {"_from": "a.id", "_to": "b.id"}
+    columns = ", ".join(f"{parts.get(p, 'n.' + p)} AS {p}" for p in key_parts(element, False))
+    return f"MATCH (a:{from_label})-[n:{element}]->(b:{to_label}) RETURN {columns}, n.row_hash AS row_hash"
 
 
 def neo4j_statements() -> list[dict]:
@@ -108,10 +122,12 @@ def neo4j_statements() -> list[dict]:
         out.append({"name": f"known_ids:{label}", "statement": f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id"})
     replaced = {rel for rel, _ in DERIVED_RELS.items() if rel != "SAME_AS"}
     for rel_type, (a, b, props) in rel_definitions().items():
+        if rel_type == "SAME_AS":  # written by record linkage, not by the loader
+            continue
         out.append({"name": f"upsert:{rel_type}", "statement": rel_upsert(rel_type, a, b, list(props))})
-        out.append({"name": f"row_hashes:{rel_type}", "statement": row_hashes_query(rel_type, False)})
+        out.append({"name": f"row_hashes:{rel_type}", "statement": row_hashes_query(rel_type, False, a, b)})
         if rel_type in replaced:
-            out.append({"name": f"delete_by_key:{rel_type}", "statement": rel_delete_by_key(rel_type, a)})
+            out.append({"name": f"delete_from:{rel_type}", "statement": rel_delete_from(rel_type, a)})
     return out
 
 

@@ -144,12 +144,9 @@ class LadybugStore(GraphStore):
     def write(self, cypher: str, params: dict | None = None) -> Result:
         return self.query(cypher, params)
 
-    def row_hashes(self, element: str, is_node: bool) -> pd.DataFrame:
-        key = "id" if is_node else "key"
-        pattern = f"(n:{element})" if is_node else f"()-[n:{element}]->()"
-        table = self._execute(f"MATCH {pattern} RETURN n.{key} AS key, n.row_hash AS row_hash").get_as_arrow()
-        return table.to_pandas()
-
+    def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
+        ends = () if is_node else dialects.rel_definitions()[element][:2]
+        return self._execute(dialects.row_hashes_query(element, is_node, *ends)).get_as_arrow()
 
     # -- writing -------------------------------------------------------------------------------
     def ensure_schema(self) -> None:
@@ -175,7 +172,7 @@ class LadybugStore(GraphStore):
                     self._copy(self._conn, change)
                     progress(f"{change.element}: new", len(change.inserts))
                 if not change.updates.empty:
-                    self._apply_updates(change, list(_column_types(change)))
+                    self._apply_updates(change, list(_write_columns(self._conn, change)))
                     progress(f"{change.element}: updated", len(change.updates))
             self._execute("COMMIT")
         except BaseException:
@@ -185,7 +182,7 @@ class LadybugStore(GraphStore):
 
     @staticmethod
     def _copy(conn, change) -> None:
-        types = _column_types(change)
+        types = _write_columns(conn, change)
         table = to_arrow(change.inserts[list(types)], types)
         try:
             conn.execute(f"COPY {change.element} FROM $rows", {"rows": table})
@@ -240,7 +237,7 @@ class LadybugStore(GraphStore):
         for start in range(0, len(rows), UPDATE_BATCH):
             batch = rows[start : start + UPDATE_BATCH]
             if change.replace_on_update:
-                self._execute(dialects.rel_delete_by_key(change.element, change.from_label), {"rows": batch})
+                self._execute(dialects.rel_delete_from(change.element, change.from_label), {"rows": batch})
             self._execute(statement, {"rows": batch})
 
     def close(self) -> None:
@@ -252,10 +249,17 @@ class LadybugStore(GraphStore):
         self._closed = True
 
 
-def _column_types(change) -> dict[str, str]:
+def _write_columns(conn, change) -> dict[str, str]:
+    """The columns a COPY or MERGE of ``change`` writes, with their types, in the table's order.
+
+    Stores made by graphcase 0.1 keep a ``key`` property on each relationship (the key parts joined,
+    which the plan's rows still carry): it is written there too, so those stores load as before."""
     if change.is_node:
         return dialects.node_properties()[change.element]
-    return {"_from": "STRING", "_to": "STRING", **dialects.rel_definitions()[change.element][2]}
+    props = dialects.rel_definitions()[change.element][2]
+    stored = {row[0] for row in conn.execute(f"CALL TABLE_INFO('{change.element}') RETURN name").get_all()}
+    legacy_key = {"key": "STRING"} if "key" in stored else {}
+    return {"_from": "STRING", "_to": "STRING", **legacy_key, **props}
 
 
 def _wal(path: Path) -> Path:

@@ -4,9 +4,9 @@
   ``+s``/``+ssc`` variants of both; the driver picks routing and encryption from the scheme.
 * Credentials from ``NEO4J_USERNAME`` / ``NEO4J_PASSWORD`` (a password alone means user ``neo4j``);
   the database from the ``database`` argument or ``NEO4J_DATABASE`` (else the server's default).
-* ``ensure_schema`` creates a uniqueness constraint on ``id`` for every label and an index on ``key`` for
-  every relationship type (:func:`graphcase.stores.dialects.neo4j_ddl`), then waits for them to come
-  online, so the first load's ``MERGE`` look-ups are index seeks.
+* ``ensure_schema`` creates a uniqueness constraint on ``id`` for every label
+  (:func:`graphcase.stores.dialects.neo4j_ddl`), then waits for it to come online, so the load's ``MATCH``
+  of both ends is two index seeks and its ``MERGE`` looks only at the relationships between them.
 * A load is ONE managed write transaction made of ``UNWIND $rows`` batches (10,000 rows by default): the
   driver retries it whole on transient errors, and it commits all or nothing.
 * Ad-hoc Cypher runs in a READ access-mode transaction that is always rolled back: the server refuses
@@ -21,6 +21,7 @@ import os
 from urllib.parse import urlsplit
 
 import pandas as pd
+import pyarrow as pa
 
 from . import dialects
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
@@ -223,9 +224,16 @@ class Neo4jStore(GraphStore):
         except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
             raise self._translate(exc, "query", ad_hoc=True) from exc
 
-    def row_hashes(self, element: str, is_node: bool) -> pd.DataFrame:
-        result = self.query(dialects.row_hashes_query(element, is_node))
-        return pd.DataFrame(result.rows, columns=["key", "row_hash"])
+    def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
+        ends = () if is_node else dialects.rel_definitions()[element][:2]
+        result = self.query(dialects.row_hashes_query(element, is_node, *ends))
+        columns = list(zip(*result.rows)) if result.rows else [()] * len(result.columns)
+        # str() of a neo4j.time.Date is YYYY-MM-DD, as LadybugDB's dates cast to text.
+        arrays = {
+            name: pa.array(values, pa.int64()) if name == "row_hash" else pa.array([None if v is None else str(v) for v in values], pa.string())
+            for name, values in zip(result.columns, columns)
+        }
+        return pa.table(arrays)
 
     # -- writing -------------------------------------------------------------------------------
     def write(self, cypher: str, params: dict | None = None) -> Result:
@@ -261,7 +269,7 @@ class Neo4jStore(GraphStore):
             for start in range(0, len(records), self.batch_size):
                 batch = records[start : start + self.batch_size]
                 if change.replace_on_update:
-                    steps.append((dialects.rel_delete_by_key(change.element, change.from_label), batch, None))
+                    steps.append((dialects.rel_delete_from(change.element, change.from_label), batch, None))
                 steps.append((statement, batch, change.element))
         return steps
 
