@@ -12,8 +12,9 @@ Two ways to make a load all-or-nothing:
   empty file (``os.replace``, atomic on one file system). A failure or kill leaves the empty store untouched
   (and a ``.loading`` file that the next load removes). This skips the write-ahead log copy of every row and
   the checkpoint of one huge transaction: measured on 1M people, COMMIT alone took 39 s of a 109 s load.
-  What remains is the COPY itself: a relationship COPY costs about the same per property column whatever
-  its type (KNOWN_TO, 1.5M rows: 3 s with no properties, about 20 s with its 16).
+  What remains is the COPY itself, and in a relationship COPY each text property with a distinct value
+  per row costs about 2.4 µs a row (both directions of the relationship are written): KNOWN_TO's 1.5M rows
+  take about 2 s with no property and 9-12 s with their 15. ``benchmarks/load_floor.py`` measures the floor.
 A LadybugDB database is one file plus, while writes are not yet checkpointed, a ``NAME.wal`` beside it.
 """
 
