@@ -345,3 +345,30 @@ def test_risky_adult_through_a_linked_record_for_every_connection(ladybug_store,
         assert ev["link"] == ("related_to" if connection == "parent" else connection), (key, ev["link"])
         assert (ev["child_csc_records"], ev["child_csc_via_linkage"], ev["adult_csc_via_linkage"]) == (0, csc_knows, False)
         assert [link["probability"] for link in found[key].linkage] == [0.97]
+
+
+def test_probation_query_follows_a_link_to_the_adult_at_the_childs_address(ladybug_store, tmp_path):
+    """The same-address branch of a linked probation record: the adult lives with the child under one record,
+    probation knows him under another."""
+    from graphcase.catalogue import run_query
+
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    home = b.address("NS1 1AA")
+    child = b.person("child", "Ava", "Lowe", D(2017, 3, 3), "female")
+    lodger_gp = b.person("adult", "Karl", "Ness", D(1975, 4, 4), "male")
+    lodger_probation = b.person("adult", "Carl", "Ness", D(1975, 4, 4), "male", agency="probation")
+    b.lives_at(child, home, D(2017, 3, 3))
+    b.lives_at(lodger_gp, home, D(2025, 1, 1))
+    record = b.known_to(lodger_probation, "probation", D(2024, 9, 9))
+    load_scenario(ladybug_store, b, tmp_path)
+    rows = lambda: run_query(ladybug_store, "probation_adult_child_unknown_to_csc", {"as_of": AS_OF}).records()
+    assert rows() == []
+
+    same_as(ladybug_store, (lodger_gp, lodger_probation, 0.96))
+    [row] = rows()
+    assert (row["child_id"], row["adult_id"], row["probation_record"], row["link"]) == (child, lodger_gp, record, "same_address")
+    assert row["linked_record_id"] == lodger_probation and row["linkage_probability"] == 0.96
+    assert list(row["path_nodes"]) == [lodger_probation, lodger_gp, home, child]
+    assert list(row["path_rels"]) == ["SAME_AS", "LIVES_AT", "LIVES_AT"]
+    # Before the lodger moved in there is no link.
+    assert run_query(ladybug_store, "probation_adult_child_unknown_to_csc", {"as_of": D(2024, 12, 31)}).records() == []

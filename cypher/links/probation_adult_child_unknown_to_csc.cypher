@@ -29,15 +29,25 @@
 //   linked to the adults it supervises. A child who lives with, or is parented by, an adult known to
 //   probation, and whom children's social care has never recorded, may be invisible to the agency whose
 //   job is to protect them.
-MATCH (adult:Person)-[k:KNOWN_TO]->(prob:Agency)
-WHERE adult.role = 'adult' AND prob.kind = 'probation' AND k.since <= $as_of
-MATCH (adult)-[la:LIVES_AT]->(addr:Address)
-WHERE la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
-MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
+MATCH (prob:Agency)
+WHERE prob.kind = 'probation'  // the agency first: its few records by adjacency, not a scan of every KNOWN_TO
+MATCH (prob)<-[k:KNOWN_TO]-(adult:Person)
+WHERE k.since <= $as_of
+WITH prob, k, adult
+WHERE adult.role = 'adult'
+MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+WITH prob, k, adult, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE child.role = 'child'
+  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // per child in hand (NOT EXISTS {} here joined every KNOWN_TO)
+WHERE csc.kind = 'csc' AND ck.since <= $as_of
+WITH prob, k, adult, la, addr, lc, child, count(ck) AS child_csc_records
+WHERE child_csc_records = 0
+OPTIONAL MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency)
+WHERE cg1.kind = 'csc' AND ck1.since <= $as_of
+WITH prob, k, adult, la, addr, lc, child, count(ck1) AS linked_csc_records
+WHERE linked_csc_records = 0
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
@@ -49,13 +59,24 @@ RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(chi
        [adult.id, addr.id, child.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT'] AS path_rels,
        [la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS link_sources
 UNION
-MATCH (adult:Person)-[k:KNOWN_TO]->(prob:Agency)
-WHERE adult.role = 'adult' AND prob.kind = 'probation' AND k.since <= $as_of
+MATCH (prob:Agency)
+WHERE prob.kind = 'probation'  // the agency first: its few records by adjacency, not a scan of every KNOWN_TO
+MATCH (prob)<-[k:KNOWN_TO]-(adult:Person)
+WHERE k.since <= $as_of
+WITH prob, k, adult
+WHERE adult.role = 'adult'
 MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH prob, k, adult, r, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE child.role = 'child'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // per child in hand (NOT EXISTS {} here joined every KNOWN_TO)
+WHERE csc.kind = 'csc' AND ck.since <= $as_of
+WITH prob, k, adult, r, child, count(ck) AS child_csc_records
+WHERE child_csc_records = 0
+OPTIONAL MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency)
+WHERE cg1.kind = 'csc' AND ck1.since <= $as_of
+WITH prob, k, adult, r, child, count(ck1) AS linked_csc_records
+WHERE linked_csc_records = 0
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
@@ -67,14 +88,26 @@ RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(chi
        [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
        [r.source_agency + ':' + r.source_record] AS link_sources
 UNION
-MATCH (prob:Agency)<-[k:KNOWN_TO]-(rec:Person)-[s:SAME_AS]-(adult:Person)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
-WHERE prob.kind = 'probation' AND k.since <= $as_of
-WITH prob, k, rec, s, adult, la, addr, lc, child  // one pattern from the agency side, then a barrier before the tests
-WHERE adult.role = 'adult' AND child.role = 'child'
-  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
-  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
+MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)  // the few SAME_AS links first; then OPTIONAL MATCH extends the rows in hand
+WITH rec, s, adult
+WHERE adult.role = 'adult'
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(prob:Agency)
+WITH rec, s, adult, k, prob
+WHERE k IS NOT NULL AND prob.kind = 'probation' AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[la:LIVES_AT]->(addr:Address)
+WITH rec, s, adult, k, prob, la, addr
+WHERE la IS NOT NULL AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+OPTIONAL MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
+WITH rec, s, adult, k, prob, la, addr, lc, child
+WHERE lc IS NOT NULL AND child.role = 'child' AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // per child in hand (NOT EXISTS {} here joined every KNOWN_TO)
+WHERE csc.kind = 'csc' AND ck.since <= $as_of
+WITH rec, s, adult, k, prob, la, addr, lc, child, count(ck) AS child_csc_records
+WHERE child_csc_records = 0
+OPTIONAL MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency)
+WHERE cg1.kind = 'csc' AND ck1.since <= $as_of
+WITH rec, s, adult, k, prob, la, addr, lc, child, count(ck1) AS linked_csc_records
+WHERE linked_csc_records = 0
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
@@ -85,13 +118,23 @@ RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(chi
        [rec.id, adult.id, addr.id, child.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT'] AS path_rels,
        ['SAME_AS:' + s.method, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS link_sources
 UNION
-MATCH (prob:Agency)<-[k:KNOWN_TO]-(rec:Person)-[s:SAME_AS]-(adult:Person)-[r:RELATED_TO]-(child:Person)
-WHERE prob.kind = 'probation' AND k.since <= $as_of
-WITH prob, k, rec, s, adult, r, child  // one pattern from the agency side, then a barrier before the tests
-WHERE adult.role = 'adult' AND child.role = 'child'
-  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-  AND NOT EXISTS { MATCH (child)-[c:KNOWN_TO]->(csc:Agency) WHERE csc.kind = 'csc' AND c.since <= $as_of }
-  AND NOT EXISTS { MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency) WHERE cg1.kind = 'csc' AND ck1.since <= $as_of }
+MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)  // the few SAME_AS links first; then OPTIONAL MATCH extends the rows in hand
+WITH rec, s, adult
+WHERE adult.role = 'adult'
+OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(prob:Agency)
+WITH rec, s, adult, k, prob
+WHERE k IS NOT NULL AND prob.kind = 'probation' AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH rec, s, adult, k, prob, r, child
+WHERE r IS NOT NULL AND child.role = 'child' AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // per child in hand (NOT EXISTS {} here joined every KNOWN_TO)
+WHERE csc.kind = 'csc' AND ck.since <= $as_of
+WITH rec, s, adult, k, prob, r, child, count(ck) AS child_csc_records
+WHERE child_csc_records = 0
+OPTIONAL MATCH (child)-[:SAME_AS]-(co1:Person)-[ck1:KNOWN_TO]->(cg1:Agency)
+WHERE cg1.kind = 'csc' AND ck1.since <= $as_of
+WITH rec, s, adult, k, prob, r, child, count(ck1) AS linked_csc_records
+WHERE linked_csc_records = 0
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
