@@ -94,6 +94,23 @@ def test_newer_extract_updates_in_place(tmp_path):
     store.close()
 
 
+def test_a_newer_extract_with_one_more_record_adds_just_that_record(tmp_path):
+    db = tmp_path / "g.db"
+    load_once(db)
+    folder = tmp_path / "more"
+    shutil.copytree(SAMPLE, folder)
+    with open(folder / "agency_records.csv", "a", encoding="utf-8") as out:
+        out.write("probation:JREID,probation,PR-4001,2025-03-01,,,probation,PR-4001\n")  # a second order
+    report = load_once(db, folder)
+    assert {k: v for k, v in report.written.items() if v != {"new": 0, "updated": 0}} == {"KNOWN_TO": {"new": 1, "updated": 0}}
+    store = LadybugStore(db, read_only=True)
+    try:
+        rows = store.query("MATCH (:Person {id: 'probation:JREID'})-[k:KNOWN_TO]->() RETURN k.record_id ORDER BY k.record_id").rows
+        assert rows == [["PR-3390"], ["PR-4001"]]
+    finally:
+        store.close()
+
+
 def test_a_store_whose_relationships_keep_a_key_property_still_loads_and_updates_in_place(tmp_path):
     """graphcase 0.1 stored each relationship's key as a property; such a store keeps it, filled in."""
     from graphcase.stores import dialects

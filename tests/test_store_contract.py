@@ -98,6 +98,13 @@ def test_the_keys_a_store_reads_back_are_the_keys_the_loader_plans(sample_store)
     assert "probation:JREID|A-OKAFOR|2021-01-10" in planned["LIVES_AT"]  # a date part, as text
 
 
+def test_stored_row_hashes_are_the_hashes_of_the_keyed_read(sample_store):
+    for element, is_node in (("Person", True), ("KNOWN_TO", False), ("RECORDED_BY", False)):
+        stored = sample_store.stored_row_hashes(element, is_node).to_pylist()
+        keyed = [int(h) for h in sample_store.row_hashes(element, is_node)["row_hash"]]
+        assert len(stored) == SAMPLE_COUNTS[element] and sorted(stored) == sorted(keyed), element
+
+
 def test_known_ids_returns_only_the_ids_the_store_holds(sample_store):
     asked = ["gp:TWARD", "probation:DPLATT", "nobody:404", "csc"]
     assert sample_store.known_ids("Person", asked) == {"gp:TWARD", "probation:DPLATT"}

@@ -88,6 +88,14 @@ class GraphStore(ABC):
         """The key parts (``dialects.key_parts``) and row_hash of every node of a label or relationship of
         a type, key parts as text (dates as YYYY-MM-DD)."""
 
+    def stored_row_hashes(self, element: str, is_node: bool) -> pa.Array:
+        """The row_hash of every node of a label or relationship of a type (int64): what the loader reads
+        first, so that a re-load of unchanged rows never reads their keys."""
+        from .dialects import stored_hashes_query
+
+        result = self.query(stored_hashes_query(element, is_node))
+        return pa.array([row[0] for row in result.rows], pa.int64())
+
     def row_hashes(self, element: str, is_node: bool) -> pd.DataFrame:
         """Existing key and row_hash of every node of a label or relationship of a type: the loader's diff.
 

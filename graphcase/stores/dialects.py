@@ -103,6 +103,13 @@ def rel_delete_from(rel_type: str, from_label: str) -> str:
 NEO4J_AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
 
+def stored_hashes_query(element: str, is_node: bool) -> str:
+    """Only the row_hash of every node of a label / relationship of a type: enough to tell that a re-load
+    changes nothing, and far cheaper than the key parts (no look-up of either end)."""
+    pattern = f"(n:{element})" if is_node else f"()-[n:{element}]->()"
+    return f"MATCH {pattern} RETURN n.row_hash AS row_hash"
+
+
 def row_hashes_query(element: str, is_node: bool, from_label: str = "", to_label: str = "") -> str:
     """Key parts (:func:`key_parts`) and row_hash of every node of a label / relationship of a type."""
     if is_node:
@@ -119,6 +126,7 @@ def neo4j_statements() -> list[dict]:
     for label, props in node_properties().items():
         out.append({"name": f"upsert:{label}", "statement": node_upsert(label, list(props))})
         out.append({"name": f"row_hashes:{label}", "statement": row_hashes_query(label, True)})
+        out.append({"name": f"stored_hashes:{label}", "statement": stored_hashes_query(label, True)})
         out.append({"name": f"known_ids:{label}", "statement": f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id"})
     replaced = {rel for rel, _ in DERIVED_RELS.items() if rel != "SAME_AS"}
     for rel_type, (a, b, props) in rel_definitions().items():
@@ -126,6 +134,7 @@ def neo4j_statements() -> list[dict]:
             continue
         out.append({"name": f"upsert:{rel_type}", "statement": rel_upsert(rel_type, a, b, list(props))})
         out.append({"name": f"row_hashes:{rel_type}", "statement": row_hashes_query(rel_type, False, a, b)})
+        out.append({"name": f"stored_hashes:{rel_type}", "statement": stored_hashes_query(rel_type, False)})
         if rel_type in replaced:
             out.append({"name": f"delete_from:{rel_type}", "statement": rel_delete_from(rel_type, a)})
     return out

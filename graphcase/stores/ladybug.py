@@ -145,6 +145,10 @@ class LadybugStore(GraphStore):
     def write(self, cypher: str, params: dict | None = None) -> Result:
         return self.query(cypher, params)
 
+    def stored_row_hashes(self, element: str, is_node: bool) -> pa.Array:
+        table = self._execute(dialects.stored_hashes_query(element, is_node)).get_as_arrow()
+        return table["row_hash"].combine_chunks().cast(pa.int64())
+
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
         ends = () if is_node else dialects.rel_definitions()[element][:2]
         return self._execute(dialects.row_hashes_query(element, is_node, *ends)).get_as_arrow()
