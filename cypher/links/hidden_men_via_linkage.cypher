@@ -41,14 +41,19 @@
 //   The Child Safeguarding Practice Review Panel's "The Myth of Invisible Men" (2021): babies were harmed by
 //   fathers and new partners known to police, probation or substance-misuse services who were invisible to
 //   the professionals working with the child, because they did not know the men had contact with the child.
-MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)  // starts from the few SAME_AS links
-WITH rec, s, adult, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child'
-  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
-  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)  // the few SAME_AS links first; each step below extends the rows in hand
+WITH rec, s, adult
+WHERE adult.role = 'adult' AND adult.sex = 'male'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH rec, s, adult, la, addr, lc, child, k, ag
+WITH rec, s, adult, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[la:LIVES_AT]->(addr:Address)
+WITH rec, s, adult, k, ag, la, addr  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE la IS NOT NULL AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
+OPTIONAL MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
+WITH rec, s, adult, k, ag, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE lc IS NOT NULL AND child.role = 'child' AND lc.from_date <= $as_of
+  AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
@@ -71,13 +76,16 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, addr.id, child.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record] AS sources
 UNION
-MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)-[r:RELATED_TO]-(child:Person)  // starts from the few SAME_AS links
-WITH rec, s, adult, r, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child'
-  AND r.kind = 'household_member' AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)  // the few SAME_AS links first; each step below extends the rows in hand
+WITH rec, s, adult
+WHERE adult.role = 'adult' AND adult.sex = 'male'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH rec, s, adult, r, child, k, ag
+WITH rec, s, adult, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[r:RELATED_TO]-(child:Person)
+WITH rec, s, adult, k, ag, r, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE r IS NOT NULL AND child.role = 'child' AND r.kind = 'household_member'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, r, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
@@ -99,15 +107,20 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record] AS sources
 UNION
-MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)  // starts from the few SAME_AS links
-WITH rec, s, adult, rp, parent, rc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child'
-  AND rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND adult.id <> parent.id
-  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
-  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)  // the few SAME_AS links first; each step below extends the rows in hand
+WITH rec, s, adult
+WHERE adult.role = 'adult' AND adult.sex = 'male'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH rec, s, adult, rp, parent, rc, child, k, ag
+WITH rec, s, adult, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+OPTIONAL MATCH (adult)-[rp:RELATED_TO]-(parent:Person)
+WITH rec, s, adult, k, ag, rp, parent  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE rp IS NOT NULL AND rp.kind = 'partner' AND parent.role = 'adult' AND adult.id <> parent.id
+  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+OPTIONAL MATCH (parent)-[rc:RELATED_TO]-(child:Person)
+WITH rec, s, adult, k, ag, rp, parent, rc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE rc IS NOT NULL AND child.role = 'child' AND rc.kind IN $parent_kinds
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
@@ -130,17 +143,22 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, parent.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)  // starts from the few SAME_AS links
-WITH adult, la, addr, lc, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child' AND cscrec.role = 'child'
-  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
-  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH adult, la, addr, lc, child, cs, cscrec, k, ag
-WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
+WITH cscrec, cs, child
+WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc
+WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[lc:LIVES_AT]->(addr:Address)
+WITH cscrec, cs, child, ck, csc, lc, addr  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE lc IS NOT NULL AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+OPTIONAL MATCH (addr)<-[la:LIVES_AT]-(adult:Person)
+WITH cscrec, cs, child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE la IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND la.from_date <= $as_of
+  AND (la.to_date IS NULL OR la.to_date >= $as_of)
+OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH ck, csc, adult, la, addr, lc, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
 OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
 WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
@@ -163,16 +181,19 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, addr.id, child.id, cscrec.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)-[r:RELATED_TO]-(adult:Person)  // starts from the few SAME_AS links
-WITH adult, r, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child' AND cscrec.role = 'child'
-  AND r.kind = 'household_member' AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH adult, r, child, cs, cscrec, k, ag
-WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
+WITH cscrec, cs, child
+WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH adult, r, child, cs, cscrec, k, ag, ck, csc
+WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[r:RELATED_TO]-(adult:Person)
+WITH cscrec, cs, child, ck, csc, r, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH ck, csc, adult, r, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
 OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
 WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
@@ -194,18 +215,24 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)  // starts from the few SAME_AS links
-WITH adult, rp, parent, rc, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE adult.role = 'adult' AND adult.sex = 'male' AND child.role = 'child' AND cscrec.role = 'child'
-  AND rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND adult.id <> parent.id
-  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
-  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
-OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH adult, rp, parent, rc, child, cs, cscrec, k, ag
-WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
+WITH cscrec, cs, child
+WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc
+WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[rc:RELATED_TO]-(parent:Person)
+WITH cscrec, cs, child, ck, csc, rc, parent  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE rc IS NOT NULL AND rc.kind IN $parent_kinds AND parent.role = 'adult'
+  AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+OPTIONAL MATCH (parent)-[rp:RELATED_TO]-(adult:Person)
+WITH cscrec, cs, child, ck, csc, rc, parent, rp, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE rp IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND rp.kind = 'partner'
+  AND adult.id <> parent.id AND (rp.from_date IS NULL OR rp.from_date <= $as_of)
+  AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
+WITH ck, csc, adult, rp, parent, rc, child, cs, cscrec, k, ag
+WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
 OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
 WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
@@ -228,23 +255,25 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [adult.id, parent.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, rp.source_agency + ':' + rp.source_record, rc.source_agency + ':' + rc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // starts from the few SAME_AS links
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
 WHERE child.role = 'child' AND cscrec.role = 'child'
-OPTIONAL MATCH (child)-[lc:LIVES_AT]->(addr:Address)<-[la:LIVES_AT]-(adult:Person)
-WITH adult, la, addr, lc, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE lc IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male'
-  AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
-  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH cscrec, cs, child, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[lc:LIVES_AT]->(addr:Address)
+WITH cscrec, cs, child, ck, csc, lc, addr  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE lc IS NOT NULL AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+OPTIONAL MATCH (addr)<-[la:LIVES_AT]-(adult:Person)
+WITH cscrec, cs, child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE la IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND la.from_date <= $as_of
+  AND (la.to_date IS NULL OR la.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH rec, s, adult, la, addr, lc, child, cs, cscrec
+WITH ck, csc, rec, s, adult, la, addr, lc, child, cs, cscrec
 WHERE s IS NOT NULL
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag
+WITH ck, csc, rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
-OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc
-WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
 WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
@@ -266,22 +295,22 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, addr.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'LIVES_AT', 'LIVES_AT', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, la.source_agency + ':' + la.source_record, lc.source_agency + ':' + lc.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // starts from the few SAME_AS links
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
 WHERE child.role = 'child' AND cscrec.role = 'child'
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH cscrec, cs, child, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[r:RELATED_TO]-(adult:Person)
-WITH adult, r, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male'
-  AND r.kind = 'household_member' AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+WITH cscrec, cs, child, ck, csc, r, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+  AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH rec, s, adult, r, child, cs, cscrec
+WITH ck, csc, rec, s, adult, r, child, cs, cscrec
 WHERE s IS NOT NULL
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH rec, s, adult, r, child, cs, cscrec, k, ag
+WITH ck, csc, rec, s, adult, r, child, cs, cscrec, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
-OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc
-WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
 WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
@@ -302,24 +331,27 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        [rec.id, adult.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
-MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // starts from the few SAME_AS links
+MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
 WHERE child.role = 'child' AND cscrec.role = 'child'
-OPTIONAL MATCH (child)-[rc:RELATED_TO]-(parent:Person)-[rp:RELATED_TO]-(adult:Person)
-WITH adult, rp, parent, rc, child, cs, cscrec  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE rc IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male'
-  AND rc.kind IN $parent_kinds AND rp.kind = 'partner' AND parent.role = 'adult' AND adult.id <> parent.id
-  AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
+OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
+WITH cscrec, cs, child, ck, csc
+WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
+OPTIONAL MATCH (child)-[rc:RELATED_TO]-(parent:Person)
+WITH cscrec, cs, child, ck, csc, rc, parent  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE rc IS NOT NULL AND rc.kind IN $parent_kinds AND parent.role = 'adult'
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
+OPTIONAL MATCH (parent)-[rp:RELATED_TO]-(adult:Person)
+WITH cscrec, cs, child, ck, csc, rc, parent, rp, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+WHERE rp IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND rp.kind = 'partner'
+  AND adult.id <> parent.id AND (rp.from_date IS NULL OR rp.from_date <= $as_of)
+  AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
-WITH rec, s, adult, rp, parent, rc, child, cs, cscrec
+WITH ck, csc, rec, s, adult, rp, parent, rc, child, cs, cscrec
 WHERE s IS NOT NULL
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
-WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag
+WITH ck, csc, rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
-OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
-WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc
-WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND ok.since <= $as_of
 WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
