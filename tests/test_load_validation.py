@@ -150,3 +150,17 @@ def test_accepted_rows_come_typed_dates_as_dates_and_flags_as_booleans():
     raw = (SAMPLE / "agency_records.csv").read_text().splitlines()
     assert flagged == {line.split(",")[0] for line in raw[1:] if "mappa" in line.split(",")[5]}
     assert validated.frames["people"]["id"].tolist() == people["id"].to_pylist()
+
+
+def test_dates_parse_the_same_whether_or_not_a_column_holds_a_bad_one():
+    """A column of good dates takes Arrow's cast; one bad value sends the whole column the slow, per-value way."""
+    import pyarrow as pa
+
+    from graphcase.validate import _parse_dates
+
+    good = ["2020-02-29", None, "1999-12-31", "2026-11-01"]
+    fast = _parse_dates(pa.chunked_array([pa.array(good)]))
+    slow = _parse_dates(pa.chunked_array([pa.array(good + ["2020-02-30", "2020-1-5", "2021-02-29"])]))
+    assert fast.to_pylist() == slow.to_pylist()[:4]
+    assert slow.to_pylist()[4:] == [None, None, None]
+    assert str(fast.to_pylist()[0]) == "2020-02-29"
