@@ -112,7 +112,7 @@ def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_a
             key_col = "id" if is_node else "key"
             hashes = pa.array(row_hashes(rows).to_numpy(), pa.int64())
             n = rows.num_rows
-            rows = rows.append_column("load_id", pa.array(np.full(n, load_id, dtype=object), pa.string()))
+            rows = rows.append_column("load_id", pa.array([load_id], pa.string()).take(np.zeros(n, dtype=np.int32)))
             rows = rows.append_column("loaded_at", pa.array(np.full(n, np.datetime64(loaded_at, "us")), pa.timestamp("us")))
             rows = rows.append_column("row_hash", hashes)
             stored = store.stored_row_hashes(element, is_node)
