@@ -86,7 +86,7 @@ class GraphStore(ABC):
     @abstractmethod
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
         """The key parts (``dialects.key_parts``) and row_hash of every node of a label or relationship of
-        a type, key parts as text (dates as YYYY-MM-DD)."""
+        a type, each key part as a type whose text is the loader's (a date prints as YYYY-MM-DD)."""
 
     def stored_row_hashes(self, element: str, is_node: bool) -> pa.Array:
         """The row_hash of every node of a label or relationship of a type (int64): what the loader reads

@@ -110,10 +110,11 @@ def stored_hashes_query(element: str, is_node: bool) -> str:
     return f"MATCH {pattern} RETURN n.row_hash AS row_hash"
 
 
-def row_hashes_query(element: str, is_node: bool, from_label: str = "", to_label: str = "") -> str:
+def row_hashes_query(element: str, is_node: bool) -> str:
     """Key parts (:func:`key_parts`) and row_hash of every node of a label / relationship of a type."""
     if is_node:
         return f"MATCH (n:{element}) RETURN n.id AS id, n.row_hash AS row_hash"
+    from_label, to_label, _ = rel_definitions()[element]
     parts = {"_from": "a.id", "_to": "b.id"}
     columns = ", ".join(f"{parts.get(p, 'n.' + p)} AS {p}" for p in key_parts(element, False))
     return f"MATCH (a:{from_label})-[n:{element}]->(b:{to_label}) RETURN {columns}, n.row_hash AS row_hash"
@@ -133,7 +134,7 @@ def neo4j_statements() -> list[dict]:
         if rel_type == "SAME_AS":  # written by record linkage, not by the loader
             continue
         out.append({"name": f"upsert:{rel_type}", "statement": rel_upsert(rel_type, a, b, list(props))})
-        out.append({"name": f"row_hashes:{rel_type}", "statement": row_hashes_query(rel_type, False, a, b)})
+        out.append({"name": f"row_hashes:{rel_type}", "statement": row_hashes_query(rel_type, False)})
         out.append({"name": f"stored_hashes:{rel_type}", "statement": stored_hashes_query(rel_type, False)})
         if rel_type in replaced:
             out.append({"name": f"delete_from:{rel_type}", "statement": rel_delete_from(rel_type, a)})

@@ -150,8 +150,7 @@ class LadybugStore(GraphStore):
         return table["row_hash"].combine_chunks().cast(pa.int64())
 
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
-        ends = () if is_node else dialects.rel_definitions()[element][:2]
-        return self._execute(dialects.row_hashes_query(element, is_node, *ends)).get_as_arrow()
+        return self._execute(dialects.row_hashes_query(element, is_node)).get_as_arrow()
 
     # -- writing -------------------------------------------------------------------------------
     def ensure_schema(self) -> None:

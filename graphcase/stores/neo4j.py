@@ -225,8 +225,7 @@ class Neo4jStore(GraphStore):
             raise self._translate(exc, "query", ad_hoc=True) from exc
 
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
-        ends = () if is_node else dialects.rel_definitions()[element][:2]
-        result = self.query(dialects.row_hashes_query(element, is_node, *ends))
+        result = self.query(dialects.row_hashes_query(element, is_node))
         columns = list(zip(*result.rows)) if result.rows else [()] * len(result.columns)
         # str() of a neo4j.time.Date is YYYY-MM-DD, as LadybugDB's dates cast to text.
         arrays = {
