@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bundle import ROW_COLUMN, RawTable
-from .hashing import row_hashes
+from .hashing import join_key_arrow, row_hashes
 from .model import Table, tables
 
 # known_ids(label, ids) -> the subset of ids that already exist in the store
@@ -214,14 +214,6 @@ def _parse_dates(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(exact, pc.cast(stamps, pa.date32()), pa.scalar(None, pa.date32()))
 
 
-def join_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """The key of each row as one string, columns joined by '|' (vectorised: row-wise agg is slow at 1M rows)."""
-    keyed = frame[columns[0]].astype(str)
-    for column in columns[1:]:
-        keyed = keyed + "|" + frame[column].astype(str)
-    return keyed
-
-
 def _check_keys(spec: Table, table: pa.Table, parsed: dict, errors: _Errors):
     """Identical repeated rows are dropped; one key with conflicting values rejects every row of that key.
 
@@ -242,9 +234,10 @@ def _check_keys(spec: Table, table: pa.Table, parsed: dict, errors: _Errors):
     candidate = valid & ~exact_dup
     maybe_conflict = key_repeated & candidate
     if maybe_conflict.any():
-        subset = _pandas(table.filter(pa.array(maybe_conflict)), key + [ROW_COLUMN])
+        candidates = table.filter(pa.array(maybe_conflict))
+        subset = _pandas(candidates, key + [ROW_COLUMN])
         subset.index = np.flatnonzero(maybe_conflict)
-        keyed = join_key(subset, key)
+        keyed = pd.Series(join_key_arrow(candidates, key).to_pylist(), index=subset.index)
         counts = keyed.value_counts()
         conflicted = keyed[keyed.isin(counts[counts > 1].index)]
         rows_by_key = subset.loc[conflicted.index, ROW_COLUMN].groupby(conflicted).apply(list).to_dict()
