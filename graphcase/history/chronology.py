@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..catalogue import get_query, run_query
+from ..catalogue.queries import get_query, run_query
 from ..stores.base import GraphStore
 
 RISK_FLAGS = ("mappa", "da_perpetrator", "sex_offender", "violence")

@@ -12,7 +12,7 @@ import html
 import io
 import json
 
-from . import CaseHistory
+from .case import CaseHistory
 from .chronology import Chronology, Entry
 from .gaps import Gap, is_significant
 from .matrix import lanes

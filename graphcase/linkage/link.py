@@ -361,10 +361,3 @@ def resolved_ids(store: GraphStore) -> dict[str, str]:
         out[a] = rid
         out[b] = rid
     return out
-
-
-def current_user() -> str:
-    """Who decides a review item: GRAPHCASE_USER (as the audit log), else the login name in USER."""
-    import getpass
-
-    return os.environ.get("GRAPHCASE_USER") or os.environ.get("USER") or getpass.getuser()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..catalogue import CatalogueError, run_query
+from ..catalogue.queries import CatalogueError, run_query
 from ..stores.base import GraphStore
 
 EARLIEST = dt.date(1900, 1, 1)
@@ -118,7 +118,7 @@ def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None) 
     (other, child) pair becomes one edge. A finding with no "other" side (a police incident no agency of
     the child heard of) is drawn from the first node of its evidence path (the event) to each child.
     """
-    from ..findings import run_catalogue
+    from ..catalogue.findings import run_catalogue
 
     try:
         run = run_catalogue(store, as_of, patterns=[pattern] if pattern else None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
-from ..hashing import join_key_arrow
+from ..model.hashing import join_key_arrow
 
 # progress(step_description, rows_done_in_step)
 Progress = Callable[[str, int], None]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from .catalogue import CatalogueError
-from .output import fail
-from .stores import StoreError
+from ..catalogue.queries import CatalogueError
+from ..output import fail
+from ..stores import StoreError
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -40,7 +40,7 @@ def map_command(opts, person_id, hops, as_of, from_date, to_date, findings, patt
       graphcase map --findings [--pattern NAME] -o findings.html
       graphcase map --partnership --from 2025-01-01 --to 2026-11-01 -o partnership.html
     """
-    from .maps import MapError, Window, ego_map, findings_map, partnership_map
+    from ..maps import MapError, Window, ego_map, findings_map, partnership_map
 
     modes = sum(bool(x) for x in (person_id, findings, partnership))
     if modes != 1:

@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .catalogue import CatalogueError, get_query, to_jsonable
-from .links_dialect import without_linkage
-from .stores.base import GraphStore
+from .queries import CatalogueError, get_query, to_jsonable
+from .dialect import without_linkage
+from ..stores.base import GraphStore
 
 
 @dataclass

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .output import fail
-from .stores import StoreError
+from ..output import fail
+from ..stores import StoreError
 
 
 @click.command("link-records")
@@ -24,7 +24,7 @@ def link_records_command(opts, threshold, review_band, as_of, retrain, model_pat
     Parameters are trained without labels on the first run (or with --retrain) and saved beside the store.
     Human review decisions are respected: a rejected pair is never linked, an accepted one always is.
     """
-    from .linkage import LinkageError, link_records
+    from ..linkage import LinkageError, link_records
 
     try:
         with opts.open() as store:
@@ -42,8 +42,8 @@ def link_records_command(opts, threshold, review_band, as_of, retrain, model_pat
 
 
 def _review_path(opts) -> Path:
-    from .linkage.review import REVIEW_SUFFIX
-    from .stores import DEFAULT_DB
+    from ..linkage.review import REVIEW_SUFFIX
+    from ..stores import DEFAULT_DB
 
     if opts.neo4j:
         return Path(f"graphcase{REVIEW_SUFFIX}")
@@ -65,8 +65,8 @@ def review(ctx, show_all, fmt):
     """List pairs waiting for a human decision, both records side by side with the model's reasons."""
     if ctx.invoked_subcommand:
         return
-    from .linkage.review import ReviewError, ReviewQueue
-    from .output import print_table
+    from ..linkage.review import ReviewError, ReviewQueue
+    from ..output import print_table
 
     try:
         queue = ReviewQueue.open(_review_path(ctx.obj))
@@ -94,7 +94,7 @@ def review(ctx, show_all, fmt):
 
 
 def _decide(ctx, item_id: int, decision: str, reason: str):
-    from .linkage.review import ReviewError, decide
+    from ..linkage.review import ReviewError, decide
 
     try:
         item = decide(_review_path(ctx.obj), item_id, decision, reason)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .stores import dialects
-from .stores.base import GraphStore
+from . import dialects
+from .base import GraphStore
 
 
 def store_stats(store: GraphStore) -> dict:

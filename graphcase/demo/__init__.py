@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import load_catalogue, result_json, run_query
-from .load import load_bundle, write_reject_report
-from .stores.ladybug import LadybugStore
+from ..catalogue.queries import load_catalogue, result_json, run_query
+from ..ingest.load import load_bundle, write_reject_report
+from ..stores.ladybug import LadybugStore
 
 
 @dataclass
@@ -32,7 +32,7 @@ class DemoContext:
 
 
 def _build_bundle(ctx: DemoContext) -> None:
-    from .synthetic import generate_county
+    from ..synthetic import generate_county
 
     _, truth = generate_county(ctx.people, seed=ctx.seed, out_dir=ctx.bundle)
     ctx.truth, ctx.as_of = truth.as_dict(), truth.as_of
@@ -50,7 +50,7 @@ def _load(ctx: DemoContext) -> None:
 
 def _run_link_queries(ctx: DemoContext) -> None:
     """Raw rows of the link queries that are not catalogue patterns (those become findings in their own step)."""
-    from .findings import PATTERNS
+    from ..catalogue.findings import PATTERNS
 
     used_by_findings = set(PATTERNS) | {spec.linked_query for spec in PATTERNS.values() if spec.linked_query}
     out = ctx.out_dir / "queries"
@@ -67,10 +67,10 @@ def _run_link_queries(ctx: DemoContext) -> None:
 
 
 DEMO_STEPS: list[Callable[[DemoContext], None]] = [_build_bundle, _load, _run_link_queries]
-from .history.demo_step import history_step; DEMO_STEPS.append(history_step)  # noqa: E402,E702
-from .findings_demo import findings_step; DEMO_STEPS.append(findings_step)  # noqa: E402,E702
-from .maps.demo_step import maps_step; DEMO_STEPS.append(maps_step)  # noqa: E402,E702
-from .linkage.demo_step import linkage_step; DEMO_STEPS.insert(2, linkage_step)  # noqa: E402,E702
+from ..history.demo_step import history_step; DEMO_STEPS.append(history_step)  # noqa: E402,E702
+from ..catalogue.demo_step import findings_step; DEMO_STEPS.append(findings_step)  # noqa: E402,E702
+from ..maps.demo_step import maps_step; DEMO_STEPS.append(maps_step)  # noqa: E402,E702
+from ..linkage.demo_step import linkage_step; DEMO_STEPS.insert(2, linkage_step)  # noqa: E402,E702
 
 
 def run_demo(out_dir: Path, *, people: int = 5_000, seed: int = 7, echo=print) -> DemoContext:

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .model import tables
+from ..model import tables
 
 ROW_COLUMN = "_row"
 

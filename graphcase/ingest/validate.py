@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bundle import ROW_COLUMN, RawTable
-from .hashing import join_key_arrow, row_hashes
-from .model import Table, tables
+from ..model.hashing import join_key_arrow, row_hashes
+from ..model import Table, tables
 
 # known_ids(label, ids) -> the subset of ids that already exist in the store
 KnownIds = Callable[[str, list[str]], set[str]]

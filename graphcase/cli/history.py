@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from .history import HistoryError, build_history
-from .history.pseudonymise import KeyFileError, Pseudonymiser
-from .output import fail
-from .history.render import FORMATS, render
-from .stores import StoreError
+from ..history import HistoryError, build_history
+from ..history.pseudonymise import KeyFileError, Pseudonymiser
+from ..output import fail
+from ..history.render import FORMATS, render
+from ..stores import StoreError
 
 
 def _date(ctx, param, value):

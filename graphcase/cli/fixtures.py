@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .county import DEFAULT_AS_OF, generate_county
+from ..synthetic.county import DEFAULT_AS_OF, generate_county
 
 
 @click.command()

@@ -19,14 +19,14 @@ forms give the same rows. Values always travel as parameters.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from .stores.base import GraphStore, Result
+from ..output.jsonable import result_json, to_jsonable  # noqa: F401  (re-exported: the catalogue API gives them)
+from ..stores.base import GraphStore, Result
 
 PARAM_TYPES = ("date", "int", "float", "str", "bool", "list[str]")
 
@@ -37,8 +37,8 @@ class CatalogueError(Exception):
 
 def cypher_root() -> Path:
     """cypher/ beside the package in a checkout; graphcase/cypher inside an installed wheel."""
-    here = Path(__file__).parent
-    for candidate in (here / "cypher", here.parent / "cypher"):
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "cypher", package.parent / "cypher"):
         if candidate.is_dir():
             return candidate
     raise CatalogueError("cannot find the cypher/ query folder")
@@ -188,17 +188,3 @@ def run_query(store: GraphStore, name: str, params: dict | None = None) -> Resul
     """
     query = get_query(name)
     return store.query(query.text(store.dialect), query.bind(params))
-
-
-def to_jsonable(value):
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_jsonable(v) for k, v in value.items()}
-    return value
-
-
-def result_json(result: Result) -> str:
-    return json.dumps([to_jsonable(r) for r in result.records()], indent=1, ensure_ascii=False)

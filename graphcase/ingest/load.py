@@ -19,9 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bundle import ROW_COLUMN, read_bundle
-from .hashing import join_key_arrow, row_hashes
-from .model import Table, tables
-from .stores.base import ElementChanges, GraphStore, LoadPlan, Progress
+from ..model.hashing import join_key_arrow, row_hashes
+from ..model import Table, tables
+from ..stores.base import ElementChanges, GraphStore, LoadPlan, Progress
 from .validate import Reject, ValidatedBundle, validate_bundle
 
 

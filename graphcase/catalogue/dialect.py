@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from .catalogue import cypher_root
+from .queries import cypher_root
 
 DURATION = re.compile(r"duration\(\{(days|months|years): (\$\w+)\}\)")
 GENERATED_NOTE = "// generated from {name}.cypher by python -m graphcase.links_dialect: edit the main file\n"

@@ -45,3 +45,10 @@ def read_log(path: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def current_user() -> str:
+    """Who decides a review item: GRAPHCASE_USER (as the audit log), else the login name in USER."""
+    import getpass
+
+    return os.environ.get("GRAPHCASE_USER") or os.environ.get("USER") or getpass.getuser()

@@ -11,8 +11,8 @@ def findings_step(ctx) -> None:
     path = write_findings(run, ctx.out_dir / "findings.json")
     lines = [f"{name}: {count} findings ({secs:.2f} s)" for name, count, secs in run.summary()]
     if truth:
-        from .link_quality import evaluate
-        from .linkage.link import resolved_ids
+        from .quality import evaluate
+        from ..linkage.link import resolved_ids
 
         quality = evaluate(run, truth, resolved_ids(ctx.store))
         lines = [

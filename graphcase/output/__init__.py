@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .catalogue import result_json, to_jsonable
-from .stores.base import Result
+from .jsonable import result_json, to_jsonable
+from ..stores.base import Result
 
 
 def fail(message: str, code: int = 1):

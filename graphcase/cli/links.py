@@ -16,10 +16,10 @@ from pathlib import Path
 
 import click
 
-from .catalogue import CatalogueError
-from .output import fail
-from .findings import pattern_names, read_findings, run_catalogue, write_findings
-from .stores import DEFAULT_DB, StoreError
+from ..catalogue.queries import CatalogueError
+from ..output import fail
+from ..catalogue.findings import pattern_names, read_findings, run_catalogue, write_findings
+from ..stores import DEFAULT_DB, StoreError
 
 
 def findings_path(opts) -> Path:
@@ -67,7 +67,7 @@ def links_command(opts, patterns, person, as_of, fmt):
             writer.writerow([f.id, f.pattern, ";".join(f.children), ";".join(f.others), f.explanation, ";".join(sources)])
         click.echo(out.getvalue(), nl=False)
         return
-    from .output import print_table
+    from ..output import print_table
 
     print_table(["finding", "pattern", "explanation"], [[f.id, f.pattern, f.explanation] for f in run.findings],
                 title=f"Missed links as of {when}" + (f" around {person}" if person else ""))
