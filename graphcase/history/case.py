@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..stores.base import GraphStore
 from .chronology import Chronology, build_chronology
 from .gaps import Gap, find_gaps
 from .matrix import Matrix, knowledge_matrix
+from .ranking import GapGroup, group_gaps
 
 
 @dataclass
@@ -16,12 +17,13 @@ class CaseHistory:
     chronology: Chronology
     gaps: list[Gap]
     matrix: Matrix
+    groups: list[GapGroup] = field(default_factory=list)  # the gaps grouped and ranked
 
 
 def analyse(chron: Chronology) -> CaseHistory:
     """Gaps and the knowledge matrix of a chronology (real or pseudonymised)."""
     gaps = find_gaps(chron)
-    return CaseHistory(chron, gaps, knowledge_matrix(chron, gaps))
+    return CaseHistory(chron, gaps, knowledge_matrix(chron, gaps), group_gaps(chron, gaps))
 
 
 def build_history(store: GraphStore, person_id: str, *, date_from: dt.date | None = None, date_to: dt.date | None = None,

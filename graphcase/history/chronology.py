@@ -61,6 +61,20 @@ class Relation:
     from_date: dt.date | None
     to_date: dt.date | None
     sources: list[Source]
+    # With no recorded start: the earliest fact that shows the link (a shared residence, an event naming both).
+    first_recorded: dt.date | None = None
+
+    @property
+    def start(self) -> dt.date | None:
+        """When the link is known to hold from: the recorded start, else when it was first recorded."""
+        return self.from_date or self.first_recorded
+
+    def start_text(self) -> str:
+        if self.from_date:
+            return f"since {self.from_date}"
+        if self.first_recorded:
+            return f"no start date recorded; first recorded on {self.first_recorded}"
+        return "period unknown: no start date recorded, and no shared residence or event shows when it began"
 
 
 @dataclass
@@ -201,9 +215,12 @@ def _relation_from_link(row: dict, via: Person | None) -> Relation:
     if via is not None:
         # A 2-hop relation holds only while the first hop holds too.
         first = [r for r in via.relations if r.link != "self"]
-        starts = [d for d in [start] + [r.from_date for r in first[:1]] if d]
+        # An undated second hop stays undated: it is bounded later by when it was first recorded, never
+        # given the first hop's start (a partner of the mother is not her partner "since the child's birth").
+        if start is not None:
+            start = max(d for d in [start] + [r.from_date for r in first[:1]] if d)
         ends = [d for d in [end] + [r.to_date for r in first[:1]] if d]
-        start, end = (max(starts) if starts else None), (min(ends) if ends else None)
+        end = min(ends) if ends else None
     return Relation(
         kind=kind,
         link=row["link"],
@@ -350,9 +367,9 @@ def build_chronology(
             sex=row["sex"], nhs_number=row["nhs_number"], source=_source(row["source_agency"], row["source_record"]),
             hop=hop_of[pid], relations=relations.get(pid, []),
         )
-    if people[person_id].role != "child":
-        # Still allowed (a chronology can be read around an adult), but the term "the child" then means this person.
-        pass
+    for gone in _left_before_birth(people, people[person_id].dob):
+        del people[gone], hop_of[gone]
+    ids = sorted(hop_of)
 
     agencies: dict[str, Agency] = {}
 
@@ -403,4 +420,37 @@ def build_chronology(
                 not_told=[a for a in involved if a != recorder.id and a not in told_ids],
             )
         )
+    _bound_undated_relations(chron)
     return chron
+
+
+def _left_before_birth(people: dict[str, Person], dob: dt.date | None) -> list[str]:
+    """People whose every link to the child ended before the child was born: never part of the child's life.
+
+    A lodger who left the address months before the birth is not a household member of the child. A person
+    reached only through such a person goes too.
+    """
+    if dob is None:
+        return []
+    gone: set[str] = set()
+    for hop in (1, 2):
+        for person in people.values():
+            links = [r for r in person.relations if r.link != "self"]
+            if person.hop != hop or not links:
+                continue
+            if all((r.to_date is not None and r.to_date < dob) or (r.via in gone) for r in links):
+                gone.add(person.id)
+    return sorted(gone)
+
+
+def _bound_undated_relations(chron: Chronology) -> None:
+    """A link with no start date holds from the earliest fact that shows it, never from before that."""
+    for person in chron.people.values():
+        for rel in person.relations:
+            if rel.from_date is not None or rel.link == "self":
+                continue
+            shown = [r.from_date for r in person.relations if r.link == "same_address" and r.from_date]
+            together = {chron.child_id, rel.via} - {None}
+            shown += [e.date for e in chron.entries
+                      if any(c.person_id == person.id for c in e.people) and any(c.person_id in together for c in e.people)]
+            rel.first_recorded = min(shown) if shown else None

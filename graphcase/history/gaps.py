@@ -116,9 +116,9 @@ def risk_gaps(chron: Chronology) -> list[Gap]:
         for risk in risks:
             for rel in member.relations:
                 for work in chron.child_records():
-                    if work.agency.id == risk.agency.id:
+                    if _holds_it_too(chron, work, risk):
                         continue
-                    span = _overlap((work.since, work.until), (risk.since, risk.until), (rel.from_date, rel.to_date), end=end)
+                    span = _overlap((work.since, work.until), (risk.since, risk.until), (rel.start, rel.to_date), end=end)
                     if span is None:
                         continue
                     learned = sorted(
@@ -142,10 +142,19 @@ def risk_gaps(chron: Chronology) -> list[Gap]:
                         "risk_not_shared", work.agency.id, span[0], stop, None, member.id,
                         f"{work.agency.name} worked with the child (record {work.record_id}) from {span[0]} to {stop} while "
                         f"{risk.agency.name} held a risk ({why}; record {risk.record_id}) about {member.name}, "
-                        f"{link} of the child, and had told it nothing about {member.name}{told_note}.",
+                        f"{link} of the child ({rel.start_text()}), and had told it nothing about {member.name}{told_note}.",
                         [str(work.source), str(risk.source)] + [str(s) for s in rel.sources],
                     ))
     return _dedupe(gaps)
+
+
+def _holds_it_too(chron: Chronology, work: Record, risk: Record) -> bool:
+    """An agency is never "not told" what it holds itself: the same agency, or its own record of the same
+    person carrying the same risk (a GP practice holding the mother's record as well as the child's)."""
+    if work.agency.id == risk.agency.id:
+        return True
+    return any(r.agency.id == work.agency.id and r.person_id == risk.person_id and set(r.risk) >= set(risk.risk)
+               and r.flags for r in chron.records)
 
 
 def _dedupe(gaps: list[Gap]) -> list[Gap]:

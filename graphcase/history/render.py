@@ -16,6 +16,7 @@ from .case import CaseHistory
 from .chronology import Chronology, Entry
 from .gaps import Gap, is_significant
 from .matrix import lanes
+from .ranking import RANKING_RULE
 
 FORMATS = ("table", "markdown", "csv", "json", "html")
 
@@ -121,6 +122,12 @@ def as_dict(history: CaseHistory) -> dict:
              "event_id": g.event_id, "person_id": g.person_id, "explanation": g.explanation, "evidence": g.evidence}
             for g in history.gaps
         ],
+        "gap_groups": [
+            {"rank": grp.rank, "tier": grp.tier, "kind": grp.kind, "agency": grp.agency_id, "about": grp.about,
+             "from": _d(grp.date_from), "to": _d(grp.date_to) or None, "gaps": len(grp.gaps), "evidence": grp.evidence}
+            for grp in history.groups
+        ],
+        "ranking_rule": RANKING_RULE,
         "matrix": {
             "periods": history.matrix.periods,
             "agencies": history.matrix.agencies,
@@ -189,6 +196,11 @@ def to_markdown(history: CaseHistory) -> str:
         [[r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"]]
          for r in (entry_row(chron, e) for e in chron.entries)],
     )
+    if history.groups:
+        lines += ["", "## Knowledge gaps that weigh most", "", RANKING_RULE, ""]
+        lines += _md_table(["rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"],
+                           [[str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from),
+                             _d(grp.date_to), str(len(grp.gaps))] for grp in history.groups])
     lines += ["", "## Knowledge gaps", ""]
     if not history.gaps:
         lines.append("No gaps found by the rules of this analysis.")
@@ -216,6 +228,13 @@ def to_table(history: CaseHistory) -> str:
         r = entry_row(chron, e)
         table.add_row(r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"])
     console.print(table)
+    ranked = Table(title="Knowledge gaps that weigh most", caption=RANKING_RULE, show_lines=True)
+    for col in ("rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"):
+        ranked.add_column(col, overflow="fold")
+    for grp in history.groups:
+        ranked.add_row(str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))
+    if history.groups:
+        console.print(ranked)
     gaps = Table(title=f"Knowledge gaps ({len(history.gaps)})", show_lines=True)
     for col in ("from", "to", "gap", "agency", "explanation", "sources"):
         gaps.add_column(col, overflow="fold")
@@ -367,6 +386,13 @@ def to_html(history: CaseHistory) -> str:
                    + "".join(f"<td>{_e(r[k])}</td>" for k in ("summary", "outcome", "people", "told", "not_told", "source")) + "</tr>")
     out.append("</table>")
 
+    if history.groups:
+        out += ["<h2>Knowledge gaps that weigh most</h2>", f"<p>{_e(RANKING_RULE)}</p>",
+                '<table id="gap-groups"><tr><th>rank</th><th>why it weighs</th><th>agency not told</th><th>about</th><th>from</th><th>to</th><th>gaps</th></tr>']
+        for grp in history.groups:
+            out.append("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in (str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about,
+                                                                      _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))) + "</tr>")
+        out.append("</table>")
     out += [f"<h2>Knowledge gaps ({len(history.gaps)})</h2>", "<table id=\"gaps\"><tr><th>from</th><th>to</th><th>gap</th><th>agency</th><th>explanation</th><th>sources</th></tr>"]
     for g in history.gaps:
         out.append(f'<tr class="gap"><td>{_e(_d(g.date_from))}</td><td>{_e(_d(g.date_to))}</td><td>{_e(_kind(g.kind))}</td><td>{_e(agency_name(chron, g.agency_id))}</td>'
