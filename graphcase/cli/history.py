@@ -27,7 +27,10 @@ def _date(ctx, param, value):
 @click.argument("person_id")
 @click.option("--from", "date_from", callback=_date, help="First event date included (YYYY-MM-DD).")
 @click.option("--to", "date_to", callback=_date, help="Last event date included (YYYY-MM-DD).")
-@click.option("--as-of", "as_of", callback=_date, help="Date that closes open periods in the gap analysis [default: --to, else today].")
+@click.option("--as-of", "as_of", callback=_date, help="What was recorded by this date: nothing later appears [default: --to, else today].")
+@click.option("--sharing-standard", "standards", multiple=True, metavar="KIND=DAYS",
+              help="Days within which an event of KIND should be shared ('*' for any kind), repeatable; later sharings are marked LATE "
+                   "[default: domestic_abuse_incident=1 (Operation Encompass), arrest=3, probation_start=5, *=7].")
 @click.option("--network-hops", "hops", type=click.IntRange(0, 2), default=1, show_default=True,
               help="Also the events of people 1 or 2 hops from the child (relationships, shared address).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
@@ -37,8 +40,14 @@ def _date(ctx, param, value):
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="With --pseudonymise: the review's key file (real id -> label), read and updated, so every file of a review uses the same labels. Keep it private.")
 @click.pass_obj
-def history(opts, person_id, date_from, date_to, as_of, hops, fmt, output, pseudonymise, shift_days, key_file):
+def history(opts, person_id, date_from, date_to, as_of, standards, hops, fmt, output, pseudonymise, shift_days, key_file):
     """Chronology of the child PERSON_ID across agencies: who knew what, when, and what was not shared."""
+    sharing_standards = {}
+    for pair in standards:
+        kind, _, days = pair.partition("=")
+        if not days.strip().isdigit():
+            fail(f"--sharing-standard {pair!r} must look like KIND=DAYS, e.g. domestic_abuse_incident=1")
+        sharing_standards[kind.strip()] = int(days)
 
     if (shift_days is not None or key_file) and not pseudonymise:
         fail("--shift-dates and --key-file only apply with --pseudonymise")
@@ -46,7 +55,7 @@ def history(opts, person_id, date_from, date_to, as_of, hops, fmt, output, pseud
         pseudonymiser = Pseudonymiser.from_key_file(key_file, shift_days) if pseudonymise else None
         with opts.open(read_only=True) as store:
             case = build_history(store, person_id, date_from=date_from, date_to=date_to, hops=hops, as_of=as_of,
-                                 pseudonymiser=pseudonymiser)
+                                 pseudonymiser=pseudonymiser, sharing_standards=sharing_standards)
     except (HistoryError, KeyFileError, StoreError) as exc:
         fail(str(exc))
     text = render(case, fmt)

@@ -27,9 +27,11 @@ def analyse(chron: Chronology) -> CaseHistory:
 
 
 def build_history(store: GraphStore, person_id: str, *, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                  hops: int = 1, as_of: dt.date | None = None, pseudonymiser=None) -> CaseHistory:
+                  hops: int = 1, as_of: dt.date | None = None, pseudonymiser=None,
+                  sharing_standards: dict[str, int] | None = None) -> CaseHistory:
     """Chronology, gaps and matrix of one child; with a :class:`Pseudonymiser`, all of it pseudonymised."""
-    chron = build_chronology(store, person_id, date_from=date_from, date_to=date_to, hops=hops, as_of=as_of)
+    chron = build_chronology(store, person_id, date_from=date_from, date_to=date_to, hops=hops, as_of=as_of,
+                             sharing_standards=sharing_standards)
     if pseudonymiser is not None:
         chron = pseudonymiser.apply(chron)
     return analyse(chron)

@@ -23,6 +23,10 @@ RISK_AGENCY_KINDS = ("probation", "substance_misuse", "adult_mental_health")
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2999, 12, 31)
 MAX_HOPS = 2
+# Days within which an agency working with the child should be told of an event, per event kind; a sharing
+# later than this is flagged in the chronology's delay column. A partnership sets its own (``sharing_standards``).
+# Operation Encompass: the school is told of a domestic-abuse incident before the next school day.
+DEFAULT_SHARING_STANDARDS = {"domestic_abuse_incident": 1, "arrest": 3, "probation_start": 5, "*": 7}
 
 # How the other person relates to the child for a RELATED_TO read from the child's side.
 INVERSE_KIND = {"parent": "child", "step_parent": "step-child", "carer": "cared-for child"}
@@ -126,6 +130,8 @@ class Told:
     date: dt.date | None
     feedback_date: dt.date | None
     source: Source
+    delay_days: int | None = None  # days from the event to this sharing
+    over_standard: int | None = None  # the standard in days, when the sharing took longer
 
 
 @dataclass
@@ -159,7 +165,7 @@ class Chronology:
     date_from: dt.date | None
     date_to: dt.date | None
     hops: int
-    as_of: dt.date  # closes open periods (records, links) for the gap analysis
+    as_of: dt.date  # what was recorded by this date: nothing later appears; closes open periods
     people: dict[str, Person]
     agencies: dict[str, Agency]
     records: list[Record]
@@ -169,6 +175,25 @@ class Chronology:
     @property
     def child(self) -> Person:
         return self.people[self.child_id]
+
+    @property
+    def subject_word(self) -> str:
+        """How the text names the person the chronology is about: 'the child', or 'the adult' for an adult's."""
+        return "the child" if self.child.role == "child" else "the adult"
+
+    def concerns_child_on(self, entry: Entry) -> bool:
+        """The event is about the child, or about someone whose link to the child held on the event's date
+        (an arrest before a man moved in is no event of the child's household)."""
+        for c in entry.people:
+            person = self.people.get(c.person_id)
+            if person is None:
+                continue
+            if person.hop == 0:
+                return True
+            if any((r.start is None or r.start <= entry.date) and (r.to_date is None or entry.date <= r.to_date)
+                   for r in person.relations if r.link != "self"):
+                return True
+        return False
 
     def child_records(self) -> list[Record]:
         """Records of the child: of the child's person record and of records SAME_AS-linked to it."""
@@ -338,10 +363,13 @@ def build_chronology(
     date_to: dt.date | None = None,
     hops: int = 1,
     as_of: dt.date | None = None,
+    sharing_standards: dict[str, int] | None = None,
 ) -> Chronology:
     """The chronology of ``person_id`` (a child's person record id) and, with ``hops``, of the people around.
 
-    ``as_of`` closes open-ended periods for the gap analysis (default: ``date_to``, else today).
+    ``as_of`` means what was recorded by that date: no event, record, link or sharing after it appears, and
+    it closes open-ended periods for the gap analysis (default: ``date_to``, else today).
+    ``sharing_standards``: days per event kind (``"*"`` for any other) after which a sharing is flagged late.
 
     >>> from graphcase import open_store
     >>> with open_store("graphcase.db", read_only=True) as store:  # doctest: +SKIP
@@ -352,6 +380,8 @@ def build_chronology(
     if date_from and date_to and date_from > date_to:
         raise HistoryError(f"--from {date_from} is after --to {date_to}")
     as_of = as_of or date_to or dt.date.today()
+    date_to = min(date_to, as_of) if date_to else as_of
+    standards = {**DEFAULT_SHARING_STANDARDS, **(sharing_standards or {})}
 
     found = _run(store, "history_people", person_id)
     if not found:
@@ -367,7 +397,7 @@ def build_chronology(
             sex=row["sex"], nhs_number=row["nhs_number"], source=_source(row["source_agency"], row["source_record"]),
             hop=hop_of[pid], relations=relations.get(pid, []),
         )
-    for gone in _left_before_birth(people, people[person_id].dob):
+    for gone in _left_before_birth(people, people[person_id].dob) + _not_yet_linked(people, as_of):
         del people[gone], hop_of[gone]
     ids = sorted(hop_of)
 
@@ -386,6 +416,7 @@ def build_chronology(
         )
         for pid in ids
         for r in _run(store, "history_records", pid)
+        if r["since"] is None or r["since"] <= as_of
     ]
 
     window = {"from": date_from or EARLIEST, "to": date_to or LATEST}
@@ -398,10 +429,13 @@ def build_chronology(
     seen: set[tuple] = set()
     for r in (r for pid in ids for r in _run(store, "history_recipients", pid, **window)):
         key = (r["event_id"], r["agency_id"], r["how"], r["date"], r["source_agency"], r["source_record"])
+        if r["date"] is not None and r["date"] > as_of:
+            continue  # shared after the as-of date: not known then
         if key not in seen:  # an event about several people of the network comes back once per person
             seen.add(key)
             told_by_event.setdefault(r["event_id"], []).append(
-                Told(agency(r["agency_id"], r["agency_name"], r["agency_kind"]), r["how"], r["date"], r["feedback_date"],
+                Told(agency(r["agency_id"], r["agency_name"], r["agency_kind"]), r["how"], r["date"],
+                     r["feedback_date"] if r["feedback_date"] and r["feedback_date"] <= as_of else None,
                      _source(r["source_agency"], r["source_record"]))
             )
 
@@ -421,7 +455,22 @@ def build_chronology(
             )
         )
     _bound_undated_relations(chron)
+    for entry in chron.entries:
+        standard = standards.get(entry.kind, standards["*"])
+        for t in entry.told:
+            if t.date is not None:
+                t.delay_days = (t.date - entry.date).days
+                t.over_standard = standard if t.delay_days > standard else None
+        if not chron.concerns_child_on(entry):
+            entry.not_told = []  # the network is taken at the event's date: not yet (or no longer) the child's
     return chron
+
+
+def _not_yet_linked(people: dict[str, Person], as_of: dt.date) -> list[str]:
+    """People whose every link to the child began after the as-of date: not known to be around the child then."""
+    return sorted(p.id for p in people.values()
+                  if p.hop > 0 and p.relations
+                  and all(r.link != "self" and r.from_date is not None and r.from_date > as_of for r in p.relations))
 
 
 def _left_before_birth(people: dict[str, Person], dob: dt.date | None) -> list[str]:

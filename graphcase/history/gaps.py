@@ -61,7 +61,7 @@ def event_gaps(chron: Chronology) -> list[Gap]:
     """Significant events that did not reach an agency working with the child, or reached it too late."""
     gaps = []
     for i, entry in enumerate(chron.entries):
-        if not is_significant(entry):
+        if not is_significant(entry) or not chron.concerns_child_on(entry):
             continue
         nxt = _next_significant(chron.entries, i)
         for agency_id in entry.involved:
@@ -73,7 +73,7 @@ def event_gaps(chron: Chronology) -> list[Gap]:
             what = f"{entry.kind.replace('_', ' ')} on {entry.date} ({entry.event_id}, recorded by {entry.recorded_by.name})"
             if not dates:
                 gaps.append(Gap("not_told", agency_id, entry.date, None, entry.event_id, None,
-                                f"{chron.agencies[agency_id].name} was working with the child (record {child_record.record_id} "
+                                f"{chron.agencies[agency_id].name} was working with {chron.subject_word} (record {child_record.record_id} "
                                 f"since {child_record.since}) and was never told of the {what}.", evidence))
             elif nxt is not None and dates[0] > nxt.date:
                 told = next(t for t in entry.told if t.agency.id == agency_id and t.date == dates[0])
@@ -140,9 +140,9 @@ def risk_gaps(chron: Chronology) -> list[Gap]:
                     told_note = f"; first told on {learned[0]}" if learned else "; never told"
                     gaps.append(Gap(
                         "risk_not_shared", work.agency.id, span[0], stop, None, member.id,
-                        f"{work.agency.name} worked with the child (record {work.record_id}) from {span[0]} to {stop} while "
+                        f"{work.agency.name} worked with {chron.subject_word} (record {work.record_id}) from {span[0]} to {stop} while "
                         f"{risk.agency.name} held a risk ({why}; record {risk.record_id}) about {member.name}, "
-                        f"{link} of the child ({rel.start_text()}), and had told it nothing about {member.name}{told_note}.",
+                        f"{link} of {chron.subject_word} ({rel.start_text()}), and had told it nothing about {member.name}{told_note}.",
                         [str(work.source), str(risk.source)] + [str(s) for s in rel.sources],
                     ))
     return _dedupe(gaps)

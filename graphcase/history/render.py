@@ -54,6 +54,10 @@ def told_text(chron: Chronology, entry: Entry) -> str:
     parts = []
     for t in entry.told:
         text = f"{t.agency.name} ({_kind(t.how)} {_d(t.date)}"
+        if t.delay_days is not None:
+            text += f", after {t.delay_days} day{'s' if t.delay_days != 1 else ''}"
+            if t.over_standard is not None:
+                text += f", LATE: standard {t.over_standard} day{'s' if t.over_standard != 1 else ''}"
         if t.how == "referred_to":
             text += f", feedback {_d(t.feedback_date)}" if t.feedback_date else ", no feedback"
         parts.append(text + ")")
@@ -67,7 +71,8 @@ def not_told_text(chron: Chronology, entry: Entry) -> str:
 def title(history: CaseHistory) -> str:
     chron = history.chronology
     span = f"{_d(chron.date_from) or 'start'} to {_d(chron.date_to) or 'end'}"
-    return f"Chronology of {chron.child.name} ({span}; network {chron.hops} hop{'s' if chron.hops != 1 else ''})"
+    whose = "" if chron.child.role == "child" else "an adult, "
+    return f"Chronology of {chron.child.name} ({whose}{span}, as recorded by {_d(chron.as_of)}; network {chron.hops} hop{'s' if chron.hops != 1 else ''})"
 
 
 def entry_row(chron: Chronology, e: Entry) -> dict:
@@ -111,7 +116,7 @@ def as_dict(history: CaseHistory) -> dict:
                 "event_id": e.event_id, "date": _d(e.date), "kind": e.kind, "summary": e.summary, "outcome": e.outcome,
                 "recorded_by": e.recorded_by.id, "source": str(e.source), "significant": is_significant(e),
                 "people": [{"person_id": c.person_id, "involvement": c.involvement, "relation": chron.relation_text(c.person_id) if c.person_id in chron.people else "", "source": str(c.source)} for c in e.people],
-                "told": [{"agency": t.agency.id, "how": t.how, "date": _d(t.date) or None, "feedback_date": _d(t.feedback_date) or None, "source": str(t.source)} for t in e.told],
+                "told": [{"agency": t.agency.id, "how": t.how, "date": _d(t.date) or None, "feedback_date": _d(t.feedback_date) or None, "source": str(t.source), "delay_days": t.delay_days, "over_standard_days": t.over_standard} for t in e.told],
                 "involved": e.involved,
                 "not_told": e.not_told,
             }
