@@ -391,6 +391,7 @@ class CatalogueRun:
     seconds: dict[str, float]
     person: str | None = None
     from_cache: bool = False  # findings filtered from a cached county sweep (see run_catalogue)
+    params: dict[str, dict] = field(default_factory=dict)  # every pattern's parameters as used, defaults included
 
     def summary(self) -> list[tuple[str, int, float]]:
         counts = Counter(f.pattern for f in self.findings)
@@ -403,6 +404,7 @@ class CatalogueRun:
         return {
             "as_of": self.as_of.isoformat(),
             "person": self.person,
+            "parameters": to_jsonable(self.params),
             "summary": [{"pattern": n, "findings": c, "seconds": round(s, 4)} for n, c, s in self.summary()],
             "findings": [f.as_dict() for f in self.findings],
         }
@@ -502,7 +504,8 @@ def run_catalogue(
         started = time.perf_counter()
         found = [f for f in map(_finding_from_dict, cached) if network is None or f.touches(network)]
         share = (time.perf_counter() - started) / max(len(names), 1)
-        return CatalogueRun(as_of, found, {n: share for n in names}, person, from_cache=True)
+        return CatalogueRun(as_of, found, {n: share for n in names}, person, from_cache=True,
+                            params=parameters_used(names, params))
     findings, seconds = [], {}
     linked = has_same_as_links(store)
     resolved = _resolved_ids(store) if linked else {}
@@ -520,7 +523,17 @@ def run_catalogue(
         _write_sweep_cache(sweep_cache, key, findings)
     if network is not None:
         findings = [f for f in findings if f.touches(network)]
-    return CatalogueRun(as_of, findings, seconds, person)
+    return CatalogueRun(as_of, findings, seconds, person, params=parameters_used(names, params))
+
+
+def parameters_used(names: list[str], params: dict[str, dict] | None) -> dict[str, dict]:
+    """Every parameter of each pattern with the value the sweep used (the query's default unless overridden)."""
+    used = {}
+    for name in names:
+        bound = get_query(name).bind((params or {}).get(name, {}))
+        bound.pop("as_of", None)  # the sweep's own date, reported beside
+        used[name] = bound
+    return used
 
 
 def _resolved_ids(store: GraphStore) -> dict[str, str]:

@@ -18,6 +18,7 @@ import click
 
 from ..catalogue.queries import CatalogueError
 from ..output import fail
+from ..catalogue import thresholds
 from ..catalogue.findings import pattern_names, read_findings, run_catalogue, write_findings
 from ..stores import DEFAULT_DB, StoreError
 
@@ -41,17 +42,28 @@ def sweep_cache_path(opts) -> Path | None:
 @click.option("--pattern", "patterns", multiple=True, type=click.Choice(pattern_names()), help="Run only this pattern (repeatable).")
 @click.option("--person", default=None, help="Only findings touching this person's network (2 steps of relationships, shared homes, SAME_AS); filters the last county sweep (<db>.sweep.json) when the data and as_of are unchanged.")
 @click.option("--as-of", "as_of", default=None, help="Date the network is read at (YYYY-MM-DD) [default: today].")
+@click.option("--set", "assignments", multiple=True, metavar="PATTERN.PARAM=VALUE",
+              help="Override one pattern parameter for this run, repeatable (e.g. repeated_was_not_brought.min_count=2).")
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A partnership settings file (TOML, one [pattern] table of parameter = value each): checked, then "
+                   "remembered beside the store and used by every later sweep.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.pass_obj
-def links_command(opts, patterns, person, as_of, fmt):
+def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt):
     """Run the missed-link catalogue: every pattern (or --pattern), county-wide or around --person."""
     try:
         when = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
         fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    store_location = None if getattr(opts, "neo4j", None) else (opts.db or DEFAULT_DB)
     try:
+        if settings_file is not None:
+            kept = thresholds.remember(settings_file, store_location or "graphcase-neo4j")
+            click.echo(f"partnership settings checked and remembered at {kept}", err=True)
+        overrides, origin = thresholds.effective(store_location or ("graphcase-neo4j" if opts.neo4j else None), assignments)
         with opts.open(read_only=True) as store:
-            run = run_catalogue(store, when, list(patterns) or None, person=person, sweep_cache=sweep_cache_path(opts))
+            run = run_catalogue(store, when, list(patterns) or None, params=overrides, person=person,
+                                sweep_cache=sweep_cache_path(opts))
     except (CatalogueError, StoreError) as exc:
         fail(str(exc))
     cache = write_findings(run, findings_path(opts))
@@ -72,14 +84,21 @@ def links_command(opts, patterns, person, as_of, fmt):
     print_table(["finding", "pattern", "explanation"], [[f.id, f.pattern, f.explanation] for f in run.findings],
                 title=f"Missed links as of {when}" + (f" around {person}" if person else ""))
     print_table(["pattern", "findings", "seconds"], [[n, c, f"{s:.3f}"] for n, c, s in run.summary()], title="Summary by pattern")
+    if origin:
+        print_table(["parameter", "value", "set by"],
+                    [[key, str(run.params[key.split(".")[0]][key.split(".")[1]]), how] for key, how in sorted(origin.items())
+                     if key.split(".")[0] in run.params],
+                    title="Thresholds changed from the catalogue's defaults")
+    click.echo("every other parameter at its default ('graphcase queries' lists them); all values used are saved with the findings")
     click.echo(f"findings saved to {cache}; 'graphcase explain FINDING_ID' shows the evidence of one")
 
 
 @click.command("explain")
 @click.argument("finding_id")
-@click.option("--rerun", is_flag=True, help="Re-run the catalogue at the saved as_of instead of reading the saved findings.")
+@click.option("--rerun", is_flag=True, help="Re-run the catalogue (at --as-of, else the saved sweep's date) instead of reading the saved findings.")
+@click.option("--as-of", "as_of", default=None, help="With --rerun: the date to re-run at (YYYY-MM-DD) [default: the saved sweep's date].")
 @click.pass_obj
-def explain_command(opts, finding_id, rerun):
+def explain_command(opts, finding_id, rerun, as_of):
     """Print the full evidence of one finding from the last 'graphcase links' run."""
     if not findings_path(opts).exists() and not rerun:
         fail(f"no findings saved at {findings_path(opts)}; run 'graphcase links' first (or use --rerun)")
@@ -88,9 +107,14 @@ def explain_command(opts, finding_id, rerun):
     if saved:
         finding = next((f for f in saved["findings"] if f["id"] == finding_id), None)
     if rerun:
-        when = dt.date.fromisoformat(saved["as_of"]) if saved else dt.date.today()
+        try:
+            when = dt.date.fromisoformat(as_of) if as_of else dt.date.fromisoformat(saved["as_of"]) if saved else dt.date.today()
+        except ValueError:
+            fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+        if finding is None and saved and not as_of:
+            click.echo(f"{finding_id} is not in the last sweep (as of {saved['as_of']}); give --as-of its date to re-run there")
         with opts.open(read_only=True) as store:
-            run = run_catalogue(store, when)
+            run = run_catalogue(store, when, params=(saved or {}).get("parameters") if not as_of else None)
         fresh = run.by_id(finding_id)
         click.echo(f"re-run as of {when}: the finding {'still stands' if fresh else 'is no longer reported'}")
         finding = fresh.as_dict() if fresh else finding
