@@ -61,6 +61,7 @@ def fixtures_group():
 
 
 from . import demo, query, store  # noqa: E402
+from .find import find_command  # noqa: E402
 from .fixtures import generate  # noqa: E402
 from .history import history  # noqa: E402
 from .linkage import link_records_command, review  # noqa: E402
@@ -68,6 +69,6 @@ from .links import explain_command, links_command  # noqa: E402
 from .maps import map_command  # noqa: E402
 
 for command in (store.init, store.load, store.stats, query.queries, query.run, query.cypher, demo.demo,
-                history, link_records_command, review, map_command, links_command, explain_command):
+                find_command, history, link_records_command, review, map_command, links_command, explain_command):
     main.add_command(command)
 fixtures_group.add_command(generate)
