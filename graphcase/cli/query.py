@@ -8,7 +8,7 @@ import click
 
 from .. import catalogue as cat
 from ..output import fail, print_result
-from ..stores import ReadOnlyViolation, StoreError
+from ..stores import ReadOnlyViolation, StoreError, guard
 from .options import StoreOptions, parse_params
 
 
@@ -69,16 +69,33 @@ def run(opts: StoreOptions, name: str, params: tuple[str, ...], fmt: str):
 @click.argument("query")
 @click.option("-p", "--param", "params", multiple=True, help="key=value, repeatable; values are strings.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help=f"Seconds the query may run (env {guard.TIMEOUT_ENV}; default {guard.DEFAULT_TIMEOUT_SECONDS:g}).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Rows returned at most (env {guard.MAX_ROWS_ENV}; default {guard.DEFAULT_MAX_ROWS:,}).",
+)
 @click.pass_obj
-def cypher(opts: StoreOptions, query: str, params: tuple[str, ...], fmt: str):
-    """Run ad-hoc Cypher, read-only: any write is refused by the database."""
+def cypher(opts: StoreOptions, query: str, params: tuple[str, ...], fmt: str, timeout: float | None, max_rows: int | None):
+    """Run ad-hoc Cypher, read-only: one statement of MATCH, OPTIONAL MATCH, WHERE, WITH, UNWIND, RETURN,
+    ORDER BY, SKIP, LIMIT, UNION and CALL of a metadata procedure; anything else is refused (exit code 3)."""
     try:
+        limits = guard.resolve_limits(timeout, max_rows)
         with opts.open(read_only=True) as store:
-            result = store.query_read_only(query, parse_params(params))
+            result = store.query_read_only(query, parse_params(params), timeout=limits.timeout_seconds, max_rows=limits.max_rows)
     except ReadOnlyViolation as exc:
         fail(str(exc), code=3)
     except StoreError as exc:
         fail(str(exc))
     print_result(result, fmt)
-
-
+    if result.truncated_at is not None:
+        click.echo(
+            f"Note: truncated at {result.truncated_at:,} rows (raise with --max-rows or {guard.MAX_ROWS_ENV}, or add LIMIT)",
+            err=True,
+        )

@@ -21,12 +21,13 @@ A LadybugDB database is one file plus, while writes are not yet checkpointed, a 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
-from . import dialects
+from . import dialects, guard
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 
 UPDATE_BATCH = 5_000
@@ -129,18 +130,49 @@ class LadybugStore(GraphStore):
         columns = result.get_column_names()
         return Result(columns, result.get_all())
 
-    def query_read_only(self, cypher: str, params: dict | None = None) -> Result:
-        # A second, read-only handle on the same file: the engine itself refuses any write.
+    def query_read_only(
+        self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
+    ) -> Result:
+        statement = guard.check_statement(cypher, self.dialect)  # before the engine binds anything
+        limits = guard.resolve_limits(timeout, max_rows)
+        # A second, read-only handle on the same file: the engine itself refuses any write to a table.
         ro = LadybugStore(self.location, read_only=True) if not self.read_only else self
         try:
-            return ro.query(cypher, params)
-        except StoreError as exc:
-            if "read-only" in str(exc).lower():
-                raise ReadOnlyViolation(f"refused: this query writes, and ad-hoc queries are read-only ({exc})") from exc
-            raise
+            return ro._run_guarded(statement, params, limits)
         finally:
             if ro is not self:
                 ro.close()
+
+    def _run_guarded(self, statement: guard.Statement, params: dict | None, limits: guard.Limits) -> Result:
+        text = statement.limited(limits.max_rows + 1)
+        self._conn.set_query_timeout(max(1, int(limits.timeout_seconds * 1000)))
+        try:
+            plan = self._execute_ad_hoc(EXPLAIN + text, params, limits)
+            guard.check_ladybug_plan("\n".join(str(row[0]) for row in plan.get_all()))
+            result = self._execute_ad_hoc(text, params, limits)
+            rows = []
+            while len(rows) <= limits.max_rows and result.has_next():
+                rows.append(result.get_next())
+            truncated = len(rows) > limits.max_rows
+            return Result(result.get_column_names(), rows[: limits.max_rows], limits.max_rows if truncated else None)
+        finally:
+            self._conn.set_query_timeout(0)  # the handle may serve graphcase's own queries next
+
+    def _execute_ad_hoc(self, cypher: str, params: dict | None, limits: guard.Limits):
+        try:
+            result = self._conn.execute(cypher, params or {})
+        except RuntimeError as exc:
+            message = str(exc)
+            if "read-only" in message.lower():
+                raise ReadOnlyViolation(f"refused: this query writes, and ad-hoc queries are read-only ({message})") from exc
+            if message.strip().rstrip(".") == "Interrupted":
+                raise guard.QueryLimitError(guard.timeout_message(limits)) from exc
+            if "bad_alloc" in message or "Unable to allocate memory" in message:
+                raise guard.QueryLimitError(guard.OUT_OF_MEMORY_MESSAGE) from exc
+            raise StoreError(_without_explain(message) if cypher.startswith(EXPLAIN) else message) from exc
+        if isinstance(result, list):  # several statements: check_statement lets only one through
+            raise guard.GuardRefusal("refused: ad-hoc queries are read-only and run one statement")
+        return result
 
     def write(self, cypher: str, params: dict | None = None) -> Result:
         return self.query(cypher, params)
@@ -251,6 +283,21 @@ class LadybugStore(GraphStore):
         except Exception:  # closing twice is harmless
             pass
         self._closed = True
+
+
+EXPLAIN = "EXPLAIN "
+
+
+def _without_explain(message: str) -> str:
+    """The engine's error about ``EXPLAIN query`` as if about the query: its echo and offsets without the prefix."""
+    message = re.sub(r"offset: (\d+)", lambda m: f"offset: {max(0, int(m.group(1)) - len(EXPLAIN))}", message)
+    lines = message.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith('"' + EXPLAIN):
+            lines[index] = '"' + line[1 + len(EXPLAIN) :]
+            if index + 1 < len(lines):
+                lines[index + 1] = lines[index + 1][len(EXPLAIN) :]
+    return "\n".join(lines)
 
 
 def _write_columns(conn, change) -> dict[str, str]:
