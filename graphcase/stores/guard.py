@@ -91,6 +91,7 @@ class Token:
     start: int
 
 
+LEXER_REFUSAL = "refused: ad-hoc queries are read-only and checked word by word, and this one cannot be read: "
 PUNCTUATION = ("<>", "<=", ">=", "=~", "+=", "..", "::", "->", "<-", *"()[]{},.:;=<>+-*/%^|!&?")
 _NUMBER = re.compile(r"0x[0-9a-fA-F]+|0o[0-7]+|(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
@@ -112,14 +113,14 @@ def tokenize(text: str) -> list[Token]:
         elif text.startswith("/*", i):
             end = text.find("*/", i + 2)
             if end < 0:
-                raise GuardRefusal(f"refused: a /* comment at character {i + 1} is never closed")
+                raise GuardRefusal(f"{LEXER_REFUSAL}a /* comment at character {i + 1} is never closed")
             i = end + 2
         elif ch in "'\"":
             j = i + 1
             while j < n and text[j] != ch:
                 j += 2 if text[j] == "\\" else 1
             if j >= n:
-                raise GuardRefusal(f"refused: the string starting at character {i + 1} is never closed")
+                raise GuardRefusal(f"{LEXER_REFUSAL}the string starting at character {i + 1} is never closed")
             tokens.append(Token("string", text[i : j + 1], i))
             i = j + 1
         elif ch == "`":
@@ -127,7 +128,7 @@ def tokenize(text: str) -> list[Token]:
             while True:
                 end = text.find("`", j)
                 if end < 0:
-                    raise GuardRefusal(f"refused: the `name` starting at character {i + 1} is never closed")
+                    raise GuardRefusal(f"{LEXER_REFUSAL}the `name` starting at character {i + 1} is never closed")
                 name.append(text[j:end])
                 if text.startswith("``", end):  # `` inside backticks is one backtick
                     name.append("`")
@@ -141,7 +142,7 @@ def tokenize(text: str) -> list[Token]:
             if j < n and text[j] == "`":
                 end = text.find("`", j + 1)
                 if end < 0:
-                    raise GuardRefusal(f"refused: the parameter at character {i + 1} is never closed")
+                    raise GuardRefusal(f"{LEXER_REFUSAL}the parameter at character {i + 1} is never closed")
                 j = end + 1
             else:
                 while j < n and _is_word_char(text[j]):
@@ -163,8 +164,8 @@ def tokenize(text: str) -> list[Token]:
             punct = next((p for p in PUNCTUATION if text.startswith(p, i)), None)
             if punct is None:
                 raise GuardRefusal(
-                    f"refused: character {i + 1} is {_describe(ch)}, which ad-hoc queries do not accept "
-                    "outside quotes; type the query in plain ASCII"
+                    f"{LEXER_REFUSAL}character {i + 1} is {_describe(ch)}, which is not accepted outside quotes; "
+                    "type the query in plain ASCII"
                 )
             tokens.append(Token("punct", punct, i))
             i += len(punct)
@@ -261,14 +262,14 @@ class Statement:
 def check_statement(text: str, dialect: str) -> Statement:
     """Accept one read-only statement of ``dialect`` ("ladybug" or "neo4j"), else raise GuardRefusal."""
     if not isinstance(text, str):
-        raise GuardRefusal(f"refused: a query must be text (got {type(text).__name__})")
+        raise GuardRefusal(f"{LEXER_REFUSAL}a query must be text (got {type(text).__name__})")
     tokens = tokenize(text)
     if tokens and tokens[-1].text == ";" and tokens[-1].kind == "punct":
         end = tokens[-1].start
         tokens = tokens[:-1]
         text = text[:end]
     if not tokens:
-        raise GuardRefusal("refused: the query is empty")
+        raise GuardRefusal(f"{LEXER_REFUSAL}the query is empty")
     for token in tokens:
         if token.kind == "punct" and token.text == ";":
             raise GuardRefusal(
