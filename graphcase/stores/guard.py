@@ -396,6 +396,25 @@ def _limit_can_be_appended(tokens: list[Token]) -> bool:
 
 
 # -- the engines' own verdicts ---------------------------------------------------------------------
+EXPLAIN = "EXPLAIN "
+
+
+def without_explain(message: str) -> str:
+    """An engine's error about ``EXPLAIN query`` as if about the query: the echo, offsets and columns of
+    line 1 without the prefix, so the user sees their own text."""
+    shift = len(EXPLAIN)
+    message = re.sub(r"offset: (\d+)", lambda m: f"offset: {max(0, int(m.group(1)) - shift)}", message)
+    message = re.sub(r"line 1, column (\d+)", lambda m: f"line 1, column {max(1, int(m.group(1)) - shift)}", message)
+    lines = message.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith('"' + EXPLAIN):
+            lines[index] = '"' + line[1 + shift :]
+            if index + 1 < len(lines) and lines[index + 1][:shift].isspace():
+                lines[index + 1] = lines[index + 1][shift:]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------
 # Every physical operator of LadybugDB 0.22 that only reads (src/processor/operator/physical_operator.cpp
 # lists them all); the others write (INSERT, SET_PROPERTY, COPY_TO, BATCH_INSERT ...), touch files or
 # extensions (EXPORT_DATABASE, LOAD_EXTENSION ...) or control transactions (TRANSACTION = CHECKPOINT too).

@@ -21,7 +21,6 @@ A LadybugDB database is one file plus, while writes are not yet checkpointed, a 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -147,7 +146,7 @@ class LadybugStore(GraphStore):
         text = statement.limited(limits.max_rows + 1)
         self._conn.set_query_timeout(max(1, int(limits.timeout_seconds * 1000)))
         try:
-            plan = self._execute_ad_hoc(EXPLAIN + text, params, limits)
+            plan = self._execute_ad_hoc(guard.EXPLAIN + text, params, limits)
             guard.check_ladybug_plan("\n".join(str(row[0]) for row in plan.get_all()))
             result = self._execute_ad_hoc(text, params, limits)
             rows = []
@@ -169,7 +168,7 @@ class LadybugStore(GraphStore):
                 raise guard.QueryLimitError(guard.timeout_message(limits)) from exc
             if "bad_alloc" in message or "Unable to allocate memory" in message:
                 raise guard.QueryLimitError(guard.OUT_OF_MEMORY_MESSAGE) from exc
-            raise StoreError(_without_explain(message) if cypher.startswith(EXPLAIN) else message) from exc
+            raise StoreError(guard.without_explain(message) if cypher.startswith(guard.EXPLAIN) else message) from exc
         if isinstance(result, list):  # several statements: check_statement lets only one through
             raise guard.GuardRefusal("refused: ad-hoc queries are read-only and run one statement")
         return result
@@ -283,21 +282,6 @@ class LadybugStore(GraphStore):
         except Exception:  # closing twice is harmless
             pass
         self._closed = True
-
-
-EXPLAIN = "EXPLAIN "
-
-
-def _without_explain(message: str) -> str:
-    """The engine's error about ``EXPLAIN query`` as if about the query: its echo and offsets without the prefix."""
-    message = re.sub(r"offset: (\d+)", lambda m: f"offset: {max(0, int(m.group(1)) - len(EXPLAIN))}", message)
-    lines = message.split("\n")
-    for index, line in enumerate(lines):
-        if line.startswith('"' + EXPLAIN):
-            lines[index] = '"' + line[1 + len(EXPLAIN) :]
-            if index + 1 < len(lines):
-                lines[index + 1] = lines[index + 1][len(EXPLAIN) :]
-    return "\n".join(lines)
 
 
 def _write_columns(conn, change) -> dict[str, str]:

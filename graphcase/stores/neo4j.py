@@ -231,7 +231,7 @@ class Neo4jStore(GraphStore):
             with self._session(read=True) as session:
                 tx = session.begin_transaction(timeout=limits.timeout_seconds)
                 try:
-                    summary = tx.run("EXPLAIN " + text, params or {}).consume()
+                    summary = tx.run(guard.EXPLAIN + text, params or {}).consume()
                     guard.check_neo4j_query_type(summary.query_type)
                     result = tx.run(text, params or {})
                     columns, rows = list(result.keys()), []
@@ -252,7 +252,10 @@ class Neo4jStore(GraphStore):
                 raise guard.QueryLimitError(guard.timeout_message(limits)) from exc
             if code in OUT_OF_MEMORY_CODES:
                 raise guard.QueryLimitError(guard.OUT_OF_MEMORY_MESSAGE) from exc
-            raise self._translate(exc, "query", ad_hoc=True) from exc
+            translated = self._translate(exc, "query", ad_hoc=True)
+            if isinstance(translated, StoreError) and not isinstance(translated, ReadOnlyViolation):
+                translated = StoreError(guard.without_explain(str(translated)))
+            raise translated from exc
 
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
         result = self.query(dialects.row_hashes_query(element, is_node))
