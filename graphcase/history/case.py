@@ -40,5 +40,5 @@ def build_history(store: GraphStore, person_id: str, *, date_from: dt.date | Non
                                  sharing_standards=sharing_standards)
         record.touch(people=chron.people, rows=len(chron.entries))
         if pseudonymiser is not None:
-            chron = pseudonymiser.apply(chron)
+            chron = pseudonymiser.apply(chron, store)
         return analyse(chron)
