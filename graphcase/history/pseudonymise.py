@@ -203,8 +203,8 @@ class Pseudonymiser:
                 initials[pair] = label if pair not in initials or initials[pair] == label else "[name]"
             if p.given_name:
                 swaps[p.given_name] = label
-            if p.family_name:
-                swaps[p.family_name] = label if family_count[p.family_name.lower()] == 1 else "[family name]"
+            if p.family_name:  # alone, a family name may mean anyone in the family: never one person's label
+                swaps[p.family_name] = "[name]"
         for nick, labels in nickname_of.items():
             if len(labels) == 1 and nick not in {k.lower() for k in swaps}:
                 swaps[nick] = next(iter(labels))

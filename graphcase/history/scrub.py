@@ -52,9 +52,12 @@ DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}){ORD}\s+({MONTH})\.?,?\s+(\d{{4}}|'?
 MONTH_DAY_YEAR = re.compile(rf"\b({MONTH})\.?\s+(\d{{1,2}}){ORD},?\s+(\d{{4}})\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"\b({MONTH})\.?\s+(\d{{4}})\b", re.IGNORECASE)
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}}){ORD}\s+(?:of\s+)?({MONTH})\b|\b({MONTH})\s+(\d{{1,2}}){ORD}\b", re.IGNORECASE)
-IDENTIFIER = re.compile(r"(?<![\w:/-])(?=[\w:/-]*(?:\d|:))[A-Za-z][\w:/-]*[A-Za-z\d]|(?<![\w-])\d{5,}(?![\w-])")
-INITIAL_NAME = re.compile(r"\b([A-Z])\.?\s+([A-Z][A-Za-z'-]+)\b")
-WORD = re.compile(r"\b[A-Z][A-Za-z'-]*\b")
+IDENTIFIER = re.compile(r"(?<![\w:/-])(?=[\w:/-]*(?:\d|:))[A-Za-z][\w:/-]*[A-Za-z\d]")  # CSC-88012, gp:TWARD
+LONG_NUMBER = re.compile(r"(?<![\w-])\d{5,}(?![\w-])")  # UPRNs and other reference numbers
+NAME = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"  # Ward, O'Brien, Smith-Jones; not the 's of Ward's
+INITIAL_NAME = re.compile(rf"\b([A-Z])\.?\s+({NAME})\b")
+FULL_NAME = re.compile(rf"\b({NAME})\s+({NAME})\b")
+WORD = re.compile(rf"\b{NAME}\b|\b[A-Z]{{2,}}\b")
 
 
 class DateShiftError(ValueError):
@@ -99,7 +102,7 @@ class Scrubber:
     def _shift(self, day: dt.date) -> dt.date:
         return shift_date(day, self.shift_days)
 
-    def dates(self, text: str) -> str:
+    def dates(self, text: str, hold=lambda value: value) -> str:
         def iso(m):
             try:
                 return self._shift(dt.date(int(m[1]), int(m[2]), int(m[3]))).isoformat()
@@ -141,51 +144,79 @@ class Scrubber:
                 return "[date]"
             return f"{month_name(m[1], new.month)} {new.year}"
 
-        text = ISO.sub(iso, text)
-        text = NUMERIC.sub(numeric, text)
-        text = DAY_MONTH_YEAR.sub(day_month_year, text)
-        text = MONTH_DAY_YEAR.sub(month_day_year, text)
-        text = MONTH_YEAR.sub(month_year, text)
-        return DAY_MONTH.sub("[date]", text)
+        text = ISO.sub(lambda m: hold(iso(m)), text)
+        text = NUMERIC.sub(lambda m: hold(numeric(m)), text)
+        text = DAY_MONTH_YEAR.sub(lambda m: hold(day_month_year(m)), text)
+        text = MONTH_DAY_YEAR.sub(lambda m: hold(month_day_year(m)), text)
+        text = MONTH_YEAR.sub(lambda m: hold(month_year(m)), text)
+        return DAY_MONTH.sub(lambda m: hold("[date]"), text)
 
     # -- the rest --------------------------------------------------------------------------------------
     def scrub(self, text: str) -> str:
         if not text:
             return text
+        held: list[str] = []
+
+        def hold(value: str) -> str:
+            """Park a replacement behind a private-use mark, so later patterns can't match inside it."""
+            held.append(value)
+            return f"\ue000{chr(0xE100 + len(held) - 1)}\ue001"
+
+        text = EMAIL.sub(lambda m: hold("[email]"), text)
+        text = self.dates(text, hold)
+        text = TEN_DIGITS.sub(lambda m: hold("[NHS number]" if nhs.is_valid(re.sub(r"\D", "", m.group(0))) else "[number]"), text)
+        text = POSTCODE.sub(lambda m: hold("[postcode]"), text)
+        text = STREET.sub(lambda m: hold("[address]"), text)
+        text = self._identifiers(text, hold)  # before phones: CSC-88012 is a record id, not a phone number
+        text = self._phones(text, hold)
+        text = LONG_NUMBER.sub(lambda m: hold("[number]"), text)
+
         def initial(m):  # "K. Ward" is Kerry's label (not "K. Adult B"), or "[name]" for someone else
             pair = (m[1].lower(), m[2].lower())
             if pair in self.family_initials:
-                return self.family_initials[pair]
-            return "[name]" if pair[1] in self.families or pair[1] in self.store_names else m.group(0)
+                return hold(self.family_initials[pair])
+            return hold("[name]") if pair[1] in self.families or pair[1] in self.store_names else m.group(0)
 
         text = INITIAL_NAME.sub(initial, text)
-        if self.people is not None:
-            text = self.people.sub(lambda m: self.people_lower[m.group(0).lower()], text)
-        text = EMAIL.sub("[email]", text)
-        text = self._phones(text)
-        text = TEN_DIGITS.sub(lambda m: "[NHS number]" if nhs.is_valid(re.sub(r"\D", "", m.group(0))) else "[number]", text)
-        text = POSTCODE.sub("[postcode]", text)
-        text = STREET.sub("[address]", text)
-        text = self.dates(text)
-        text = self._identifiers(text)
-        return WORD.sub(lambda m: "[name]" if m.group(0).lower() in self.store_names else m.group(0), text)
 
-    def _phones(self, text: str) -> str:
+        text = self._full_names(text, hold)
+        if self.people is not None:
+            text = self.people.sub(lambda m: hold(self.people_lower[m.group(0).lower()]), text)
+        text = WORD.sub(lambda m: hold("[name]") if m.group(0).lower() in self.store_names else m.group(0), text)
+        return re.sub("\ue000(.)\ue001", lambda m: held[ord(m[1]) - 0xE100], text)
+
+    def _full_names(self, text: str, hold) -> str:
+        """"Kerry Ward": her label if she is in the chronology, else [name] when the store knows both names.
+        Pairs are tried word by word (not regex matches), so "Mum Kerry Ward" still finds "Kerry Ward"."""
+        words = list(re.finditer(rf"\b{NAME}\b", text))
+        out, position, i = [], 0, 0
+        while i < len(words) - 1:
+            a, b = words[i], words[i + 1]
+            whole = f"{a.group(0)} {b.group(0)}".lower()
+            if text[a.end():b.start()].isspace() and (whole in self.people_lower or (
+                    a.group(0).lower() in self.store_names and b.group(0).lower() in self.store_names)):
+                out += [text[position:a.start()], hold(self.people_lower.get(whole, "[name]"))]
+                position, i = b.end(), i + 2
+            else:
+                i += 1
+        return "".join(out) + text[position:]
+
+    def _phones(self, text: str, hold) -> str:
         spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)]
         for start, end in reversed(spans):
-            text = text[:start] + "[phone]" + text[end:]
+            text = text[:start] + hold("[phone]") + text[end:]
         return text
 
-    def _identifiers(self, text: str) -> str:
+    def _identifiers(self, text: str, hold) -> str:
         labels = {}
         candidates = {m.group(0) for m in IDENTIFIER.finditer(text)} | set(re.findall(r"[\w:/-]+", text))
         candidates = {c for c in candidates if not (c.startswith("[") or c.lower() in ("child", "adult", "record", "event"))}
         if candidates:
             labels = self.known_ids(candidates)
         def swap(m):
-            return labels.get(m.group(0)) or ("[number]" if m.group(0).isdigit() else "[id]")
+            return hold(labels.get(m.group(0)) or "[id]")
         text = IDENTIFIER.sub(swap, text)
-        if labels:  # ids the store holds that look like words (an address id like A-WARD)
+        if labels:  # also numbers and word-like ids the store holds (a UPRN, an address id like A-WARD)  # ids the store holds that look like words (an address id like A-WARD)
             pattern = re.compile(r"(?<![\w:/-])(" + "|".join(re.escape(k) for k in sorted(labels, key=len, reverse=True)) + r")(?![\w:/-])")
-            text = pattern.sub(lambda m: labels[m.group(0)], text)
+            text = pattern.sub(lambda m: hold(labels[m.group(0)]), text)
         return text
