@@ -1,50 +1,27 @@
-"""The audit trail: every command that touches people's data is recorded (who, when, what, about whom, why).
+"""The audit trail: every action on people's data is recorded (who, when, what, about whom, why, outcome).
 
-Information sharing for safeguarding must "keep a record". Each command appends one JSON line *before* it runs,
-so refused and failed attempts are recorded too. The log sits beside the embedded database
-(``graphcase.db.audit.jsonl``), or where ``GRAPHCASE_AUDIT_LOG`` says (use that with Neo4j).
+Information sharing for safeguarding must "keep a record" (DPA 2018 Part 3 requires logging of consultation
+and disclosure). The log is hash-chained (:mod:`.log`), lives where the store's own settings say
+(:mod:`.settings`: beside the store by default, never moved by an environment variable), and is written by
+:func:`recorded`, which both the CLI and the Python API's person-level functions use (:mod:`.session`).
+
+>>> from graphcase import audit, open_store
+>>> with open_store("g.db", read_only=True) as store, audit.recorded(store, "history", reason="MASH 12") as rec:  # doctest: +SKIP
+...     rec.touch(people=["gp:TWARD"], rows=1)
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
-import json
 import os
-from pathlib import Path
+
+from .log import AuditError, AuditLog, Verdict, canonical, entry_hash
+from .session import AuditRecord, ReasonRequired, current, locate, recorded
+from .settings import PERSON_LEVEL, AuditSettings, os_account, read_settings, write_settings
 
 
-def audit_log_path(db: str | None, neo4j_uri: str | None) -> Path:
-    if os.environ.get("GRAPHCASE_AUDIT_LOG"):
-        return Path(os.environ["GRAPHCASE_AUDIT_LOG"])
-    if neo4j_uri:
-        return Path("graphcase-audit.jsonl")
-    return Path(f"{db or os.environ.get('GRAPHCASE_DB') or 'graphcase.db'}.audit.jsonl")
-
-
-def record(path: Path, *, command: str, arguments: list[str], store: str, user: str | None, reason: str | None) -> dict:
-    """Append one entry and return it.
-
-    >>> record(Path("/tmp/audit.jsonl"), command="run", arguments=["q"], store="g.db", user="ana", reason="MASH ref 12")  # doctest: +SKIP
-    """
-    entry = {
-        "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "user": user or os.environ.get("GRAPHCASE_USER") or getpass.getuser(),
-        "reason": reason or os.environ.get("GRAPHCASE_REASON"),
-        "command": command,
-        "arguments": arguments,
-        "store": store,
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return entry
-
-
-def read_log(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def read_log(path) -> list[dict]:
+    """The entries of the log at ``path`` that parse (see :meth:`AuditLog.verify` for whether they are whole)."""
+    return list(AuditLog(path).entries())
 
 
 def current_user() -> str:
@@ -52,3 +29,10 @@ def current_user() -> str:
     import getpass
 
     return os.environ.get("GRAPHCASE_USER") or os.environ.get("USER") or getpass.getuser()
+
+
+__all__ = [
+    "AuditError", "AuditLog", "AuditRecord", "AuditSettings", "PERSON_LEVEL", "ReasonRequired", "Verdict",
+    "canonical", "current", "current_user", "entry_hash", "locate", "os_account", "read_log", "read_settings",
+    "recorded", "write_settings",
+]

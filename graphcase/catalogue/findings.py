@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .queries import CatalogueError, get_query, to_jsonable
 from .dialect import without_linkage
+from .. import audit
 from ..stores.base import GraphStore
 
 
@@ -479,6 +480,27 @@ def _finding_from_dict(d: dict) -> Finding:
 
 
 def run_catalogue(
+    store: GraphStore,
+    as_of: dt.date,
+    patterns: list[str] | None = None,
+    params: dict[str, dict] | None = None,
+    person: str | None = None,
+    sweep_cache: str | Path | None = None,
+) -> CatalogueRun:
+    """Run every pattern (or those named) and return grouped, explained findings, timed per pattern.
+
+    Recorded in the store's audit log as ``links`` with the findings and people found (see
+    :func:`graphcase.audit.recorded`); :func:`_run_catalogue` has the details.
+    """
+    arguments = {"as_of": as_of, "patterns": patterns, "person": person, "params": params}
+    with audit.recorded(store, "links", arguments) as record:
+        run = _run_catalogue(store, as_of, patterns, params, person, sweep_cache)
+        record.touch(people=set().union(*(f.people for f in run.findings)), findings=[f.id for f in run.findings],
+                     rows=len(run.findings))
+        return run
+
+
+def _run_catalogue(
     store: GraphStore,
     as_of: dt.date,
     patterns: list[str] | None = None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..history import HistoryError, build_history
-from ..history.pseudonymise import KeyFileError, Pseudonymiser
+from ..history.pseudonymise import PseudonymError, Pseudonymiser
 from ..output import fail
 from ..history.render import FORMATS, render
 from ..stores import StoreError
@@ -37,10 +37,12 @@ def _date(ctx, param, value):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 @click.option("--pseudonymise", is_flag=True, help="Replace names and identifiers with consistent labels (Child A, Adult B ...).")
 @click.option("--shift-dates", "shift_days", type=int, default=None, help="With --pseudonymise: shift every date by DAYS.")
+@click.option("--scrub-free-text", is_flag=True, help="With --pseudonymise: keep event summaries, with every name, date, phone, e-mail, "
+              "postcode, address, UPRN, NHS number and id the store holds replaced [default: summaries withheld].")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="With --pseudonymise: the review's key file (real id -> label), read and updated, so every file of a review uses the same labels. Keep it private.")
 @click.pass_obj
-def history(opts, person_id, date_from, date_to, as_of, standards, hops, fmt, output, pseudonymise, shift_days, key_file):
+def history(opts, person_id, date_from, date_to, as_of, standards, hops, fmt, output, pseudonymise, shift_days, key_file, scrub_free_text):
     """Chronology of the child PERSON_ID across agencies: who knew what, when, and what was not shared."""
     sharing_standards = {}
     for pair in standards:
@@ -49,14 +51,14 @@ def history(opts, person_id, date_from, date_to, as_of, standards, hops, fmt, ou
             fail(f"--sharing-standard {pair!r} must look like KIND=DAYS, e.g. domestic_abuse_incident=1")
         sharing_standards[kind.strip()] = int(days)
 
-    if (shift_days is not None or key_file) and not pseudonymise:
-        fail("--shift-dates and --key-file only apply with --pseudonymise")
+    if (shift_days is not None or key_file or scrub_free_text) and not pseudonymise:
+        fail("--shift-dates, --key-file and --scrub-free-text only apply with --pseudonymise")
     try:
-        pseudonymiser = Pseudonymiser.from_key_file(key_file, shift_days) if pseudonymise else None
+        pseudonymiser = Pseudonymiser.from_key_file(key_file, shift_days, scrub_free_text) if pseudonymise else None
         with opts.open(read_only=True) as store:
             case = build_history(store, person_id, date_from=date_from, date_to=date_to, hops=hops, as_of=as_of,
                                  pseudonymiser=pseudonymiser, sharing_standards=sharing_standards)
-    except (HistoryError, KeyFileError, StoreError) as exc:
+    except (HistoryError, PseudonymError, StoreError) as exc:
         fail(str(exc))
     text = render(case, fmt)
     if pseudonymiser is not None and key_file:

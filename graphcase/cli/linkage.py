@@ -68,11 +68,14 @@ def review(ctx, show_all, fmt):
     from ..linkage.review import ReviewError, ReviewQueue
     from ..output import print_table
 
+    ctx.obj.begin_audit()
     try:
         queue = ReviewQueue.open(_review_path(ctx.obj))
     except ReviewError as exc:
         fail(str(exc))
     items = queue.all() if show_all else queue.pending()
+    if ctx.obj.audit and ctx.obj.audit.record:
+        ctx.obj.audit.record.touch(people=[i[side] for i in items for side in ("a", "b")], rows=len(items))
     if fmt == "json":
         click.echo(json.dumps(items, indent=1, ensure_ascii=False))
         return
@@ -96,10 +99,15 @@ def review(ctx, show_all, fmt):
 def _decide(ctx, item_id: int, decision: str, reason: str):
     from ..linkage.review import ReviewError, decide
 
+    if ctx.obj.audit and not ctx.obj.audit.reason:
+        ctx.obj.audit.reason = reason  # the decision's reason is the reason for looking
+    ctx.obj.begin_audit()
     try:
         item = decide(_review_path(ctx.obj), item_id, decision, reason)
     except ReviewError as exc:
         fail(str(exc))
+    if ctx.obj.audit and ctx.obj.audit.record:
+        ctx.obj.audit.record.touch(people=[item["a"], item["b"]], rows=1)
     click.echo(
         f"review {item['id']} ({item['a']} / {item['b']}): {decision} by {item['decided_by']} at {item['decided_at']}; "
         "takes effect on the next 'graphcase link-records'"

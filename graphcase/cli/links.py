@@ -100,6 +100,7 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
 @click.pass_obj
 def explain_command(opts, finding_id, rerun, as_of):
     """Print the full evidence of one finding from the last 'graphcase links' run."""
+    opts.begin_audit()
     if not findings_path(opts).exists() and not rerun:
         fail(f"no findings saved at {findings_path(opts)}; run 'graphcase links' first (or use --rerun)")
     saved = read_findings(findings_path(opts)) if findings_path(opts).exists() else None
@@ -120,6 +121,8 @@ def explain_command(opts, finding_id, rerun, as_of):
         finding = fresh.as_dict() if fresh else finding
     if finding is None:
         fail(f"no finding {finding_id!r} in {findings_path(opts)}; run 'graphcase links' first")
+    if opts.audit and opts.audit.record:
+        opts.audit.record.touch(people=[*finding["children"], *finding["others"]], findings=[finding["id"]], rows=1)
     click.echo(f"{finding['id']}  {finding['pattern']}  {json.dumps(finding['key'])}")
     click.echo(finding["explanation"])
     click.echo(f"children: {', '.join(finding['children']) or '-'}    others: {', '.join(finding['others']) or '-'}")

@@ -9,7 +9,7 @@ import click
 from .. import catalogue as cat
 from ..output import fail, print_result
 from ..stores import ReadOnlyViolation, StoreError, guard
-from .options import StoreOptions, parse_params
+from .options import StoreOptions, parse_params, touch_result
 
 
 @click.command()
@@ -62,6 +62,7 @@ def run(opts: StoreOptions, name: str, params: tuple[str, ...], fmt: str):
             result = cat.run_query(store, name, parse_params(params))
     except (cat.CatalogueError, StoreError) as exc:
         fail(str(exc))
+    touch_result(opts, result)
     print_result(result, fmt, title=name)
 
 
@@ -93,6 +94,7 @@ def cypher(opts: StoreOptions, query: str, params: tuple[str, ...], fmt: str, ti
         fail(str(exc), code=3)
     except StoreError as exc:
         fail(str(exc))
+    touch_result(opts, result)
     print_result(result, fmt)
     if result.truncated_at is not None:
         click.echo(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .. import audit
 from ..ingest.bundle import BundleError
 from ..ingest.load import load_bundle, write_reject_report
 from ..output import fail
@@ -22,6 +23,9 @@ def init(opts: StoreOptions):
         with opts.open() as store:
             store.ensure_schema()
             click.echo(f"initialised {store.dialect} store at {store.location}")
+            if store.dialect != "neo4j" and not audit.settings.settings_path(store).exists():
+                # The audit settings start beside the store, with the defaults spelled out for the partnership to change.
+                click.echo(f"audit settings: {audit.write_settings(store, audit.read_settings(store))}")
     except StoreError as exc:
         fail(str(exc))
 

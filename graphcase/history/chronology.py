@@ -171,6 +171,7 @@ class Chronology:
     records: list[Record]
     entries: list[Entry]
     date_shift_days: int = 0  # set by pseudonymisation when dates were shifted
+    pseudonymisation_note: str | None = None  # what a pseudonymised output did with free text, and cannot catch
 
     @property
     def child(self) -> Person:

@@ -100,6 +100,7 @@ def as_dict(history: CaseHistory) -> dict:
         "as_of": _d(chron.as_of),
         "network_hops": chron.hops,
         "date_shift_days": chron.date_shift_days,
+        "pseudonymisation": chron.pseudonymisation_note,
         "people": [
             {"id": p.id, "role": p.role, "name": p.name, "dob": _d(p.dob) or None, "nhs_number": p.nhs_number,
              "hop": p.hop, "relation": chron.relation_text(p.id), "source": str(p.source)}
@@ -190,6 +191,8 @@ def to_markdown(history: CaseHistory) -> str:
     lines = [f"# {title(history)}", ""]
     if chron.date_shift_days:
         lines += ["_Dates in this document are shifted by a fixed number of days._", ""]
+    if chron.pseudonymisation_note:
+        lines += [f"_{_md(chron.pseudonymisation_note)}_", ""]
     lines += ["## People", ""]
     lines += _md_table(
         ["person", "role", "relation to the child", "source"],
@@ -222,16 +225,18 @@ def to_markdown(history: CaseHistory) -> str:
 # -- terminal table ------------------------------------------------------------------------------------
 def to_table(history: CaseHistory) -> str:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     chron = history.chronology
     console = Console(record=True, width=180, file=io.StringIO(), color_system=None)
-    table = Table(title=title(history), show_lines=True)
+    note = escape(chron.pseudonymisation_note) if chron.pseudonymisation_note else None
+    table = Table(title=title(history), caption=note, show_lines=True)
     for col in ("date", "recorded by", "event", "summary", "outcome", "people concerned", "told", "not told", "source"):
         table.add_column(col, overflow="fold")
     for e in chron.entries:
         r = entry_row(chron, e)
-        table.add_row(r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"])
+        table.add_row(r["date"], r["agency"], _kind(r["kind"]), escape(r["summary"]), r["outcome"], r["people"], r["told"], r["not_told"], r["source"])
     console.print(table)
     ranked = Table(title="Knowledge gaps that weigh most", caption=RANKING_RULE, show_lines=True)
     for col in ("rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"):
@@ -364,7 +369,8 @@ def to_html(history: CaseHistory) -> str:
         f"<h1>{_e(title(history))}</h1>",
         f"<p>{len(chron.entries)} events, {len(history.gaps)} knowledge gaps, {len(agencies)} agencies. "
         "Findings are leads for a professional reviewer, not verdicts; every line cites its source record (agency:record)."
-        + (" Dates are shifted by a fixed number of days." if chron.date_shift_days else "") + "</p>",
+        + (" Dates are shifted by a fixed number of days." if chron.date_shift_days else "")
+        + (f" {_e(chron.pseudonymisation_note)}" if chron.pseudonymisation_note else "") + "</p>",
         '<div class="legend"><span><i class="mark recorded"></i>event recorded</span><span><i class="mark recorded significant"></i>significant event</span>'
         '<span><i class="mark told"></i>told (shared or referred)</span><span><i class="mark gap"></i>working with the child, not told (gap)</span>'
         '<span><i class="legend-bar" style="background:#e08a00"></i>risk held about a network member</span>'

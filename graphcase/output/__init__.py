@@ -18,6 +18,9 @@ def fail(message: str, code: int = 1):
     """Print 'Error: ...' to stderr and exit: the one way every command reports bad input."""
     import click
 
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # the audit entry's message (graphcase.cli.AuditedGroup)
+        ctx.meta["graphcase.failure"] = message
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
 
