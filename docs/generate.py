@@ -413,18 +413,16 @@ def transcript(steps: list, outputs: list[str], max_lines: dict | None = None) -
 
 
 def help_texts(command_path: str) -> list[tuple[str, str]]:
-    """``--help`` of the command and of every sub-command under it, from the click tree itself."""
+    """``--help`` of the command, of the groups above it, and of every sub-command under it, from the click tree."""
     import click
     from click.testing import CliRunner
 
-    from importlib.metadata import entry_points
-
-    main = tuple(entry_points(group="console_scripts", name="graphcase"))[0].load()
+    main = _main_command()
     names = command_path.split()
     command = main
     for name in names:
         command = command.commands[name]
-    found = [names]
+    found = [names[:i] for i in range(1, len(names))] + [names]  # fixtures, then fixtures generate
     if isinstance(command, click.Group) and names:
         found += [names + [sub] for sub in sorted(command.commands)]
     runner = CliRunner(env={"COLUMNS": WIDTH})
@@ -436,11 +434,16 @@ def help_texts(command_path: str) -> list[tuple[str, str]]:
     return out
 
 
-def all_command_paths() -> list[str]:
-    import click
+def _main_command():
     from importlib.metadata import entry_points
 
-    main = tuple(entry_points(group="console_scripts", name="graphcase"))[0].load()
+    return tuple(entry_points(group="console_scripts", name="graphcase"))[0].load()
+
+
+def all_command_paths() -> list[str]:
+    import click
+
+    main = _main_command()
 
     def walk(group: click.Group, prefix: list[str]):
         for name in sorted(group.commands):
