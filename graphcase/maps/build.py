@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 from pyvis.network import Network
 
+from ..files import atomic_write_text
 from .page import load_styles, render_page
 
 # Large maps (precomputed layout): px between households, and the rings of a household's people and events.
@@ -268,6 +269,25 @@ def _options(styles: dict, physics: bool, large: bool, map_kind: str, busy: bool
     }
 
 
+def unique_edge_ids(g: nx.MultiDiGraph) -> list[str]:
+    """One id per edge, in ``g.edges()`` order, unique across the whole map.
+
+    networkx keys are unique only between one pair of nodes, but vis-network refuses the whole map ("Cannot
+    add item: item with id ... already exists", a blank page) when two edges anywhere share an id. A repeated
+    key gets ``#2``, ``#3``... so parallel relationships of one kind each keep their own edge.
+    """
+    used: set[str] = set()
+    ids = []
+    for _, _, key in g.edges(keys=True):
+        candidate, n = str(key), 1
+        while candidate in used:
+            n += 1
+            candidate = f"{key}#{n}"
+        used.add(candidate)
+        ids.append(candidate)
+    return ids
+
+
 def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple[Network, dict]:
     """A pyvis Network of the map graph, and the page data (legend, findings, meta) that goes with it."""
     styles = load_styles()
@@ -283,11 +303,11 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
         shape = record.pop("shape")
         net.add_node(node_id, shape=shape, **record)
     finding_edges = []
-    for src, dst, key, data in g.edges(keys=True, data=True):
-        record = _edge_record(key, src, dst, data, g, styles)
+    for (src, dst, _, data), edge_id in zip(g.edges(keys=True, data=True), unique_edge_ids(g)):
+        record = _edge_record(edge_id, src, dst, data, g, styles)
         net.add_edge(src, dst, **record)
         if data["rel"] == "finding":
-            finding_edges.append((key, data, src, dst))
+            finding_edges.append((edge_id, data, src, dst))
     physics = positions is None
     data = {
         "nodes": net.nodes,
@@ -321,7 +341,5 @@ def map_html(g: nx.MultiDiGraph, *, title: str, subtitle: str = "", positions: d
 
 
 def write_map(g: nx.MultiDiGraph, path: str | Path, *, title: str, subtitle: str = "") -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(map_html(g, title=title, subtitle=subtitle), encoding="utf-8")
-    return path
+    """Write the page private (0600) and whole: a reader never sees half a map."""
+    return atomic_write_text(path, map_html(g, title=title, subtitle=subtitle))
