@@ -25,6 +25,7 @@ from pathlib import Path
 from .queries import CatalogueError, get_query, to_jsonable
 from .dialect import without_linkage
 from .. import audit
+from ..files import atomic_write_bytes, atomic_write_text
 from ..stores.base import GraphStore
 
 
@@ -606,15 +607,11 @@ def _write_sweep_cache(path: str | Path, key: str, findings: list[Finding]) -> N
         for pid in sorted(f.touched_ids()):
             index[pid].append(i)
     header = json.dumps({"format": SWEEP_CACHE_FORMAT, "key": key, "offsets": offsets, "index": index}, ensure_ascii=False).encode("utf-8") + b"\n"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(header + b"".join(lines))
-    tmp.replace(path)
+    atomic_write_bytes(path, header + b"".join(lines))
 
 
 def write_findings(run: CatalogueRun, path: str | Path) -> Path:
-    path = Path(path)
-    path.write_text(json.dumps(run.as_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
-    return path
+    return atomic_write_text(path, json.dumps(run.as_dict(), indent=1, ensure_ascii=False))
 
 
 def read_findings(path: str | Path) -> dict:
