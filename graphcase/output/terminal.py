@@ -16,8 +16,9 @@ from .plaintext import show_controls
 
 
 def plain(value) -> str:
-    """``value`` as a string with invisible controls shown: for ``click.echo`` lines."""
-    return show_controls("" if value is None else str(value))
+    """``value`` as a string with invisible controls shown: for ``click.echo`` lines. A tab becomes a space:
+    rich measures a tab as one cell but draws eight, and cuts the cell to "…"."""
+    return show_controls("" if value is None else str(value)).replace("\t", " ")
 
 
 def text(value) -> Text:
