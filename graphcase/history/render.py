@@ -240,7 +240,7 @@ def to_table(history: CaseHistory) -> str:
     for col in ("rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"):
         ranked.add_column(col, overflow="fold")
     for grp in history.groups:
-        ranked.add_row(str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))
+        ranked.add_row(*map(t, (str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))))
     if history.groups:
         console.print(ranked)
     gaps = Table(title=f"Knowledge gaps ({len(history.gaps)})", show_lines=True)
