@@ -27,56 +27,18 @@ TODAY = dt.date(2026, 11, 1)  # load-time "today" for the no-future-date checks
 
 # item id -> why the current queries get it wrong. Each runs as xfail(strict=True).
 KNOWN_MISSES: dict[str, str] = {
-    'arthur_star_toddler@2020-09-01:findings:risky-adult-savannah':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
     'county_lines_exploitation@2025-03-31:findings:cluster-kai-tyrese':
         "risks_outside_home links an event's address only to other events at it, not to the adults who live there: Kai found at Dwayne Fox's flat is not linked to Dwayne",
     'father_several_households@2025-08-01:findings:hidden-men-alfie':
         "hidden_men links a man to the child only by shared address, household_member or partner of a parent, never as the child's own parent living elsewhere",
-    'father_several_households@2025-08-01:findings:risky-adult-alfie':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'father_several_households@2025-08-01:findings:risky-adult-freddie':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'father_several_households@2025-08-01:findings:risky-adult-poppy':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'father_several_households@2025-08-01:findings:under-fives-freddie':
-        "under_fives_parent_risk counts only RELATED_TO parent/step_parent/carer rows; an adult living at the baby's address (household by residence) or the partner of a parent is not a carer to it",
-    'invisible_men_baby@2025-03-01:findings:risky-adult-jason':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'invisible_men_baby@2025-03-01:findings:under-fives-jason':
-        "under_fives_parent_risk counts only RELATED_TO parent/step_parent/carer rows; an adult living at the baby's address (household by residence) or the partner of a parent is not a carer to it",
     'lodger_left_before_birth@2025-08-01:absent_person:probation:GSHAW':
         "the chronology's network takes every residence at the child's address, including one that ended before the child was born (issue 17)",
     'lodger_left_before_birth@2025-08-01:gaps_must_not:gp-made-the-referral':
         "risk_not_shared only counts what the risk-holding agency told; the GP's own referral of the mother (with feedback) does not count as the GP knowing",
     'lodger_left_before_birth@2025-08-01:no_extra_gaps':
         "the GP's own referral does not count as the GP knowing (see gp-made-the-referral)",
-    'moving_family@2025-06-01:findings:risky-adult-ryan':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'moving_family@2025-06-01:findings:under-fives-ryan':
-        "under_fives_parent_risk counts only RELATED_TO parent/step_parent/carer rows; an adult living at the baby's address (household by residence) or the partner of a parent is not a carer to it",
-    'neglect_was_not_brought@2025-05-01:findings:risky-adult-ava':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'neglect_was_not_brought@2025-05-01:findings:risky-adult-isla':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'neglect_was_not_brought@2025-05-01:findings:risky-adult-noah':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'neglect_was_not_brought@2025-05-01:findings:under-fives-isla-craig':
-        "under_fives_parent_risk counts only RELATED_TO parent/step_parent/carer rows; an adult living at the baby's address (household by residence) or the partner of a parent is not a carer to it",
-    'neglect_was_not_brought@2025-10-01:findings:risky-adult-ava':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'neglect_was_not_brought@2025-10-01:findings:risky-adult-isla':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'neglect_was_not_brought@2025-10-01:findings:risky-adult-noah':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'neglect_was_not_brought@2025-10-01:findings:under-fives-isla-craig':
-        "under_fives_parent_risk counts only RELATED_TO parent/step_parent/carer rows; an adult living at the baby's address (household by residence) or the partner of a parent is not a carer to it",
     'neglect_was_not_brought@2025-10-01:findings:wnb-isla-baby':
         'repeated_was_not_brought has one threshold for every age (3): two missed checks for a baby under one are not reported',
-    'operation_encompass@2025-09-01:findings:risky-adult-ethan':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'operation_encompass@2025-09-01:findings:risky-adult-mia':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
     'operation_encompass@2025-09-01:must_not:da1-hv-told-next-working-day':
         'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
     'operation_encompass@2025-09-01:must_not:da1-told-next-school-day':
@@ -89,16 +51,6 @@ KNOWN_MISSES: dict[str, str] = {
         'as gp-feedback-not-due: a referral not yet overdue is a no_feedback gap',
     'same_person_two_agencies@2025-09-01:findings:liam-twice':
         'same_person_twice needs an identical date of birth (or NHS number): a transposed day and month with a one-letter spelling variant is missed',
-    'same_person_two_agencies@2025-09-01:findings:risky-adult-liam':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'same_person_two_agencies@2025-09-01:findings:under-fives-liam':
-        "under_fives_parent_risk counts only RELATED_TO parent/step_parent/carer rows; an adult living at the baby's address (household by residence) or the partner of a parent is not a carer to it",
-    'toxic_trio_household@2025-06-01:findings:risky-adult-ben-scott':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'toxic_trio_household@2025-06-01:findings:risky-adult-ellie-scott':
-        "risky_adult_unseen_child does not say which 'unseen' case it is (child unknown to CSC / child known but this adult absent / both known): no csc_status column",
-    'toxic_trio_household@2025-06-01:findings:under-fives-ellie-scott':
-        "under_fives_parent_risk counts only RELATED_TO parent/step_parent/carer rows; an adult living at the baby's address (household by residence) or the partner of a parent is not a carer to it",
     'toxic_trio_household@2025-06-01:must_not:ben-school-told':
         'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
     'toxic_trio_household@2025-06-01:no_extra_findings':
