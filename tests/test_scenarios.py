@@ -37,8 +37,6 @@ KNOWN_MISSES: dict[str, str] = {
         "risk_not_shared only counts what the risk-holding agency told; the GP's own referral of the mother (with feedback) does not count as the GP knowing",
     'lodger_left_before_birth@2025-08-01:no_extra_gaps':
         "the GP's own referral does not count as the GP knowing (see gp-made-the-referral)",
-    'neglect_was_not_brought@2025-10-01:findings:wnb-isla-baby':
-        'repeated_was_not_brought has one threshold for every age (3): two missed checks for a baby under one are not reported',
     'operation_encompass@2025-09-01:must_not:da1-hv-told-next-working-day':
         'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
     'operation_encompass@2025-09-01:must_not:da1-told-next-school-day':
