@@ -27,8 +27,6 @@ TODAY = dt.date(2026, 11, 1)  # load-time "today" for the no-future-date checks
 
 # item id -> why the current queries get it wrong. Each runs as xfail(strict=True).
 KNOWN_MISSES: dict[str, str] = {
-    'county_lines_exploitation@2025-03-31:findings:cluster-kai-tyrese':
-        "risks_outside_home links an event's address only to other events at it, not to the adults who live there: Kai found at Dwayne Fox's flat is not linked to Dwayne",
     'lodger_left_before_birth@2025-08-01:absent_person:probation:GSHAW':
         "the chronology's network takes every residence at the child's address, including one that ended before the child was born (issue 17)",
     'lodger_left_before_birth@2025-08-01:gaps_must_not:gp-made-the-referral':
