@@ -27,28 +27,28 @@ TODAY = dt.date(2026, 11, 1)  # load-time "today" for the no-future-date checks
 
 # item id -> why the current queries get it wrong. Each runs as xfail(strict=True).
 KNOWN_MISSES: dict[str, str] = {
-    'lodger_left_before_birth@2025-08-01:absent_person:probation:GSHAW':
-        "the chronology's network takes every residence at the child's address, including one that ended before the child was born (issue 17)",
-    'lodger_left_before_birth@2025-08-01:gaps_must_not:gp-made-the-referral':
-        "risk_not_shared only counts what the risk-holding agency told; the GP's own referral of the mother (with feedback) does not count as the GP knowing",
-    'lodger_left_before_birth@2025-08-01:no_extra_gaps':
-        "the GP's own referral does not count as the GP knowing (see gp-made-the-referral)",
     'operation_encompass@2025-09-01:must_not:da1-hv-told-next-working-day':
         'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
     'operation_encompass@2025-09-01:must_not:da1-told-next-school-day':
         'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
     'operation_encompass@2025-09-01:no_extra_findings':
         'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
-    'referral_no_feedback@2025-05-01:gaps_must_not:gp-feedback-not-due':
-        "the chronology's no_feedback gap has no overdue period: a referral nine days old with no feedback yet is already a gap",
-    'referral_no_feedback@2025-05-01:no_extra_gaps':
-        'as gp-feedback-not-due: a referral not yet overdue is a no_feedback gap',
     'same_person_two_agencies@2025-09-01:findings:liam-twice':
         'same_person_twice needs an identical date of birth (or NHS number): a transposed day and month with a one-letter spelling variant is missed',
     'toxic_trio_household@2025-06-01:must_not:ben-school-told':
         'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
     'toxic_trio_household@2025-06-01:no_extra_findings':
         'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
+}
+
+# engine -> item id -> why that engine alone gets it wrong (applied at run time, also strict).
+ENGINE_MISSES: dict[str, dict[str, str]] = {
+    "ladybug": {
+        "lodger_left_before_birth@2025-08-01:absent_person:probation:GSHAW":
+            "cypher/history/history_links.cypher hits LadybugDB 0.22's UNION ALL column mixing: the same_address "
+            "branch comes back with the other person's residence dates in from_date too, so the chronology cannot "
+            "see that the lodger's residence ended before the child's began (fixed by the history UNION rewrite)",
+    },
 }
 
 
@@ -94,6 +94,7 @@ def test_known_misses_name_real_items():
     """A stale entry in KNOWN_MISSES (an item renamed or removed) would silently mark nothing."""
     ids = {i[0] for i in ITEMS}
     assert sorted(set(KNOWN_MISSES) - ids) == []
+    assert sorted({k for misses in ENGINE_MISSES.values() for k in misses} - ids) == []
 
 
 def test_every_scenario_has_a_readme_citing_a_review():
@@ -191,7 +192,10 @@ def _describe_gap(g) -> str:
 
 
 @pytest.mark.parametrize("name, index, kind, item", list(_params()))
-def test_scenario(engine, scenario_results, name, index, kind, item):
+def test_scenario(request, engine, scenario_results, name, index, kind, item):
+    item_id = next(i[0] for i in ITEMS if i[1:] == (name, index, kind, item))
+    if item_id in ENGINE_MISSES.get(engine, {}):
+        request.applymarker(pytest.mark.xfail(strict=True, reason=ENGINE_MISSES[engine][item_id]))
     check = EXPECTED[name]["checks"][index]
     result = scenario_results(engine, name)[index]
     findings = result["findings"]
