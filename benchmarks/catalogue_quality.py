@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from graphcase import load_bundle
-from graphcase.findings import run_catalogue
-from graphcase.link_quality import evaluate
+from graphcase.catalogue.findings import run_catalogue
+from graphcase.catalogue.quality import evaluate
 from graphcase.stores.ladybug import LadybugStore
 from graphcase.synthetic.county import generate_county
 

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from timing import median_seconds
 from graphcase import load_bundle
-from graphcase.catalogue import get_query
-from graphcase.findings import pattern_names, person_network, run_catalogue
-from graphcase.links_dialect import to_ladybug
+from graphcase.catalogue.queries import get_query
+from graphcase.catalogue.findings import pattern_names, person_network, run_catalogue
+from graphcase.catalogue.dialect import to_ladybug
 from graphcase.stores.ladybug import LadybugStore
 from graphcase.synthetic.county import generate_county
 

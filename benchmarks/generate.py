@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from timing import median_seconds
-from graphcase.bundle import write_bundle
+from graphcase.ingest.bundle import write_bundle
 from graphcase.synthetic import generate_county
 from graphcase.synthetic.writer import write_tables
 

@@ -30,12 +30,12 @@ from pathlib import Path
 import pyarrow as pa
 
 from graphcase import load_bundle
-from graphcase.bundle import read_bundle
-from graphcase.load import plan_load
+from graphcase.ingest.bundle import read_bundle
+from graphcase.ingest.load import plan_load
 from graphcase.stores import dialects
 from graphcase.stores.ladybug import LadybugStore, _import_ladybug
 from graphcase.synthetic import generate_county
-from graphcase.validate import validate_bundle
+from graphcase.ingest.validate import validate_bundle
 
 TARGET_SECONDS = 15.0
 AS_OF = dt.date(2026, 11, 1)

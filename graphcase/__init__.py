@@ -6,15 +6,22 @@ The Python API is what the CLI calls::
     with graphcase.open_store("graphcase.db") as store:
         report = graphcase.load_bundle(store, "fixtures/sample")
         rows = graphcase.run_query(store, "probation_adult_child_unknown_to_csc", {"as_of": "2026-11-01"})
+
+One package per feature: ``ingest`` (bundle, validate, load), ``stores`` (embedded and Neo4j), ``catalogue``
+(missed-link queries and findings), ``history`` (chronologies), ``maps``, ``linkage`` (record linkage),
+``synthetic`` (the generated county), ``cli`` (the command, a thin shell over these).
+
+Moved in 0.3: ``graphcase.bundle``, ``.validate`` and ``.load`` are now under ``graphcase.ingest``;
+``graphcase.findings`` is ``graphcase.catalogue.findings``; ``graphcase.model`` keeps its name (a package
+now, with ``hashing`` and the schemas inside). The names below are the stable API and stay importable from
+``graphcase`` itself.
 """
 
-from .bundle import BundleError, read_bundle, write_bundle
 from .catalogue import CatalogueError, get_query, load_catalogue, run_query
-from .load import LoadReport, load_bundle, write_reject_report
+from .ingest import BundleError, LoadReport, Reject, load_bundle, read_bundle, validate_bundle, write_bundle, write_reject_report
 from .stores import GraphStore, ReadOnlyViolation, Result, StoreError, open_store
-from .validate import Reject, validate_bundle
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "BundleError",

@@ -17,6 +17,8 @@ SAMPLE = ROOT / "fixtures" / "sample"
 # The sample bundle is read as of this date in tests, so results do not move with the calendar.
 AS_OF = dt.date(2026, 11, 1)
 NEO4J_URI = os.environ.get("GRAPHCASE_TEST_NEO4J_URI")
+# Person-level commands and API calls need a reason for the audit log; tests of that requirement unset it.
+os.environ.setdefault("GRAPHCASE_REASON", "graphcase test suite")
 ENGINES = ["ladybug", "neo4j"]
 
 

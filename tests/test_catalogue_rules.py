@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graphcase import catalogue as cat
+from graphcase.catalogue import queries as cat
 from graphcase.cli import main
 from graphcase.stores import ReadOnlyViolation, StoreError
 from graphcase.stores.ladybug import LadybugStore

@@ -98,9 +98,9 @@ def test_a_bad_query_fails_the_lint_naming_file_and_line(tmp_path, generated):
 def test_the_forms_without_same_as_look_ups_pass_neo4js_linter(tmp_path, generated):
     """graphcase links runs each pattern without its SAME_AS look-ups on a store with no links
     (links_dialect.without_linkage): that rewritten text runs on Neo4j too, so it must lint clean."""
-    from graphcase.catalogue import get_query
-    from graphcase.findings import pattern_names
-    from graphcase.links_dialect import without_linkage
+    from graphcase.catalogue.queries import get_query
+    from graphcase.catalogue.findings import pattern_names
+    from graphcase.catalogue.dialect import without_linkage
 
     rewritten = 0
     for name in pattern_names():

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from graphcase.catalogue import run_query
+from graphcase.catalogue.queries import run_query
 from graphcase.linkage import ReviewQueue, decide, link_records, resolved_ids
 from graphcase.linkage.link import score_pairs
 from graphcase.linkage.records import fetch_person_records, normalise_people

@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from graphcase.findings import finding_id, person_network, run_catalogue
-from graphcase.link_quality import evaluate
-from graphcase.links_dialect import expected_siblings
+from graphcase.catalogue.findings import finding_id, person_network, run_catalogue
+from graphcase.catalogue.quality import evaluate
+from graphcase.catalogue.dialect import expected_siblings
 from graphcase.synthetic.builder import PLANTERS, ScenarioBuilder
 
 from .conftest import SCENARIO_AGENCIES, load_scenario

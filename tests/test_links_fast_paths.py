@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from graphcase.catalogue import get_query
-from graphcase.findings import has_same_as_links, pattern_names, person_network, run_catalogue, run_pattern_rows
-from graphcase.links_dialect import without_linkage
+from graphcase.catalogue.queries import get_query
+from graphcase.catalogue.findings import has_same_as_links, pattern_names, person_network, run_catalogue, run_pattern_rows
+from graphcase.catalogue.dialect import without_linkage
 
 
 def test_without_linkage_drops_not_exists_lines_and_turns_counts_into_false():
@@ -82,7 +82,7 @@ def test_a_foreign_or_broken_cache_file_is_swept_again_and_rewritten(generated_c
     as_of = truth.as_of
     cache = tmp_path / "sweep.json"
     if garbage == b"OLD":  # the previous format, one JSON document, under the right key: its findings list is not read
-        from graphcase.findings import _sweep_key
+        from graphcase.catalogue.findings import _sweep_key
 
         garbage = json.dumps({"key": _sweep_key(store, as_of, ["cumulative_harm"], None), "findings": []}).encode()
     cache.write_bytes(garbage)

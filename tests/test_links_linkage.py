@@ -8,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
-from graphcase.findings import run_catalogue
+from graphcase.catalogue.findings import run_catalogue
 from graphcase.linkage.link import link_pairs, resolved_id_for
 from graphcase.synthetic.builder import ScenarioBuilder
 
@@ -81,7 +81,7 @@ def test_a_child_known_to_csc_under_a_linked_record_is_not_unknown_to_csc(ladybu
 
 
 def test_the_store_without_links_skips_the_linkage_query(ladybug_store, tmp_path):
-    from graphcase.findings import has_same_as_links
+    from graphcase.catalogue.findings import has_same_as_links
 
     b = ScenarioBuilder("t", AS_OF, AGENCIES)
     a = b.person("adult", "Ann", "Lee", D(1980, 1, 1), "female")
@@ -195,7 +195,7 @@ def test_one_finding_per_resolved_person(ladybug_store, tmp_path):
 
 
 def test_probation_query_follows_links_for_the_adult_and_the_child(ladybug_store, tmp_path):
-    from graphcase.catalogue import run_query
+    from graphcase.catalogue.queries import run_query
 
     b = ScenarioBuilder("t", AS_OF, AGENCIES)
     child = b.person("child", "Max", "Ford", D(2018, 1, 1), "male")
@@ -223,8 +223,8 @@ def test_planted_duplicates_joined_by_linkage_are_not_missed_links():
     """After record linkage, a planted same_person_twice pair in one resolved person leaves recall, not lowers it."""
     import datetime as dt
 
-    from graphcase.findings import CatalogueRun
-    from graphcase.link_quality import evaluate
+    from graphcase.catalogue.findings import CatalogueRun
+    from graphcase.catalogue.quality import evaluate
 
     truth = {"patterns": {"same_person_twice": {"hits": [{"record_a": "a1", "record_b": "a2"}, {"record_a": "b1", "record_b": "b2"}], "near_misses": []}}}
     run = CatalogueRun(as_of=dt.date(2026, 11, 1), findings=[], seconds={"same_person_twice": 0.0})
@@ -350,7 +350,7 @@ def test_risky_adult_through_a_linked_record_for_every_connection(ladybug_store,
 def test_probation_query_follows_a_link_to_the_adult_at_the_childs_address(ladybug_store, tmp_path):
     """The same-address branch of a linked probation record: the adult lives with the child under one record,
     probation knows him under another."""
-    from graphcase.catalogue import run_query
+    from graphcase.catalogue.queries import run_query
 
     b = ScenarioBuilder("t", AS_OF, AGENCIES)
     home = b.address("NS1 1AA")

@@ -156,7 +156,7 @@ def test_dates_parse_the_same_whether_or_not_a_column_holds_a_bad_one():
     """A column of good dates takes Arrow's cast; one bad value sends the whole column the slow, per-value way."""
     import pyarrow as pa
 
-    from graphcase.validate import _parse_dates
+    from graphcase.ingest.validate import _parse_dates
 
     good = ["2020-02-29", None, "1999-12-31", "2026-11-01"]
     fast = _parse_dates(pa.chunked_array([pa.array(good)]))

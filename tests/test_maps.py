@@ -249,3 +249,18 @@ def test_large_maps_get_household_layouts_and_no_browser_physics():
     small = estate_graph(3)
     _, data = build_network(small)
     assert data["meta"]["physics"] is True and all("x" not in n for n in data["nodes"])
+
+
+def test_every_finding_about_the_child_is_on_its_map_once(store):
+    """Drawn as an edge, or listed beside the map when it has no second person there; counted once each."""
+    from graphcase.catalogue.findings import run_catalogue
+
+    run = run_catalogue(store, AS_OF)
+    for child in ("gp:TWARD", "gp:RWARD"):
+        expected = {f.id for f in run.findings if child in f.children}
+        g = ego_graph(store, child, hops=2, window=Window.as_of(AS_OF))
+        listed = [f["finding_id"] for f in g.graph["findings"]]
+        assert expected <= set(listed), (child, expected - set(listed))
+        assert len(listed) == len(set(listed))
+        assert all(f["drawn"] for f in g.graph["findings"] if f["finding_id"] in {
+            d["finding_id"] for _, _, d in g.edges(data=True) if d["rel"] == "finding"})

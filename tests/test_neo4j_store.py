@@ -13,11 +13,11 @@ import time
 import neo4j
 import pytest
 
-from graphcase.load import plan_load
-from graphcase.bundle import read_bundle
+from graphcase.ingest.load import plan_load
+from graphcase.ingest.bundle import read_bundle
 from graphcase.stores import ReadOnlyViolation, StoreError, dialects
 from graphcase.stores.neo4j import DEFAULT_BATCH, Neo4jStore, auth_from_env, display_uri, is_read_only_refusal
-from graphcase.validate import validate_bundle
+from graphcase.ingest.validate import validate_bundle
 
 from .conftest import AS_OF, SAMPLE
 

@@ -81,10 +81,10 @@ def test_row_hashes_give_one_key_and_hash_per_element(sample_store):
 def test_the_keys_a_store_reads_back_are_the_keys_the_loader_plans(sample_store):
     """Relationships store no key: the store joins their ends and key properties (dates as YYYY-MM-DD) the
     way the loader does, or a re-load would see every relationship as new."""
-    from graphcase.bundle import read_bundle
-    from graphcase.load import element_frames
+    from graphcase.ingest.bundle import read_bundle
+    from graphcase.ingest.load import element_frames
     from graphcase.model import tables
-    from graphcase.validate import validate_bundle
+    from graphcase.ingest.validate import validate_bundle
 
     validated = validate_bundle(read_bundle(SAMPLE), today=AS_OF)
     planned = {}

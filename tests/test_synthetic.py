@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphcase import load_bundle, run_query
-from graphcase.catalogue import load_catalogue
+from graphcase.catalogue.queries import load_catalogue
 from graphcase.cli import main
 from graphcase.model import tables
 from graphcase.stores.ladybug import LadybugStore

@@ -9,35 +9,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from ..stores.base import GraphStore
+from .case import CaseHistory, analyse, build_history
 from .chronology import Chronology, HistoryError, build_chronology
-from .gaps import Gap, find_gaps
-from .matrix import Matrix, knowledge_matrix
-
-
-@dataclass
-class CaseHistory:
-    chronology: Chronology
-    gaps: list[Gap]
-    matrix: Matrix
-
-
-def analyse(chron: Chronology) -> CaseHistory:
-    """Gaps and the knowledge matrix of a chronology (real or pseudonymised)."""
-    gaps = find_gaps(chron)
-    return CaseHistory(chron, gaps, knowledge_matrix(chron, gaps))
-
-
-def build_history(store: GraphStore, person_id: str, *, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                  hops: int = 1, as_of: dt.date | None = None, pseudonymiser=None) -> CaseHistory:
-    """Chronology, gaps and matrix of one child; with a :class:`Pseudonymiser`, all of it pseudonymised."""
-    chron = build_chronology(store, person_id, date_from=date_from, date_to=date_to, hops=hops, as_of=as_of)
-    if pseudonymiser is not None:
-        chron = pseudonymiser.apply(chron)
-    return analyse(chron)
+from .gaps import Gap
+from .matrix import Matrix
 
 
 def render_history(history: CaseHistory, fmt: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..catalogue import get_query, run_query
+from ..catalogue.queries import get_query, run_query
 from ..stores.base import GraphStore
 
 RISK_FLAGS = ("mappa", "da_perpetrator", "sex_offender", "violence")
@@ -23,6 +23,10 @@ RISK_AGENCY_KINDS = ("probation", "substance_misuse", "adult_mental_health")
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2999, 12, 31)
 MAX_HOPS = 2
+# Days within which an agency working with the child should be told of an event, per event kind; a sharing
+# later than this is flagged in the chronology's delay column. A partnership sets its own (``sharing_standards``).
+# Operation Encompass: the school is told of a domestic-abuse incident before the next school day.
+DEFAULT_SHARING_STANDARDS = {"domestic_abuse_incident": 1, "arrest": 3, "probation_start": 5, "*": 7}
 
 # How the other person relates to the child for a RELATED_TO read from the child's side.
 INVERSE_KIND = {"parent": "child", "step_parent": "step-child", "carer": "cared-for child"}
@@ -61,6 +65,20 @@ class Relation:
     from_date: dt.date | None
     to_date: dt.date | None
     sources: list[Source]
+    # With no recorded start: the earliest fact that shows the link (a shared residence, an event naming both).
+    first_recorded: dt.date | None = None
+
+    @property
+    def start(self) -> dt.date | None:
+        """When the link is known to hold from: the recorded start, else when it was first recorded."""
+        return self.from_date or self.first_recorded
+
+    def start_text(self) -> str:
+        if self.from_date:
+            return f"since {self.from_date}"
+        if self.first_recorded:
+            return f"no start date recorded; first recorded on {self.first_recorded}"
+        return "period unknown: no start date recorded, and no shared residence or event shows when it began"
 
 
 @dataclass
@@ -112,6 +130,8 @@ class Told:
     date: dt.date | None
     feedback_date: dt.date | None
     source: Source
+    delay_days: int | None = None  # days from the event to this sharing
+    over_standard: int | None = None  # the standard in days, when the sharing took longer
 
 
 @dataclass
@@ -145,16 +165,36 @@ class Chronology:
     date_from: dt.date | None
     date_to: dt.date | None
     hops: int
-    as_of: dt.date  # closes open periods (records, links) for the gap analysis
+    as_of: dt.date  # what was recorded by this date: nothing later appears; closes open periods
     people: dict[str, Person]
     agencies: dict[str, Agency]
     records: list[Record]
     entries: list[Entry]
     date_shift_days: int = 0  # set by pseudonymisation when dates were shifted
+    pseudonymisation_note: str | None = None  # what a pseudonymised output did with free text, and cannot catch
 
     @property
     def child(self) -> Person:
         return self.people[self.child_id]
+
+    @property
+    def subject_word(self) -> str:
+        """How the text names the person the chronology is about: 'the child', or 'the adult' for an adult's."""
+        return "the child" if self.child.role == "child" else "the adult"
+
+    def concerns_child_on(self, entry: Entry) -> bool:
+        """The event is about the child, or about someone whose link to the child held on the event's date
+        (an arrest before a man moved in is no event of the child's household)."""
+        for c in entry.people:
+            person = self.people.get(c.person_id)
+            if person is None:
+                continue
+            if person.hop == 0:
+                return True
+            if any((r.start is None or r.start <= entry.date) and (r.to_date is None or entry.date <= r.to_date)
+                   for r in person.relations if r.link != "self"):
+                return True
+        return False
 
     def child_records(self) -> list[Record]:
         """Records of the child: of the child's person record and of records SAME_AS-linked to it."""
@@ -201,9 +241,12 @@ def _relation_from_link(row: dict, via: Person | None) -> Relation:
     if via is not None:
         # A 2-hop relation holds only while the first hop holds too.
         first = [r for r in via.relations if r.link != "self"]
-        starts = [d for d in [start] + [r.from_date for r in first[:1]] if d]
+        # An undated second hop stays undated: it is bounded later by when it was first recorded, never
+        # given the first hop's start (a partner of the mother is not her partner "since the child's birth").
+        if start is not None:
+            start = max(d for d in [start] + [r.from_date for r in first[:1]] if d)
         ends = [d for d in [end] + [r.to_date for r in first[:1]] if d]
-        start, end = (max(starts) if starts else None), (min(ends) if ends else None)
+        end = min(ends) if ends else None
     return Relation(
         kind=kind,
         link=row["link"],
@@ -330,10 +373,13 @@ def build_chronology(
     date_to: dt.date | None = None,
     hops: int = 1,
     as_of: dt.date | None = None,
+    sharing_standards: dict[str, int] | None = None,
 ) -> Chronology:
     """The chronology of ``person_id`` (a child's person record id) and, with ``hops``, of the people around.
 
-    ``as_of`` closes open-ended periods for the gap analysis (default: ``date_to``, else today).
+    ``as_of`` means what was recorded by that date: no event, record, link or sharing after it appears, and
+    it closes open-ended periods for the gap analysis (default: ``date_to``, else today).
+    ``sharing_standards``: days per event kind (``"*"`` for any other) after which a sharing is flagged late.
 
     >>> from graphcase import open_store
     >>> with open_store("graphcase.db", read_only=True) as store:  # doctest: +SKIP
@@ -344,6 +390,8 @@ def build_chronology(
     if date_from and date_to and date_from > date_to:
         raise HistoryError(f"--from {date_from} is after --to {date_to}")
     as_of = as_of or date_to or dt.date.today()
+    date_to = min(date_to, as_of) if date_to else as_of
+    standards = {**DEFAULT_SHARING_STANDARDS, **(sharing_standards or {})}
 
     found = _run(store, "history_people", person_id)
     if not found:
@@ -359,9 +407,9 @@ def build_chronology(
             sex=row["sex"], nhs_number=row["nhs_number"], source=_source(row["source_agency"], row["source_record"]),
             hop=hop_of[pid], relations=relations.get(pid, []),
         )
-    if people[person_id].role != "child":
-        # Still allowed (a chronology can be read around an adult), but the term "the child" then means this person.
-        pass
+    for gone in _left_before_birth(people, people[person_id].dob) + _not_yet_linked(people, as_of):
+        del people[gone], hop_of[gone]
+    ids = sorted(hop_of)
 
     agencies: dict[str, Agency] = {}
 
@@ -378,6 +426,7 @@ def build_chronology(
         )
         for pid in ids
         for r in _run(store, "history_records", pid)
+        if r["since"] is None or r["since"] <= as_of
     ]
 
     window = {"from": date_from or EARLIEST, "to": date_to or LATEST}
@@ -390,10 +439,13 @@ def build_chronology(
     seen: set[tuple] = set()
     for r in (r for pid in ids for r in _run(store, "history_recipients", pid, **window)):
         key = (r["event_id"], r["agency_id"], r["how"], r["date"], r["source_agency"], r["source_record"])
+        if r["date"] is not None and r["date"] > as_of:
+            continue  # shared after the as-of date: not known then
         if key not in seen:  # an event about several people of the network comes back once per person
             seen.add(key)
             told_by_event.setdefault(r["event_id"], []).append(
-                Told(agency(r["agency_id"], r["agency_name"], r["agency_kind"]), r["how"], r["date"], r["feedback_date"],
+                Told(agency(r["agency_id"], r["agency_name"], r["agency_kind"]), r["how"], r["date"],
+                     r["feedback_date"] if r["feedback_date"] and r["feedback_date"] <= as_of else None,
                      _source(r["source_agency"], r["source_record"]))
             )
 
@@ -412,4 +464,52 @@ def build_chronology(
                 not_told=[a for a in involved if a != recorder.id and a not in told_ids],
             )
         )
+    _bound_undated_relations(chron)
+    for entry in chron.entries:
+        standard = standards.get(entry.kind, standards["*"])
+        for t in entry.told:
+            if t.date is not None:
+                t.delay_days = (t.date - entry.date).days
+                t.over_standard = standard if t.delay_days > standard else None
+        if not chron.concerns_child_on(entry):
+            entry.not_told = []  # the network is taken at the event's date: not yet (or no longer) the child's
     return chron
+
+
+def _not_yet_linked(people: dict[str, Person], as_of: dt.date) -> list[str]:
+    """People whose every link to the child began after the as-of date: not known to be around the child then."""
+    return sorted(p.id for p in people.values()
+                  if p.hop > 0 and p.relations
+                  and all(r.link != "self" and r.from_date is not None and r.from_date > as_of for r in p.relations))
+
+
+def _left_before_birth(people: dict[str, Person], dob: dt.date | None) -> list[str]:
+    """People whose every link to the child ended before the child was born: never part of the child's life.
+
+    A lodger who left the address months before the birth is not a household member of the child. A person
+    reached only through such a person goes too.
+    """
+    if dob is None:
+        return []
+    gone: set[str] = set()
+    for hop in (1, 2):
+        for person in people.values():
+            links = [r for r in person.relations if r.link != "self"]
+            if person.hop != hop or not links:
+                continue
+            if all((r.to_date is not None and r.to_date < dob) or (r.via in gone) for r in links):
+                gone.add(person.id)
+    return sorted(gone)
+
+
+def _bound_undated_relations(chron: Chronology) -> None:
+    """A link with no start date holds from the earliest fact that shows it, never from before that."""
+    for person in chron.people.values():
+        for rel in person.relations:
+            if rel.from_date is not None or rel.link == "self":
+                continue
+            shown = [r.from_date for r in person.relations if r.link == "same_address" and r.from_date]
+            together = {chron.child_id, rel.via} - {None}
+            shown += [e.date for e in chron.entries
+                      if any(c.person_id == person.id for c in e.people) and any(c.person_id in together for c in e.people)]
+            rel.first_recorded = min(shown) if shown else None

@@ -61,7 +61,7 @@ def event_gaps(chron: Chronology) -> list[Gap]:
     """Significant events that did not reach an agency working with the child, or reached it too late."""
     gaps = []
     for i, entry in enumerate(chron.entries):
-        if not is_significant(entry):
+        if not is_significant(entry) or not chron.concerns_child_on(entry):
             continue
         nxt = _next_significant(chron.entries, i)
         for agency_id in entry.involved:
@@ -73,7 +73,7 @@ def event_gaps(chron: Chronology) -> list[Gap]:
             what = f"{entry.kind.replace('_', ' ')} on {entry.date} ({entry.event_id}, recorded by {entry.recorded_by.name})"
             if not dates:
                 gaps.append(Gap("not_told", agency_id, entry.date, None, entry.event_id, None,
-                                f"{chron.agencies[agency_id].name} was working with the child (record {child_record.record_id} "
+                                f"{chron.agencies[agency_id].name} was working with {chron.subject_word} (record {child_record.record_id} "
                                 f"since {child_record.since}) and was never told of the {what}.", evidence))
             elif nxt is not None and dates[0] > nxt.date:
                 told = next(t for t in entry.told if t.agency.id == agency_id and t.date == dates[0])
@@ -122,9 +122,9 @@ def risk_gaps(chron: Chronology) -> list[Gap]:
         for risk in risks:
             for rel in member.relations:
                 for work in chron.child_records():
-                    if work.agency.id == risk.agency.id:
+                    if _holds_it_too(chron, work, risk):
                         continue
-                    span = _overlap((work.since, work.until), (risk.since, risk.until), (rel.from_date, rel.to_date), end=end)
+                    span = _overlap((work.since, work.until), (risk.since, risk.until), (rel.start, rel.to_date), end=end)
                     if span is None:
                         continue
                     # told by the risk-holding agency about the person, or the working agency itself referred
@@ -149,12 +149,21 @@ def risk_gaps(chron: Chronology) -> list[Gap]:
                     told_note = f"; first told on {learned[0]}" if learned else "; never told"
                     gaps.append(Gap(
                         "risk_not_shared", work.agency.id, span[0], stop, None, member.id,
-                        f"{work.agency.name} worked with the child (record {work.record_id}) from {span[0]} to {stop} while "
+                        f"{work.agency.name} worked with {chron.subject_word} (record {work.record_id}) from {span[0]} to {stop} while "
                         f"{risk.agency.name} held a risk ({why}; record {risk.record_id}) about {member.name}, "
-                        f"{link} of the child, and had told it nothing about {member.name}{told_note}.",
+                        f"{link} of {chron.subject_word} ({rel.start_text()}), and had told it nothing about {member.name}{told_note}.",
                         [str(work.source), str(risk.source)] + [str(s) for s in rel.sources],
                     ))
     return _dedupe(gaps)
+
+
+def _holds_it_too(chron: Chronology, work: Record, risk: Record) -> bool:
+    """An agency is never "not told" what it holds itself: the same agency, or its own record of the same
+    person carrying the same risk (a GP practice holding the mother's record as well as the child's)."""
+    if work.agency.id == risk.agency.id:
+        return True
+    return any(r.agency.id == work.agency.id and r.person_id == risk.person_id and set(r.risk) >= set(risk.risk)
+               and r.flags for r in chron.records)
 
 
 def _dedupe(gaps: list[Gap]) -> list[Gap]:

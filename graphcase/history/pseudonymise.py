@@ -5,10 +5,15 @@ the date shift. Every run of the review reads the key file, reuses the labels al
 ones, so the same person has the same label in every file of the review. Keep the key file private: it is
 the only way back from the labels to the people.
 
-What is replaced: person ids and names (also inside free-text summaries), dates of birth (dropped), NHS
-numbers (dropped, and any 10-digit number in free text), record ids, event ids, address ids and postcodes.
-Agency names and ids stay. Dates are kept, or all shifted by the same number of days (so intervals and
-order are unchanged).
+What is replaced: person ids and names, dates of birth (dropped), NHS numbers (dropped), record ids, event
+ids, address ids and postcodes. Agency names and ids stay. Dates are kept, or all shifted by the same number
+of days (so intervals and order are unchanged); a shift that would leave the calendar is refused.
+
+Free text (event summaries) is withheld by default: each summary becomes its event kind and "[summary
+withheld]", because no scrubber catches everything people write. With ``scrub_free_text`` the summaries are
+kept after :mod:`.scrub` has replaced every name of every person in the store, dates in any common format
+(shifted like the rest), phone numbers, e-mails, postcodes, street addresses, UPRNs, NHS numbers and ids;
+the output's header says what it cannot catch.
 """
 
 from __future__ import annotations
@@ -22,12 +27,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chronology import Chronology, Concerned, Entry, Person, Record, Relation, Source, Told
+from .scrub import NOT_CAUGHT, DateShiftError, Scrubber, shift_date
 
 KEY_VERSION = 1
 
 
-class KeyFileError(Exception):
+class PseudonymError(Exception):
+    """A pseudonymised output cannot be made as asked."""
+
+
+class KeyFileError(PseudonymError):
     """The key file cannot be read or contradicts the options given."""
+
+
+WITHHELD = "[summary withheld]"
 
 
 def _letters(n: int) -> str:
@@ -78,8 +91,9 @@ class PseudonymKey:
 class Pseudonymiser:
     """Applies a :class:`PseudonymKey` to a chronology; the key grows with every new person or record."""
 
-    def __init__(self, key: PseudonymKey | None = None, *, shift_days: int | None = None):
+    def __init__(self, key: PseudonymKey | None = None, *, shift_days: int | None = None, scrub_free_text: bool = False):
         self.key = key or PseudonymKey()
+        self.scrub_free_text = scrub_free_text
         if shift_days is not None:
             if self.key.people and self.key.shift_days != shift_days:
                 raise KeyFileError(
@@ -88,17 +102,24 @@ class Pseudonymiser:
             self.key.shift_days = shift_days
 
     @classmethod
-    def from_key_file(cls, path: Path | None, shift_days: int | None = None) -> Pseudonymiser:
+    def from_key_file(cls, path: Path | None, shift_days: int | None = None, scrub_free_text: bool = False) -> Pseudonymiser:
         key = PseudonymKey.load(path) if path and Path(path).exists() else PseudonymKey()
-        return cls(key, shift_days=shift_days)
+        return cls(key, shift_days=shift_days, scrub_free_text=scrub_free_text)
 
     def date(self, day: dt.date | None) -> dt.date | None:
-        return day + dt.timedelta(days=self.key.shift_days) if day else day
+        try:
+            return shift_date(day, self.key.shift_days) if day else day
+        except DateShiftError as exc:
+            raise PseudonymError(str(exc)) from None
 
     def _source(self, s: Source) -> Source:
         return Source(s.agency, self.key.ident(s.record, "Record"))
 
-    def apply(self, chron: Chronology) -> Chronology:
+    def apply(self, chron: Chronology, store=None) -> Chronology:
+        """The chronology with labels for people and ids; ``store`` (needed with ``scrub_free_text``) gives
+        every name and id the store holds, so free text loses them too."""
+        if self.scrub_free_text and store is None:
+            raise PseudonymError("scrubbing free text needs the store (every name and id in it)")
         key = self.key
         people = sorted(chron.people.values(), key=lambda p: (p.hop, p.id))
         child_label = key.person(chron.child)
@@ -111,7 +132,19 @@ class Pseudonymiser:
         # Assign event and record labels in chronology order, so labels read in order in a fresh review.
         for e in chron.entries:
             key.ident(e.event_id, "Event")
-        text = self._text_replacer(chron)
+        if self.scrub_free_text:
+            scrubber = self._scrubber(chron, store)
+
+            def text(summary: str) -> str:
+                try:
+                    return scrubber.scrub(summary)
+                except DateShiftError as exc:
+                    raise PseudonymError(str(exc)) from None
+
+            note = f"Free text is scrubbed of the names, dates and identifiers the store holds; it cannot catch {NOT_CAUGHT}."
+        else:
+            text = None
+            note = f"Free-text summaries are withheld ({WITHHELD}); --scrub-free-text keeps them, scrubbed."
 
         def rel(r: Relation) -> Relation:
             return Relation(r.kind, r.link, key.people.get(r.via) if r.via else None, r.via_kind,
@@ -130,7 +163,8 @@ class Pseudonymiser:
         ]
         entries = [
             Entry(
-                event_id=key.ident(e.event_id, "Event"), date=self.date(e.date), kind=e.kind, summary=text(e.summary),
+                event_id=key.ident(e.event_id, "Event"), date=self.date(e.date), kind=e.kind,
+                summary=text(e.summary) if text else f"{e.kind.replace('_', ' ')} {WITHHELD}",
                 outcome=e.outcome, recorded_by=e.recorded_by, source=self._source(e.source),
                 people=[Concerned(key.people.get(c.person_id, c.person_id), c.involvement, self._source(c.source)) for c in e.people],
                 told=[Told(t.agency, t.how, self.date(t.date), self.date(t.feedback_date), self._source(t.source)) for t in e.told],
@@ -141,55 +175,69 @@ class Pseudonymiser:
         return Chronology(
             child_id=key.people[chron.child_id], date_from=self.date(chron.date_from), date_to=self.date(chron.date_to),
             hops=chron.hops, as_of=self.date(chron.as_of), people=new_people, agencies=copy.copy(chron.agencies),
-            records=records, entries=entries, date_shift_days=key.shift_days,
+            records=records, entries=entries, date_shift_days=key.shift_days, pseudonymisation_note=note,
         )
 
-    def _text_replacer(self, chron: Chronology):
-        """Free text (summaries) with names, ids, postcodes, NHS numbers and dates replaced."""
+    def _scrubber(self, chron: Chronology, store) -> Scrubber:
+        """A scrubber that knows the chronology's people (their labels) and every name and id in the store."""
+        from nicknames import NickNamer
+
         key = self.key
+        nicknames = NickNamer()
         swaps: dict[str, str] = {}
         family_count: dict[str, int] = {}
+        nickname_of: dict[str, set[str]] = {}
         for p in chron.people.values():
             if p.family_name:
                 family_count[p.family_name.lower()] = family_count.get(p.family_name.lower(), 0) + 1
+            if p.given_name:
+                for nick in nicknames.nicknames_of(p.given_name):
+                    nickname_of.setdefault(nick, set()).add(key.people[p.id])
+        initials: dict[tuple[str, str], str] = {}
         for p in chron.people.values():
             label = key.people[p.id]
             swaps[p.id] = label
             if p.given_name and p.family_name:
                 swaps[f"{p.given_name} {p.family_name}"] = label
+                pair = (p.given_name[0].lower(), p.family_name.lower())
+                initials[pair] = label if pair not in initials or initials[pair] == label else "[name]"
             if p.given_name:
                 swaps[p.given_name] = label
-            if p.family_name:
-                swaps[p.family_name] = label if family_count[p.family_name.lower()] == 1 else "[family name]"
-        for value, label in key.identifiers.items():
-            swaps[value] = label
+            if p.family_name:  # alone, a family name may mean anyone in the family: never one person's label
+                swaps[p.family_name] = "[name]"
+        for nick, labels in nickname_of.items():
+            if len(labels) == 1 and nick not in {k.lower() for k in swaps}:
+                swaps[nick] = next(iter(labels))
         for r in chron.records:
             swaps[r.record_id] = key.ident(r.record_id, "Record")
-        for p in chron.people.values():
-            for r in p.relations:
-                if r.address:
-                    swaps[r.address] = key.ident(r.address, "Address")
-                if r.postcode:
-                    swaps[r.postcode] = key.ident(r.postcode, "Postcode")
-        # Longest first, whole words (an id like A-WARD is replaced before the name Ward), case-insensitive.
-        ordered = sorted((k for k in swaps if k), key=len, reverse=True)
-        pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(k) for k in ordered) + r")(?![\w])", re.IGNORECASE) if ordered else None
-        lower = {k.lower(): v for k, v in swaps.items()}
-        nhs = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
-        iso = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+        names: set[str] = set()
+        for prop in ("given_name", "family_name"):
+            names.update(row[0] for row in store.query(f"MATCH (p:Person) RETURN DISTINCT p.{prop}").rows if row[0])
+        for given in list(names):
+            names.update(nicknames.nicknames_of(given))
+        names.update(part for name in list(names) for part in re.split(r"[\s'-]+", name) if len(part) > 1)
 
-        def shift(m: re.Match) -> str:
-            try:
-                return self.date(dt.date(int(m[1]), int(m[2]), int(m[3]))).isoformat()
-            except ValueError:
-                return "[date]"
+        def known_ids(candidates: set[str]) -> dict[str, str]:
+            ids = sorted(candidates)
+            found: dict[str, str] = {}
+            for prefix, query in ID_QUERIES:
+                for row in store.query(query, {"ids": ids}).rows:
+                    if row[0] and row[0] not in found:
+                        found[row[0]] = key.people.get(row[0]) or key.ident(row[0], prefix)
+            return found
 
-        def replace(text: str) -> str:
-            if not text:
-                return text
-            if pattern is not None:
-                text = pattern.sub(lambda m: lower[m.group(0).lower()], text)
-            text = nhs.sub("[number]", text)
-            return iso.sub(shift, text)
+        return Scrubber(people_swaps=swaps, store_names=names, known_ids=known_ids, shift_days=key.shift_days,
+                        family_initials=initials)
 
-        return replace
+
+# Every id, record id, UPRN and NHS number the store holds, looked up for the words of the free text.
+ID_QUERIES = [
+    ("Person", "MATCH (p:Person) WHERE p.id IN $ids RETURN p.id"),
+    ("Record", "MATCH (p:Person) WHERE p.source_record IN $ids RETURN p.source_record"),
+    ("Record", "MATCH ()-[k:KNOWN_TO]->() WHERE k.record_id IN $ids RETURN k.record_id"),
+    ("Record", "MATCH ()-[k:KNOWN_TO]->() WHERE k.source_record IN $ids RETURN k.source_record"),
+    ("Address", "MATCH (a:Address) WHERE a.id IN $ids RETURN a.id"),
+    ("UPRN", "MATCH (a:Address) WHERE a.uprn IN $ids RETURN a.uprn"),
+    ("Event", "MATCH (e:Event) WHERE e.id IN $ids RETURN e.id"),
+    ("Record", "MATCH (e:Event) WHERE e.source_record IN $ids RETURN e.source_record"),
+]

@@ -12,10 +12,11 @@ import html
 import io
 import json
 
-from . import CaseHistory
+from .case import CaseHistory
 from .chronology import Chronology, Entry
 from .gaps import Gap, is_significant
 from .matrix import lanes
+from .ranking import RANKING_RULE
 
 FORMATS = ("table", "markdown", "csv", "json", "html")
 
@@ -53,6 +54,10 @@ def told_text(chron: Chronology, entry: Entry) -> str:
     parts = []
     for t in entry.told:
         text = f"{t.agency.name} ({_kind(t.how)} {_d(t.date)}"
+        if t.delay_days is not None:
+            text += f", after {t.delay_days} day{'s' if t.delay_days != 1 else ''}"
+            if t.over_standard is not None:
+                text += f", LATE: standard {t.over_standard} day{'s' if t.over_standard != 1 else ''}"
         if t.how == "referred_to":
             text += f", feedback {_d(t.feedback_date)}" if t.feedback_date else ", no feedback"
         parts.append(text + ")")
@@ -66,7 +71,8 @@ def not_told_text(chron: Chronology, entry: Entry) -> str:
 def title(history: CaseHistory) -> str:
     chron = history.chronology
     span = f"{_d(chron.date_from) or 'start'} to {_d(chron.date_to) or 'end'}"
-    return f"Chronology of {chron.child.name} ({span}; network {chron.hops} hop{'s' if chron.hops != 1 else ''})"
+    whose = "" if chron.child.role == "child" else "an adult, "
+    return f"Chronology of {chron.child.name} ({whose}{span}, as recorded by {_d(chron.as_of)}; network {chron.hops} hop{'s' if chron.hops != 1 else ''})"
 
 
 def entry_row(chron: Chronology, e: Entry) -> dict:
@@ -94,6 +100,7 @@ def as_dict(history: CaseHistory) -> dict:
         "as_of": _d(chron.as_of),
         "network_hops": chron.hops,
         "date_shift_days": chron.date_shift_days,
+        "pseudonymisation": chron.pseudonymisation_note,
         "people": [
             {"id": p.id, "role": p.role, "name": p.name, "dob": _d(p.dob) or None, "nhs_number": p.nhs_number,
              "hop": p.hop, "relation": chron.relation_text(p.id), "source": str(p.source)}
@@ -110,7 +117,7 @@ def as_dict(history: CaseHistory) -> dict:
                 "event_id": e.event_id, "date": _d(e.date), "kind": e.kind, "summary": e.summary, "outcome": e.outcome,
                 "recorded_by": e.recorded_by.id, "source": str(e.source), "significant": is_significant(e),
                 "people": [{"person_id": c.person_id, "involvement": c.involvement, "relation": chron.relation_text(c.person_id) if c.person_id in chron.people else "", "source": str(c.source)} for c in e.people],
-                "told": [{"agency": t.agency.id, "how": t.how, "date": _d(t.date) or None, "feedback_date": _d(t.feedback_date) or None, "source": str(t.source)} for t in e.told],
+                "told": [{"agency": t.agency.id, "how": t.how, "date": _d(t.date) or None, "feedback_date": _d(t.feedback_date) or None, "source": str(t.source), "delay_days": t.delay_days, "over_standard_days": t.over_standard} for t in e.told],
                 "involved": e.involved,
                 "not_told": e.not_told,
             }
@@ -121,6 +128,12 @@ def as_dict(history: CaseHistory) -> dict:
              "event_id": g.event_id, "person_id": g.person_id, "explanation": g.explanation, "evidence": g.evidence}
             for g in history.gaps
         ],
+        "gap_groups": [
+            {"rank": grp.rank, "tier": grp.tier, "kind": grp.kind, "agency": grp.agency_id, "about": grp.about,
+             "from": _d(grp.date_from), "to": _d(grp.date_to) or None, "gaps": len(grp.gaps), "evidence": grp.evidence}
+            for grp in history.groups
+        ],
+        "ranking_rule": RANKING_RULE,
         "matrix": {
             "periods": history.matrix.periods,
             "agencies": history.matrix.agencies,
@@ -178,6 +191,8 @@ def to_markdown(history: CaseHistory) -> str:
     lines = [f"# {title(history)}", ""]
     if chron.date_shift_days:
         lines += ["_Dates in this document are shifted by a fixed number of days._", ""]
+    if chron.pseudonymisation_note:
+        lines += [f"_{_md(chron.pseudonymisation_note)}_", ""]
     lines += ["## People", ""]
     lines += _md_table(
         ["person", "role", "relation to the child", "source"],
@@ -189,6 +204,11 @@ def to_markdown(history: CaseHistory) -> str:
         [[r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"]]
          for r in (entry_row(chron, e) for e in chron.entries)],
     )
+    if history.groups:
+        lines += ["", "## Knowledge gaps that weigh most", "", RANKING_RULE, ""]
+        lines += _md_table(["rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"],
+                           [[str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from),
+                             _d(grp.date_to), str(len(grp.gaps))] for grp in history.groups])
     lines += ["", "## Knowledge gaps", ""]
     if not history.gaps:
         lines.append("No gaps found by the rules of this analysis.")
@@ -205,17 +225,26 @@ def to_markdown(history: CaseHistory) -> str:
 # -- terminal table ------------------------------------------------------------------------------------
 def to_table(history: CaseHistory) -> str:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     chron = history.chronology
     console = Console(record=True, width=180, file=io.StringIO(), color_system=None)
-    table = Table(title=title(history), show_lines=True)
+    note = escape(chron.pseudonymisation_note) if chron.pseudonymisation_note else None
+    table = Table(title=title(history), caption=note, show_lines=True)
     for col in ("date", "recorded by", "event", "summary", "outcome", "people concerned", "told", "not told", "source"):
         table.add_column(col, overflow="fold")
     for e in chron.entries:
         r = entry_row(chron, e)
-        table.add_row(r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"])
+        table.add_row(r["date"], r["agency"], _kind(r["kind"]), escape(r["summary"]), r["outcome"], r["people"], r["told"], r["not_told"], r["source"])
     console.print(table)
+    ranked = Table(title="Knowledge gaps that weigh most", caption=RANKING_RULE, show_lines=True)
+    for col in ("rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"):
+        ranked.add_column(col, overflow="fold")
+    for grp in history.groups:
+        ranked.add_row(str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))
+    if history.groups:
+        console.print(ranked)
     gaps = Table(title=f"Knowledge gaps ({len(history.gaps)})", show_lines=True)
     for col in ("from", "to", "gap", "agency", "explanation", "sources"):
         gaps.add_column(col, overflow="fold")
@@ -340,7 +369,8 @@ def to_html(history: CaseHistory) -> str:
         f"<h1>{_e(title(history))}</h1>",
         f"<p>{len(chron.entries)} events, {len(history.gaps)} knowledge gaps, {len(agencies)} agencies. "
         "Findings are leads for a professional reviewer, not verdicts; every line cites its source record (agency:record)."
-        + (" Dates are shifted by a fixed number of days." if chron.date_shift_days else "") + "</p>",
+        + (" Dates are shifted by a fixed number of days." if chron.date_shift_days else "")
+        + (f" {_e(chron.pseudonymisation_note)}" if chron.pseudonymisation_note else "") + "</p>",
         '<div class="legend"><span><i class="mark recorded"></i>event recorded</span><span><i class="mark recorded significant"></i>significant event</span>'
         '<span><i class="mark told"></i>told (shared or referred)</span><span><i class="mark gap"></i>working with the child, not told (gap)</span>'
         '<span><i class="legend-bar" style="background:#e08a00"></i>risk held about a network member</span>'
@@ -367,6 +397,13 @@ def to_html(history: CaseHistory) -> str:
                    + "".join(f"<td>{_e(r[k])}</td>" for k in ("summary", "outcome", "people", "told", "not_told", "source")) + "</tr>")
     out.append("</table>")
 
+    if history.groups:
+        out += ["<h2>Knowledge gaps that weigh most</h2>", f"<p>{_e(RANKING_RULE)}</p>",
+                '<table id="gap-groups"><tr><th>rank</th><th>why it weighs</th><th>agency not told</th><th>about</th><th>from</th><th>to</th><th>gaps</th></tr>']
+        for grp in history.groups:
+            out.append("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in (str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about,
+                                                                      _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))) + "</tr>")
+        out.append("</table>")
     out += [f"<h2>Knowledge gaps ({len(history.gaps)})</h2>", "<table id=\"gaps\"><tr><th>from</th><th>to</th><th>gap</th><th>agency</th><th>explanation</th><th>sources</th></tr>"]
     for g in history.gaps:
         out.append(f'<tr class="gap"><td>{_e(_d(g.date_from))}</td><td>{_e(_d(g.date_to))}</td><td>{_e(_kind(g.kind))}</td><td>{_e(agency_name(chron, g.agency_id))}</td>'

@@ -33,6 +33,7 @@ import pandas as pd
 import networkx as nx
 from splink import DuckDBAPI
 
+from .. import audit
 from ..stores.base import GraphStore
 from . import review as review_queue
 from .records import fetch_person_records, normalise_people
@@ -263,7 +264,28 @@ def link_records(
     retrain: bool = False,
     **train_options,
 ) -> LinkReport:
-    """Link the store's person records; see the module docstring. Returns what was done."""
+    """Link the store's person records; see the module docstring. Returns what was done.
+
+    Recorded in the store's audit log as ``link-records`` (see :func:`graphcase.audit.recorded`)."""
+    arguments = {"as_of": as_of, "threshold": threshold, "review_band": review_band, "retrain": retrain}
+    with audit.recorded(store, "link-records", arguments) as record:
+        report = _link_records(store, as_of=as_of, threshold=threshold, review_band=review_band, model_path=model_path,
+                               review_path=review_path, retrain=retrain, **train_options)
+        record.touch(rows=report.linked_pairs)
+        return report
+
+
+def _link_records(
+    store: GraphStore,
+    *,
+    as_of: dt.date | None,
+    threshold: float,
+    review_band: tuple[float, float],
+    model_path: Path | None,
+    review_path: Path | None,
+    retrain: bool,
+    **train_options,
+) -> LinkReport:
     started = time.perf_counter()
     low, high = review_band
     if not (0 < low <= high <= 1) or not (0 < threshold <= 1):
@@ -361,10 +383,3 @@ def resolved_ids(store: GraphStore) -> dict[str, str]:
         out[a] = rid
         out[b] = rid
     return out
-
-
-def current_user() -> str:
-    """Who decides a review item: GRAPHCASE_USER (as the audit log), else the login name in USER."""
-    import getpass
-
-    return os.environ.get("GRAPHCASE_USER") or os.environ.get("USER") or getpass.getuser()

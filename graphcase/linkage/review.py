@@ -137,7 +137,7 @@ class ReviewQueue:
 
 def decide(path: Path, item_id: int, decision: str, reason: str, user: str | None = None) -> dict:
     """Record a human decision on review item ``item_id``; it takes effect on the next ``link-records``."""
-    from .link import current_user
+    from ..audit import current_user
 
     queue = ReviewQueue.open(path)
     item = queue.decide(item_id, decision, reason, user or current_user())

@@ -12,16 +12,26 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .. import audit
 from ..stores.base import GraphStore
 from .build import map_html, write_map
 from .extract import MapError, MapFinding, Window, ego_graph, findings_graph, map_findings, partnership_graph
 
 
+def _touch(record, g) -> None:
+    record.touch(people=[n for n, d in g.nodes(data=True) if d.get("kind") in ("child", "adult", "person")],
+                 findings=[f["finding_id"] for f in g.graph.get("findings", [])], rows=len(g))
+
+
 def ego_map(
     store: GraphStore, person_id: str, *, window: Window, out: str | Path, hops: int = 2, findings: list[MapFinding] | None = None
 ) -> Path:
-    """Write the map of the network around ``person_id`` to ``out`` (``findings``: precomputed, else the catalogue runs)."""
-    g = ego_graph(store, person_id, hops=hops, window=window, findings=findings)
+    """Write the map of the network around ``person_id`` to ``out`` (``findings``: precomputed, else the catalogue runs).
+
+    Recorded in the store's audit log as ``map`` with the people drawn."""
+    with audit.recorded(store, "map", {"person_id": person_id, "hops": hops, "window": window.describe(), "out": out}) as record:
+        g = ego_graph(store, person_id, hops=hops, window=window, findings=findings)
+        _touch(record, g)
     ego = g.nodes[person_id]
     title = f"Network around {ego['label']} ({person_id})"
     subtitle = f"{hops} hop(s), {window.describe()}: {len(g)} nodes, {g.number_of_edges()} edges, {len(g.graph['findings'])} finding(s)"
@@ -31,8 +41,10 @@ def ego_map(
 def findings_map(
     store: GraphStore, *, as_of: dt.date, out: str | Path, pattern: str | None = None, findings: list[MapFinding] | None = None
 ) -> Path:
-    """Write the map of every finding (or one pattern's) to ``out``."""
-    g = findings_graph(store, as_of=as_of, pattern=pattern, findings=findings)
+    """Write the map of every finding (or one pattern's) to ``out`` (recorded in the audit log as ``map``)."""
+    with audit.recorded(store, "map", {"findings": True, "as_of": as_of, "pattern": pattern, "out": out}) as record:
+        g = findings_graph(store, as_of=as_of, pattern=pattern, findings=findings)
+        _touch(record, g)
     title = "Missed-link findings" + (f": {pattern}" if pattern else "")
     subtitle = f"as of {as_of}: {len(g.graph['findings'])} finding(s), {len(g)} nodes"
     return write_map(g, out, title=title, subtitle=subtitle)

@@ -301,6 +301,13 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
                 "headline": f"{g.nodes[src]['label']} → {g.nodes[dst]['label']}".replace("\n", " "),
             }
             for key, d, src, dst in finding_edges
+        ] + [
+            {   # a finding about someone on the map with no edge to draw: listed, focusing its person
+                "edgeId": None, "title": f["title"], "explanation": f["explanation"], "pattern": f["pattern"],
+                "subject_id": f["subject_id"], "other_id": f["other_id"],
+                "headline": f"{g.nodes[f['subject_id']]['label']} (not drawn: no second person on this map)".replace("\n", " "),
+            }
+            for f in g.graph.get("findings", []) if not f.get("drawn", True)
         ],
         "meta": {"mapKind": map_kind, "physics": physics, "rerunIterations": 300, "nodes": len(g), "edges": g.number_of_edges()},
     }

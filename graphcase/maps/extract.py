@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..catalogue import CatalogueError, run_query
+from ..catalogue.queries import CatalogueError, run_query
 from ..stores.base import GraphStore
 
 EARLIEST = dt.date(1900, 1, 1)
@@ -118,7 +118,7 @@ def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None) 
     (other, child) pair becomes one edge. A finding with no "other" side (a police incident no agency of
     the child heard of) is drawn from the first node of its evidence path (the event) to each child.
     """
-    from ..findings import run_catalogue
+    from ..catalogue.findings import run_catalogue
 
     try:
         run = run_catalogue(store, as_of, patterns=[pattern] if pattern else None)
@@ -303,11 +303,25 @@ def _fill_known_to(mg: _MapGraph, store: GraphStore, people: list[str], window: 
 
 
 def _add_findings(mg: _MapGraph, findings: list[MapFinding]) -> list[MapFinding]:
-    """Draw each finding whose two people are on the map as one prominent edge; mark its path's nodes."""
+    """Draw each finding whose two people are on the map as one prominent edge; mark its path's nodes.
+
+    A finding about someone on the map that has no edge to draw (its other side is off the map, or it has
+    none, as cumulative harm) is still listed beside the map: ``graph["findings"]`` holds every finding once,
+    with ``drawn`` saying whether it has an edge.
+    """
     drawn = []
+    listed: dict[str, dict] = {}
     for i, f in enumerate(findings):
+        on_map = [n for n in (f.subject_id, f.other_id) if n in mg.g]
+        if not on_map:
+            continue
+        entry = listed.setdefault(f.finding_id or f"{f.pattern}|{i}", {
+            "finding_id": f.finding_id, "pattern": f.pattern, "title": f.title, "explanation": f.explanation,
+            "subject_id": f.subject_id if f.subject_id in mg.g else on_map[0], "other_id": f.other_id, "drawn": False,
+        })
         if f.subject_id not in mg.g or f.other_id not in mg.g or f.subject_id == f.other_id:
             continue
+        entry["drawn"] = True
         drawn.append(f)
         for node_id in f.path_nodes:
             if node_id in mg.g:
@@ -321,11 +335,7 @@ def _add_findings(mg: _MapGraph, findings: list[MapFinding]) -> list[MapFinding]
             evidence=list(f.evidence), path=" -> ".join(f.path_nodes), path_rels=" , ".join(f.path_rels),
             sources=[{"agency": e.split(":", 1)[0], "record": e.split(":", 1)[-1], "fact": "evidence"} for e in f.evidence],
         )
-    mg.g.graph["findings"] = [
-        {"finding_id": f.finding_id, "pattern": f.pattern, "title": f.title, "explanation": f.explanation,
-         "subject_id": f.subject_id, "other_id": f.other_id}
-        for f in drawn
-    ]
+    mg.g.graph["findings"] = list(listed.values())
     return drawn
 
 

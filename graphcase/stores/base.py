@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
-from ..hashing import join_key_arrow
+from ..model.hashing import join_key_arrow
 
 # progress(step_description, rows_done_in_step)
 Progress = Callable[[str, int], None]
@@ -31,6 +31,7 @@ class ReadOnlyViolation(StoreError):
 class Result:
     columns: list[str]
     rows: list[list]
+    truncated_at: int | None = None  # set when an ad-hoc query's rows were cut at its row limit
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row)) for row in self.rows]
@@ -80,8 +81,16 @@ class GraphStore(ABC):
         """Run a read query written by graphcase (catalogue, loader look-ups)."""
 
     @abstractmethod
-    def query_read_only(self, cypher: str, params: dict | None = None) -> Result:
-        """Run user-supplied Cypher so that any write is refused by the engine, not by parsing."""
+    def query_read_only(
+        self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
+    ) -> Result:
+        """Run user-supplied Cypher through the read-only guard (:mod:`graphcase.stores.guard`).
+
+        One statement of read clauses only, checked by tokens and by the engine's own plan; refused ones
+        raise :class:`~graphcase.stores.guard.GuardRefusal` (a ReadOnlyViolation) naming the clause. It
+        runs at most ``timeout`` seconds and returns at most ``max_rows`` rows (``truncated_at`` says when
+        rows were cut); both default to GRAPHCASE_CYPHER_TIMEOUT / GRAPHCASE_CYPHER_MAX_ROWS, else 30 s
+        and 10,000 rows."""
 
     @abstractmethod
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from . import dialects
+from . import dialects, guard
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 
 UPDATE_BATCH = 5_000
@@ -129,18 +129,49 @@ class LadybugStore(GraphStore):
         columns = result.get_column_names()
         return Result(columns, result.get_all())
 
-    def query_read_only(self, cypher: str, params: dict | None = None) -> Result:
-        # A second, read-only handle on the same file: the engine itself refuses any write.
+    def query_read_only(
+        self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
+    ) -> Result:
+        statement = guard.check_statement(cypher, self.dialect)  # before the engine binds anything
+        limits = guard.resolve_limits(timeout, max_rows)
+        # A second, read-only handle on the same file: the engine itself refuses any write to a table.
         ro = LadybugStore(self.location, read_only=True) if not self.read_only else self
         try:
-            return ro.query(cypher, params)
-        except StoreError as exc:
-            if "read-only" in str(exc).lower():
-                raise ReadOnlyViolation(f"refused: this query writes, and ad-hoc queries are read-only ({exc})") from exc
-            raise
+            return ro._run_guarded(statement, params, limits)
         finally:
             if ro is not self:
                 ro.close()
+
+    def _run_guarded(self, statement: guard.Statement, params: dict | None, limits: guard.Limits) -> Result:
+        text = statement.limited(limits.max_rows + 1)
+        self._conn.set_query_timeout(max(1, int(limits.timeout_seconds * 1000)))
+        try:
+            plan = self._execute_ad_hoc(guard.EXPLAIN + text, params, limits)
+            guard.check_ladybug_plan("\n".join(str(row[0]) for row in plan.get_all()))
+            result = self._execute_ad_hoc(text, params, limits)
+            rows = []
+            while len(rows) <= limits.max_rows and result.has_next():
+                rows.append(result.get_next())
+            truncated = len(rows) > limits.max_rows
+            return Result(result.get_column_names(), rows[: limits.max_rows], limits.max_rows if truncated else None)
+        finally:
+            self._conn.set_query_timeout(0)  # the handle may serve graphcase's own queries next
+
+    def _execute_ad_hoc(self, cypher: str, params: dict | None, limits: guard.Limits):
+        try:
+            result = self._conn.execute(cypher, params or {})
+        except RuntimeError as exc:
+            message = str(exc)
+            if "read-only" in message.lower():
+                raise ReadOnlyViolation(f"refused: this query writes, and ad-hoc queries are read-only ({message})") from exc
+            if message.strip().rstrip(".") == "Interrupted":
+                raise guard.QueryLimitError(guard.timeout_message(limits)) from exc
+            if "bad_alloc" in message or "Unable to allocate memory" in message:
+                raise guard.QueryLimitError(guard.OUT_OF_MEMORY_MESSAGE) from exc
+            raise StoreError(guard.without_explain(message) if cypher.startswith(guard.EXPLAIN) else message) from exc
+        if isinstance(result, list):  # several statements: check_statement lets only one through
+            raise guard.GuardRefusal("refused: ad-hoc queries are read-only and run one statement")
+        return result
 
     def write(self, cypher: str, params: dict | None = None) -> Result:
         return self.query(cypher, params)

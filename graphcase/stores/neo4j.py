@@ -9,7 +9,9 @@
   of both ends is two index seeks and its ``MERGE`` looks only at the relationships between them.
 * A load is ONE managed write transaction made of ``UNWIND $rows`` batches (10,000 rows by default): the
   driver retries it whole on transient errors, and it commits all or nothing.
-* Ad-hoc Cypher runs in a READ access-mode transaction that is always rolled back: the server refuses
+* Ad-hoc Cypher passes the read-only guard (:mod:`graphcase.stores.guard`: one statement of read clauses,
+  metadata procedures only, and ``EXPLAIN``'s query type ``r``), then runs in a READ access-mode
+  transaction with the time limit as its server-side timeout, always rolled back: the server also refuses
   any write (``Neo.ClientError.Statement.AccessMode``, GQL status 42N02), reported as
   :class:`ReadOnlyViolation`.
 """
@@ -23,7 +25,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pyarrow as pa
 
-from . import dialects
+from . import dialects, guard
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 from .ladybug import frame_to_rows
 
@@ -41,6 +43,14 @@ READ_ONLY_CODES = frozenset(
     }
 )
 READ_ONLY_GQL_STATUSES = frozenset({"42N02", "08N07"})  # writing in read access mode; not the leader
+# What the server says when a query needs more memory than its transaction or the server may use.
+OUT_OF_MEMORY_CODES = frozenset(
+    {
+        "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+        "Neo.TransientError.General.TransactionMemoryLimit",
+        "Neo.TransientError.General.OutOfMemoryError",
+    }
+)
 
 # The driver logs server notifications (e.g. "property key row_hash not in the database" before the first
 # load) at WARNING; with no logging configured Python would print them to stderr. A library adds a
@@ -208,21 +218,44 @@ class Neo4jStore(GraphStore):
     def query(self, cypher: str, params: dict | None = None) -> Result:
         return self._managed(True, self._collect, cypher, params, action="query")
 
-    def query_read_only(self, cypher: str, params: dict | None = None) -> Result:
-        """User-supplied Cypher in a READ transaction (no retries), always rolled back."""
+    def query_read_only(
+        self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
+    ) -> Result:
+        """User-supplied Cypher through the guard, in a READ transaction (no retries) that is always rolled
+        back and that the server ends at the time limit."""
+        statement = guard.check_statement(cypher, self.dialect)  # LOAD CSV, apoc.* ... never reach the server
+        limits = guard.resolve_limits(timeout, max_rows)
+        text = statement.limited(limits.max_rows + 1)
+        errors = self._neo4j.exceptions
         try:
             with self._session(read=True) as session:
-                tx = session.begin_transaction()
+                tx = session.begin_transaction(timeout=limits.timeout_seconds)
                 try:
-                    return self._collect(tx, cypher, params)
+                    summary = tx.run(guard.EXPLAIN + text, params or {}).consume()
+                    guard.check_neo4j_query_type(summary.query_type)
+                    result = tx.run(text, params or {})
+                    columns, rows = list(result.keys()), []
+                    for record in result:
+                        if len(rows) == limits.max_rows:
+                            return Result(columns, rows, limits.max_rows)  # the rollback drops the rest
+                        rows.append([_native(v) for v in record.values()])
+                    return Result(columns, rows)
                 finally:
                     if not tx.closed():
                         try:
                             tx.rollback()
-                        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError):
+                        except (errors.Neo4jError, errors.DriverError):
                             pass  # a failed transaction is already void; keep the query's own error
-        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
-            raise self._translate(exc, "query", ad_hoc=True) from exc
+        except (errors.Neo4jError, errors.DriverError) as exc:
+            code = getattr(exc, "code", None) or ""
+            if code.startswith("Neo.ClientError.Transaction.TransactionTimedOut"):
+                raise guard.QueryLimitError(guard.timeout_message(limits)) from exc
+            if code in OUT_OF_MEMORY_CODES:
+                raise guard.QueryLimitError(guard.OUT_OF_MEMORY_MESSAGE) from exc
+            translated = self._translate(exc, "query", ad_hoc=True)
+            if isinstance(translated, StoreError) and not isinstance(translated, ReadOnlyViolation):
+                translated = StoreError(guard.without_explain(str(translated)))
+            raise translated from exc
 
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
         result = self.query(dialects.row_hashes_query(element, is_node))

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..bundle import write_bundle
+from ..ingest.bundle import write_bundle
 
 
 def write_tables(tables: dict[str, pa.Table], folder: Path, fmt: str = "csv") -> None:

@@ -1,0 +1,207 @@
+"""Load a bundle into a store: read, validate, compare with what the store holds, write the difference.
+
+Only new and changed rows are written (compared by a content hash per row), so loading the same bundle
+twice changes nothing, and a newer extract from an agency updates its records in place. The whole write
+lands at once or not at all (how, is the store's business: see stores/ladybug.py for the first-load path).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .bundle import ROW_COLUMN, read_bundle
+from ..model.hashing import join_key_arrow, row_hashes
+from ..model import Table, tables
+from ..stores.base import ElementChanges, GraphStore, LoadPlan, Progress
+from .validate import Reject, ValidatedBundle, validate_bundle
+
+
+@dataclass
+class LoadReport:
+    bundle: str
+    load_id: str
+    rows_read: dict[str, int]
+    rows_accepted: dict[str, int]
+    rejects: list[Reject]
+    written: dict[str, dict[str, int]] = field(default_factory=dict)
+    applied: bool = False
+    seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # read, validate, plan, write
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({(r.file, r.row) for r in self.rejects})
+
+    def summary(self) -> str:
+        lines = [f"bundle {self.bundle}  load {self.load_id}  ({self.seconds:.2f} s)"]
+        for name, read in self.rows_read.items():
+            lines.append(f"  {name:<15} read {read:>9,}  accepted {self.rows_accepted.get(name, 0):>9,}")
+        new = sum(c["new"] for c in self.written.values())
+        upd = sum(c["updated"] for c in self.written.values())
+        state = "written" if self.applied else "NOT written"
+        lines.append(f"  {new:,} new and {upd:,} changed nodes/relationships {state}; {self.rejected_rows:,} rows rejected")
+        return "\n".join(lines)
+
+
+LOAD_COLUMNS = ("load_id", "loaded_at", "row_hash")
+
+
+def element_frames(spec: Table, table: pa.Table) -> dict[str, tuple[pa.Table, dict]]:
+    """Shape one validated table into the node or relationship rows the store writes.
+
+    Returns element name -> (rows without load columns, extra ElementChanges options).
+    """
+    props = [c for c in spec.property_columns() if c not in LOAD_COLUMNS]
+    if spec.is_node:
+        out = {spec.label: (table.select(props), {})}
+        if spec.name == "events":
+            out.update(_event_rels(table))
+        return out
+    rows = pa.table({"_from": table[spec.from_column], "_to": table[spec.to_column], **{p: table[p] for p in props}})
+    # The key is not stored (stores/dialects.key_parts); the rows carry it for the diff and for the row hash,
+    # which is computed over the same columns as when relationships stored it, so existing stores stay in step.
+    rows = rows.add_column(2, "key", join_key_arrow(rows, list(spec.key_parts())))
+    opts = {"from_label": spec.from_label, "to_label": spec.to_label}
+    if spec.rel_types_by_kind:
+        return {
+            rel_type: (rows.filter(pc.equal(rows["kind"], kind)), opts)
+            for kind, rel_type in spec.rel_types_by_kind.items()
+        }
+    return {spec.rel_type: (rows, opts)}
+
+
+def _event_rels(events: pa.Table) -> dict[str, tuple[pa.Table, dict]]:
+    """RECORDED_BY and OCCURRED_AT come from columns of the events file, one per event (keyed by event)."""
+    out = {}
+    for rel_type, column, to_label in (("RECORDED_BY", "recorded_by", "Agency"), ("OCCURRED_AT", "address_id", "Address")):
+        rows = events.filter(pc.is_valid(events[column]))
+        rel = pa.table(
+            {
+                "_from": rows["id"],
+                "_to": rows[column],
+                "key": rows["id"],
+                "source_agency": rows["source_agency"],
+                "source_record": rows["source_record"],
+            }
+        )
+        out[rel_type] = (rel, {"from_label": "Event", "to_label": to_label, "replace_on_update": True})
+    return out
+
+
+def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_at: dt.datetime) -> LoadPlan:
+    """New rows (key not in the store) and changed rows (same key, another row hash), per node label and
+    relationship type. All in Arrow; the plan's frames are pandas views of Arrow columns (no copy).
+
+    The store's row hashes are read first: a row whose hash the store holds is unchanged (its hash covers its
+    key and every value), so the keys, which cost a look-up of both ends of each relationship, are read only
+    for an element with rows left over (a 1M re-load that changes nothing: plan 14 s -> 3 s)."""
+    plan = LoadPlan(load_id)
+    specs = tables()
+    for name, table in bundle.tables.items():
+        for element, (rows, opts) in element_frames(specs[name], table).items():
+            is_node = specs[name].is_node and element == specs[name].label
+            key_col = "id" if is_node else "key"
+            hashes = pa.array(row_hashes(rows).to_numpy(), pa.int64())
+            n = rows.num_rows
+            rows = rows.append_column("load_id", pa.array([load_id], pa.string()).take(np.zeros(n, dtype=np.int32)))
+            rows = rows.append_column("loaded_at", pa.array(np.full(n, np.datetime64(loaded_at, "us")), pa.timestamp("us")))
+            rows = rows.append_column("row_hash", hashes)
+            stored = store.stored_row_hashes(element, is_node)
+            if len(stored) == 0:
+                inserts, updates = rows, rows.slice(0, 0)
+            else:
+                rows = rows.filter(pc.invert(pc.is_in(hashes, value_set=stored)))
+                if rows.num_rows == 0:
+                    inserts = updates = rows
+                else:
+                    existing = store.row_hashes(element, is_node)
+                    known_keys = pa.array(existing["key"]).cast(pa.string())
+                    known_hashes = pa.array(existing["row_hash"]).cast(pa.int64())
+                    where = pc.index_in(rows[key_col], value_set=known_keys)
+                    new_mask = pc.is_null(where)
+                    changed = pc.and_(
+                        pc.invert(new_mask), pc.not_equal(pc.take(known_hashes, pc.fill_null(where, 0)), rows["row_hash"])
+                    )
+                    inserts, updates = rows.filter(new_mask), rows.filter(pc.fill_null(changed, False))
+            plan.changes.append(
+                ElementChanges(element=element, is_node=is_node, inserts=_frame(inserts), updates=_frame(updates), **opts)
+            )
+    return plan
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def load_bundle(
+    store: GraphStore,
+    folder: str | Path,
+    *,
+    allow_rejects: bool = True,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> LoadReport:
+    """Validate ``folder`` and write its accepted rows to ``store`` in one transaction.
+
+    With ``allow_rejects=False`` nothing is written when any row was rejected.
+
+    >>> from graphcase import open_store, load_bundle
+    >>> with open_store("graphcase.db") as store:  # doctest: +SKIP
+    ...     report = load_bundle(store, "fixtures/sample")
+    ...     print(report.summary())
+    """
+    started = time.perf_counter()
+    stages: dict[str, float] = {}
+    mark = started
+
+    def stage_done(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        stages[name] = now - mark
+        mark = now
+
+    store.ensure_schema()
+    raw = read_bundle(folder)
+    stage_done("read")
+    validated = validate_bundle(raw, known_ids=store.known_ids, today=today)
+    stage_done("validate")
+    loaded_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    load_id = f"{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    report = LoadReport(
+        bundle=str(folder),
+        load_id=load_id,
+        rows_read={name: len(t) for name, t in raw.items()},
+        rows_accepted=validated.accepted_counts(),
+        rejects=validated.rejects,
+        stage_seconds=stages,
+    )
+    if validated.rejects and not allow_rejects:
+        report.seconds = time.perf_counter() - started
+        return report
+    plan = plan_load(validated, store, load_id, loaded_at)
+    stage_done("plan")
+    report.written = plan.counts()
+    if not plan.is_empty:
+        store.apply(plan, progress)
+    stage_done("write")
+    report.applied = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def write_reject_report(rejects: list[Reject], path: str | Path) -> None:
+    """CSV with file,row,field,reason,value: one line per problem."""
+    frame = pd.DataFrame([r.as_dict() for r in rejects], columns=["file", "row", "field", "reason", "value"])
+    frame.to_csv(path, index=False)
+
+
+__all__ = ["LoadReport", "load_bundle", "plan_load", "write_reject_report", "ROW_COLUMN"]

@@ -1,0 +1,312 @@
+"""Validate a raw bundle row by row, column-wise (Arrow compute, C++), against the table schemas.
+
+Returns typed tables of the accepted rows and a list of rejects, each naming file, row, field, reason and
+the raw value. A row with any error is rejected whole; rows that point at a rejected or unknown id are
+rejected in turn (the reason says which id and why), so nothing half-connected reaches the graph.
+
+Every check is one vectorised pass over an Arrow column giving a mask; only rejected rows ever become Python
+values (for their reject lines). On a million-person county this is several times faster than the same
+checks over pandas object columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .bundle import ROW_COLUMN, RawTable
+from ..model.hashing import join_key_arrow, row_hashes
+from ..model import Table, tables
+
+# known_ids(label, ids) -> the subset of ids that already exist in the store
+KnownIds = Callable[[str, list[str]], set[str]]
+
+
+@dataclass(frozen=True)
+class Reject:
+    file: str
+    row: int | None  # None: the whole file
+    field: str | None
+    reason: str
+    value: str | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = f"{self.file}" + (f", row {self.row}" if self.row is not None else "")
+        where += f", field {self.field}" if self.field else ""
+        value = "" if self.value is None else f" (value: {self.value!r})"
+        return f"{where}: {self.reason}{value}"
+
+
+@dataclass
+class ValidatedBundle:
+    tables: dict[str, pa.Table]  # accepted rows, typed (date32, bool), with ROW_COLUMN
+    rejects: list[Reject]
+    duplicates_dropped: int = 0
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The accepted rows as pandas (Arrow-backed columns, no copy)."""
+        return {name: t.to_pandas(types_mapper=pd.ArrowDtype) for name, t in self.tables.items()}
+
+    def accepted_counts(self) -> dict[str, int]:
+        return {name: t.num_rows for name, t in self.tables.items()}
+
+
+def _mask(values) -> np.ndarray:
+    """An Arrow boolean result as a numpy mask (null counts as False)."""
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+class _Errors:
+    """Collects the rejects of one table and which rows are bad, column-wise."""
+
+    def __init__(self, path_name: str, rows: np.ndarray):
+        self.file = path_name
+        self.rows = rows  # the ROW_COLUMN values
+        self.rejects: list[Reject] = []
+        self.bad = np.zeros(len(rows), dtype=bool)
+
+    def add(self, mask: np.ndarray, field: str | None, reason, values: pa.ChunkedArray | None = None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        self.bad |= mask
+        rows = self.rows[mask]
+        vals = values.filter(pa.array(mask)).to_pylist() if values is not None else [None] * len(rows)
+        for row, value in zip(rows, vals):
+            text = reason(value) if callable(reason) else reason
+            self.rejects.append(Reject(self.file, int(row), field, text, value))
+
+    def keep(self, keep: np.ndarray) -> _Errors:
+        trimmed = _Errors(self.file, self.rows[keep])
+        trimmed.rejects, trimmed.bad = self.rejects, self.bad[keep]
+        return trimmed
+
+
+def validate_bundle(
+    raw: dict[str, RawTable],
+    known_ids: KnownIds | None = None,
+    today: dt.date | None = None,
+) -> ValidatedBundle:
+    """Validate every table of ``raw``; ``known_ids`` resolves references to rows already in the store."""
+    today = today or dt.date.today()
+    known_ids = known_ids or (lambda label, ids: set())
+    out: dict[str, pa.Table] = {}
+    rejects: list[Reject] = []
+    accepted_ids: dict[str, pa.ChunkedArray] = {}
+    rejected_ids: dict[str, dict[str, str]] = {}  # table -> id -> "file row N"
+    duplicates = 0
+    specs = tables()
+    for name, spec in specs.items():
+        if name not in raw:
+            continue
+        table_raw = raw[name]
+        table, file_level = _check_columns(spec, table_raw)
+        if file_level:
+            rejects.extend(file_level)
+            continue
+        errors = _Errors(table_raw.path.name, table[ROW_COLUMN].to_numpy())
+        parsed = _check_values(spec, table, errors, today)
+        table, parsed, errors, dropped = _check_keys(spec, table, parsed, errors)
+        duplicates += dropped
+        if spec.is_node:
+            # Ids of nodes of this table are known before references are checked: agencies may cite
+            # themselves as source_agency.
+            accepted_ids[name] = table["id"].filter(pa.array(~errors.bad))
+        _check_references(spec, table, errors, accepted_ids, rejected_ids, known_ids, specs)
+        good = pa.array(~errors.bad)
+        if spec.is_node:
+            accepted_ids[name] = table["id"].filter(good)
+            bad = pa.array(errors.bad)
+            rejected_ids[name] = {
+                i: f"{table_raw.path.name} row {r}"
+                for i, r in zip(table["id"].filter(bad).to_pylist(), table[ROW_COLUMN].filter(bad).to_pylist())
+                if i is not None
+            }
+        out[name] = _typed(spec, table, parsed, good)
+        rejects.extend(errors.rejects)
+    order = {name: i for i, name in enumerate(specs)}
+    rejects.sort(key=lambda r: (order.get(r.file.rsplit(".", 1)[0], 99), r.row or 0))
+    return ValidatedBundle(out, rejects, duplicates)
+
+
+def _check_columns(spec: Table, raw: RawTable) -> tuple[pa.Table, list[Reject]]:
+    table = raw.table
+    expected = [f.name for f in spec.fields]
+    unknown = [c for c in table.column_names if c not in expected and c != ROW_COLUMN]
+    missing_required = [f.name for f in spec.fields if f.required and f.name not in table.column_names]
+    problems = []
+    if unknown:
+        problems.append(
+            Reject(raw.path.name, None, ",".join(unknown), f"unknown column(s); expected: {', '.join(expected)}", None)
+        )
+    if missing_required:
+        problems.append(Reject(raw.path.name, None, ",".join(missing_required), "required column missing", None))
+    if problems:
+        problems.append(
+            Reject(raw.path.name, None, None, f"whole file rejected ({table.num_rows} rows) until its columns are fixed", None)
+        )
+        return table, problems
+    columns = {}
+    for f in spec.fields:
+        if f.name in table.column_names:
+            columns[f.name] = table[f.name].cast(pa.string())
+        else:
+            columns[f.name] = pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
+    columns[ROW_COLUMN] = table[ROW_COLUMN]
+    return pa.table(columns), []
+
+
+def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date) -> dict[str, pa.ChunkedArray]:
+    """Value checks; returns the date columns parsed once (date32, null where absent or invalid)."""
+    parsed_dates: dict[str, pa.ChunkedArray] = {}
+    for f in spec.fields:
+        col = table[f.name]
+        present = _mask(pc.is_valid(col))
+        if f.required:
+            errors.add(~present, f.name, "required value missing")
+        if f.type == "date":
+            dates = _parse_dates(col)
+            parsed_dates[f.name] = dates
+            errors.add(present & ~_mask(pc.is_valid(dates)), f.name, "not a valid date (expected YYYY-MM-DD)", col)
+            if f.not_future:
+                future = _mask(pc.greater(dates, pa.scalar(today, pa.date32())))
+                errors.add(future, f.name, f"date is in the future (after {today})", col)
+        elif f.type == "flags":
+            items = pc.split_pattern(col, ";")
+            flat = pc.utf8_trim_whitespace(pc.list_flatten(items))
+            unknown = _mask(pc.and_(pc.not_equal(flat, ""), pc.invert(pc.is_in(flat, value_set=pa.array(f.enum)))))
+            bad = np.zeros(table.num_rows, dtype=bool)
+            bad[np.asarray(pc.list_parent_indices(items).to_numpy(zero_copy_only=False))[unknown]] = True
+            errors.add(bad, f.name, f"unknown flag; allowed: {', '.join(f.enum)}", col)
+        elif f.enum:
+            errors.add(present & ~_mask(pc.is_in(col, value_set=pa.array(f.enum))), f.name, f"not one of: {', '.join(f.enum)}", col)
+        if f.pattern:
+            ok = _mask(pc.match_substring_regex(col, f"^(?:{f.pattern})$"))
+            errors.add(present & ~ok, f.name, f"does not match the pattern {f.pattern}", col)
+    for f in spec.fields:
+        if f.not_before:
+            before = _mask(pc.less(parsed_dates[f.name], parsed_dates[f.not_before]))
+            errors.add(before, f.name, f"is before {f.not_before} on the same row", table[f.name])
+    return parsed_dates
+
+
+def _parse_dates(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """YYYY-MM-DD text -> date32; null where absent or not a real date written exactly so."""
+    try:  # Arrow's cast reads exactly YYYY-MM-DD real dates, 12x faster; it fails whole on one bad value
+        return pc.cast(col, pa.date32())
+    except pa.ArrowInvalid:
+        pass
+    stamps = pc.strptime(col, format="%Y-%m-%d", unit="s", error_is_null=True)
+    shape = pc.match_substring_regex(col, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    # strptime rolls 2020-02-30 over to 2020-03-01: the day it read must be the day written.
+    written_day = pc.cast(pc.utf8_slice_codeunits(pc.if_else(shape, col, "0000-00-00"), 8, 10), pa.int64())
+    exact = pc.and_(shape, pc.equal(pc.day(stamps), written_day))
+    return pc.if_else(exact, pc.cast(stamps, pa.date32()), pa.scalar(None, pa.date32()))
+
+
+def _check_keys(spec: Table, table: pa.Table, parsed: dict, errors: _Errors):
+    """Identical repeated rows are dropped; one key with conflicting values rejects every row of that key.
+
+    Hashes find the candidates (fast at a million rows); rows are then compared exactly, so a hash collision
+    can never drop or reject a row.
+    """
+    key = list(spec.primary_key)
+    data_cols = [f.name for f in spec.fields]
+    valid = ~errors.bad
+    exact_dup = np.zeros(table.num_rows, dtype=bool)
+    # A repeated row repeats its key too: one hash of the key columns finds the candidates of both checks.
+    key_repeated = _repeated(row_hashes(table.select(key)))
+    maybe_dup = key_repeated & valid
+    if maybe_dup.any():
+        candidates = _pandas(table.filter(pa.array(maybe_dup)), data_cols)
+        exact_dup[maybe_dup] = candidates.duplicated(subset=data_cols, keep="first").to_numpy()
+    dropped = int(exact_dup.sum())
+    candidate = valid & ~exact_dup
+    maybe_conflict = key_repeated & candidate
+    if maybe_conflict.any():
+        candidates = table.filter(pa.array(maybe_conflict))
+        subset = _pandas(candidates, key + [ROW_COLUMN])
+        subset.index = np.flatnonzero(maybe_conflict)
+        keyed = pd.Series(join_key_arrow(candidates, key).to_pylist(), index=subset.index)
+        counts = keyed.value_counts()
+        conflicted = keyed[keyed.isin(counts[counts > 1].index)]
+        rows_by_key = subset.loc[conflicted.index, ROW_COLUMN].groupby(conflicted).apply(list).to_dict()
+        for index, value in conflicted.items():
+            rows = ", ".join(map(str, rows_by_key[value]))
+            errors.rejects.append(
+                Reject(errors.file, int(subset.at[index, ROW_COLUMN]), "+".join(key),
+                       f"{'+'.join(key)} {value!r} appears with conflicting values on rows {rows}", value)
+            )
+            errors.bad[index] = True
+    if not dropped:
+        return table, parsed, errors, 0
+    keep = ~exact_dup
+    keep_arrow = pa.array(keep)
+    parsed = {name: column.filter(keep_arrow) for name, column in parsed.items()}
+    return table.filter(keep_arrow), parsed, errors.keep(keep), dropped
+
+
+def _repeated(hashes: pd.Series) -> np.ndarray:
+    return hashes.duplicated(keep=False).to_numpy()
+
+
+def _pandas(table: pa.Table, columns: list[str]) -> pd.DataFrame:
+    """A few rows as plain Python values (object columns), for exact comparison."""
+    return pd.DataFrame({c: table[c].to_pylist() for c in columns}, dtype=object)
+
+
+def _check_references(spec, table, errors, accepted_ids, rejected_ids, known_ids, specs) -> None:
+    for f in spec.fields:
+        if not f.references:
+            continue
+        target_table, _ = f.references.split(".")
+        target_label = specs[target_table].label
+        col = table[f.name]
+        present = _mask(pc.is_valid(col)) & ~errors.bad
+        if not present.any():
+            continue
+        local = accepted_ids.get(target_table)
+        resolved = _mask(pc.is_in(col, value_set=local)) if local is not None else np.zeros(len(present), dtype=bool)
+        open_refs = present & ~resolved
+        if not open_refs.any():
+            continue
+        unresolved = sorted(pc.unique(col.filter(pa.array(open_refs))).to_pylist())
+        in_store = known_ids(target_label, unresolved)
+        missing = set(unresolved) - in_store
+        if not missing:
+            continue
+        rejected_here = rejected_ids.get(target_table, {})
+
+        def reason(value, _t=target_table, _r=rejected_here):
+            if value in _r:
+                return f"refers to {_t} id {value!r}, which was rejected ({_r[value]})"
+            return f"refers to unknown {_t} id {value!r} (not in the bundle or the store)"
+
+        bad = open_refs & _mask(pc.is_in(col, value_set=pa.array(sorted(missing), pa.string())))
+        errors.add(bad, f.name, reason, col)
+
+
+def _typed(spec: Table, table: pa.Table, parsed: dict[str, pa.ChunkedArray], good: pa.Array) -> pa.Table:
+    """Accepted rows with dates as date32 (null for none) and flags split into booleans."""
+    columns: dict[str, pa.ChunkedArray] = {}
+    for f in spec.fields:
+        if f.type == "date":
+            columns[f.name] = parsed[f.name]
+        elif f.type == "flags":
+            padded = pc.binary_join_element_wise(";", pc.replace_substring(pc.fill_null(table[f.name], ""), " ", ""), ";", "")
+            for flag in f.enum:
+                columns[flag] = pc.match_substring(padded, f";{flag};")
+        else:
+            columns[f.name] = table[f.name]
+    columns[ROW_COLUMN] = table[ROW_COLUMN]
+    return pa.table(columns).filter(good)
