@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from graphcase import load_bundle
-from graphcase.findings import run_catalogue
+from graphcase.catalogue.findings import run_catalogue
 from graphcase.history import build_history
 from graphcase.stores.ladybug import LadybugStore
 
@@ -42,14 +42,7 @@ KNOWN_MISSES: dict[str, str] = {
 }
 
 # engine -> item id -> why that engine alone gets it wrong (applied at run time, also strict).
-ENGINE_MISSES: dict[str, dict[str, str]] = {
-    "ladybug": {
-        "lodger_left_before_birth@2025-08-01:absent_person:probation:GSHAW":
-            "cypher/history/history_links.cypher hits LadybugDB 0.22's UNION ALL column mixing: the same_address "
-            "branch comes back with the other person's residence dates in from_date too, so the chronology cannot "
-            "see that the lodger's residence ended before the child's began (fixed by the history UNION rewrite)",
-    },
-}
+ENGINE_MISSES: dict[str, dict[str, str]] = {}
 
 
 def _load_expected() -> dict[str, dict]:

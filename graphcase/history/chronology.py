@@ -304,13 +304,6 @@ def _same_person(row: dict, of: Person, relations: list[Relation]) -> list[Relat
     ]
 
 
-def _lived_there_together(row: dict) -> bool:
-    """Whether the two residences of a same-address link overlap in time (open ends run on)."""
-    start = max(row["from_date"] or dt.date.min, row["other_from_date"] or dt.date.min)
-    end = min(row["to_date"] or dt.date.max, row["other_to_date"] or dt.date.max)
-    return start <= end
-
-
 def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str, int], dict[str, list[Relation]]]:
     """Person id -> hop, and person id -> relations to the child, up to ``hops`` hops out.
 
@@ -346,8 +339,6 @@ def _walk_network(store: GraphStore, child_id: str, hops: int) -> tuple[dict[str
             other = row["other_id"]
             if hop_of.get(other) == 0 or other == row["person_id"]:
                 continue
-            if row["link"] == "same_address" and not _lived_there_together(row):
-                continue  # e.g. a lodger who left before the child was born: never in the child's household
             if hop_of.get(other, hop) < hop and not (row["link"] == "related_to" and hop > 1):
                 continue  # already reached closer; only a family tie seen from a further hop adds to what we know
             # A 2-hop link through a person is read from that person's side; 1-hop links directly from the child.
