@@ -8,6 +8,7 @@
 //   months: {type: int, default: 12, description: "Length of the look-back window in months."}
 //   min_count: {type: int, default: 3, description: "How many missed appointments make a finding."}
 //   event_kinds: {type: "list[str]", default: [was_not_brought], description: "Event kinds counted."}
+// unordered: [[event_dates, event_ids, event_kinds, agencies, sources]]  # collect() lists: both stores sort them (graphcase/stores/values.py)
 // columns:
 //   pattern: repeated_was_not_brought
 //   child_id: the child's person record id

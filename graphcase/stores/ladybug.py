@@ -29,6 +29,8 @@ import pyarrow as pa
 from . import dialects, guard
 from ..files import make_private
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
+from .union import split_union, union_rows
+from .values import ladybug_plain_rows, sort_unordered
 
 UPDATE_BATCH = 5_000
 LOADING_PREFIX, LOADING_SUFFIX = ".", ".loading"  # the sibling a first load builds in: .NAME.loading
@@ -126,9 +128,12 @@ class LadybugStore(GraphStore):
             raise StoreError(str(exc)) from exc
 
     def query(self, cypher: str, params: dict | None = None) -> Result:
-        result = self._execute(cypher, params)
-        columns = result.get_column_names()
-        return Result(columns, result.get_all())
+        # A UNION runs branch by branch: LadybugDB 0.22 mixes columns between branches (see union.py).
+        branches, distinct = split_union(cypher)
+        results = [self._execute(branch, params) for branch in branches]
+        rows = [ladybug_plain_rows(result.get_column_data_types(), result.get_all()) for result in results]
+        columns = results[0].get_column_names()
+        return Result(columns, sort_unordered(cypher, columns, union_rows(rows, distinct)))
 
     def query_read_only(
         self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None

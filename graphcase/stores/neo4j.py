@@ -28,6 +28,7 @@ import pyarrow as pa
 from . import dialects, guard
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 from .ladybug import frame_to_rows
+from .values import plain, sort_unordered
 
 DEFAULT_BATCH = 10_000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -89,17 +90,6 @@ def auth_from_env(env: os._Environ | dict | None = None) -> tuple[str, str] | No
     if password is None:
         raise StoreError(f"NEO4J_USERNAME is set ({user}) but NEO4J_PASSWORD is not; set both, or neither for no auth")
     return (user or "neo4j", password)
-
-
-def _native(value):
-    """neo4j.time values -> datetime.date / datetime.datetime; lists and maps recursively."""
-    if hasattr(value, "to_native"):
-        return value.to_native()
-    if isinstance(value, list):
-        return [_native(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _native(v) for k, v in value.items()}
-    return value
 
 
 def is_read_only_refusal(exc: BaseException) -> bool:
@@ -203,8 +193,8 @@ class Neo4jStore(GraphStore):
     def _collect(tx, cypher, params) -> Result:
         result = tx.run(cypher, params or {})
         columns = list(result.keys())
-        rows = [[_native(v) for v in record.values()] for record in result]
-        return Result(columns, rows)
+        rows = [[plain(v) for v in record.values()] for record in result]
+        return Result(columns, sort_unordered(cypher, columns, rows))
 
     def _managed(self, read: bool, work, *args, action: str):
         try:
