@@ -154,12 +154,19 @@ class LadybugStore(GraphStore):
         try:
             plan = self._execute_ad_hoc(guard.EXPLAIN + text, params, limits)
             guard.check_ladybug_plan("\n".join(str(row[0]) for row in plan.get_all()))
-            result = self._execute_ad_hoc(text, params, limits)
-            rows = []
-            while len(rows) <= limits.max_rows and result.has_next():
-                rows.append(result.get_next())
+            # Branch by branch, as in query(): LadybugDB 0.22 mixes columns between UNION branches.
+            branches, distinct = split_union(text)
+            per_branch = []
+            for branch in branches:
+                result = self._execute_ad_hoc(branch, params, limits)
+                rows = []
+                while len(rows) <= limits.max_rows and result.has_next():
+                    rows.append(result.get_next())
+                per_branch.append(ladybug_plain_rows(result.get_column_data_types(), rows))
+                columns = columns if len(per_branch) > 1 else result.get_column_names()
+            rows = sort_unordered(text, columns, union_rows(per_branch, distinct))
             truncated = len(rows) > limits.max_rows
-            return Result(result.get_column_names(), rows[: limits.max_rows], limits.max_rows if truncated else None)
+            return Result(columns, rows[: limits.max_rows], limits.max_rows if truncated else None)
         finally:
             self._conn.set_query_timeout(0)  # the handle may serve graphcase's own queries next
 

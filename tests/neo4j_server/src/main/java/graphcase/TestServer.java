@@ -16,7 +16,9 @@ import org.neo4j.io.ByteUnit;
 /**
  * Neo4j 5 Community (Neo4j's own test server, neo4j-harness) on 127.0.0.1, for graphcase's tests.
  *
- * <p>Arguments: WORK_DIR URI_FILE [BOLT_PORT [PAGE_CACHE]]. Bolt only (no HTTP connector), listening on
+ * <p>Arguments: WORK_DIR URI_FILE [BOLT_PORT [PAGE_CACHE [TRANSACTION_MEMORY]]]. TRANSACTION_MEMORY caps what one
+ * transaction may use (db.memory.transaction.max; 0 = no cap), so tests can meet the server's memory error
+ * without filling the heap. Bolt only (no HTTP connector), listening on
  * 127.0.0.1 alone; BOLT_PORT 0 (the default) takes a free port. Auth is on: user neo4j gets the password in
  * the environment variable NEO4J_PASSWORD (never an argument, which any local user could read with ps).
  * Once Bolt listens, its bolt:// URI is written to URI_FILE (atomically). The server runs until the process
@@ -25,7 +27,7 @@ import org.neo4j.io.ByteUnit;
 public final class TestServer {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: NEO4J_PASSWORD=... TestServer WORK_DIR URI_FILE [BOLT_PORT [PAGE_CACHE]]");
+            System.err.println("usage: NEO4J_PASSWORD=... TestServer WORK_DIR URI_FILE [BOLT_PORT [PAGE_CACHE [TRANSACTION_MEMORY]]]");
             System.exit(2);
         }
         String password = System.getenv("NEO4J_PASSWORD");
@@ -37,6 +39,7 @@ public final class TestServer {
         Path uriFile = Path.of(args[1]);
         int port = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         long pageCache = ByteUnit.parse(args.length > 3 ? args[3] : "512m");
+        long transactionMemory = ByteUnit.parse(args.length > 4 ? args[4] : "0");
         Files.createDirectories(workDir);
 
         Neo4j server = Neo4jBuilders.newInProcessBuilder(workDir)
@@ -45,6 +48,7 @@ public final class TestServer {
                 .withConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .withConfig(GraphDatabaseSettings.auth_enabled, true)
                 .withConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
+                .withConfig(GraphDatabaseSettings.memory_transaction_max_size, transactionMemory)
                 .build();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
