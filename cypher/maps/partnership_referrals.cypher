@@ -4,6 +4,7 @@
 // parameters:
 //   from_date: {type: date, default: today, description: "Earliest referral date."}
 //   to_date: {type: date, default: today, description: "Latest referral date."}
+// unordered: [[event_ids]]  # collect() lists: both stores sort them (graphcase/stores/values.py)
 // columns:
 //   from_agency: the agency that recorded the referring event
 //   to_agency: the agency referred to

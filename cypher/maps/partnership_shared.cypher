@@ -4,6 +4,7 @@
 // parameters:
 //   from_date: {type: date, default: today, description: "Earliest date shared."}
 //   to_date: {type: date, default: today, description: "Latest date shared."}
+// unordered: [[event_ids]]  # collect() lists: both stores sort them (graphcase/stores/values.py)
 // columns:
 //   from_agency: the agency that recorded the event
 //   to_agency: the agency told

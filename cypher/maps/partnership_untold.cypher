@@ -4,6 +4,7 @@
 // parameters:
 //   from_date: {type: date, default: today, description: "Earliest event date."}
 //   to_date: {type: date, default: today, description: "Latest event date."}
+// unordered: [[event_ids]]  # collect() lists: both stores sort them (graphcase/stores/values.py)
 // columns:
 //   agency_id: the agency that knows the people
 //   events_about_its_people: events recorded elsewhere about people it knew at the time
