@@ -311,10 +311,13 @@ SECTIONS = [
     ),
     Section(
         "audit",
-        "Not a command: every command that shows or changes people's data appends one line to an audit log "
-        "*before* it runs (refused and failed attempts count too): who (`--user`, `GRAPHCASE_USER`, else the login "
-        "name), when (UTC), the command and its arguments, the store, and why (`--reason` / `GRAPHCASE_REASON`). "
-        "The log is `<db>.audit.jsonl` beside the embedded database, or `GRAPHCASE_AUDIT_LOG`.",
+        "Every command that shows or changes people's data writes a start entry before it runs and an end entry "
+        "after it (outcome, people and findings touched, row count): who (the OS account, and `--user` as a claim), "
+        "when (UTC), the command and its arguments, the store, and why (`--reason` / `GRAPHCASE_REASON`, required "
+        "for person-level commands by default; these examples set `GRAPHCASE_REASON`). Entries are hash-chained: "
+        "`audit verify` finds the first edited, inserted, reordered or missing entry; `audit show` filters them. "
+        "The log sits beside the store's real file and moves only by the store's own settings "
+        "(`audit settings`). See [security](security.md).",
         [
             Example(
                 "",
@@ -325,7 +328,8 @@ SECTIONS = [
                         f"run probation_adult_child_unknown_to_csc -p as_of={AS_OF} --format csv",
                         max_lines=2,
                     ),
-                    Show("tail -1 graphcase.db.audit.jsonl", "graphcase.db.audit.jsonl", last=1),
+                    Run("graphcase audit verify"),
+                    Run("graphcase audit show --user ana.analyst", max_lines=8),
                 ],
             )
         ],
@@ -363,7 +367,9 @@ def command_env() -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("GRAPHCASE_", "NEO4J_")) and k not in ("FORCE_COLOR", "CLICOLOR_FORCE")
     }
-    env.update(COLUMNS=WIDTH, LINES="50", NO_COLOR="1", PYTHONUNBUFFERED="1", TERM="dumb", GRAPHCASE_USER="ana.analyst")
+    env.update(COLUMNS=WIDTH, LINES="50", NO_COLOR="1", PYTHONUNBUFFERED="1", TERM="dumb", GRAPHCASE_USER="ana.analyst",
+               # Person-level commands require a reason (the store's audit settings); every example gives one this way.
+               GRAPHCASE_REASON="MASH referral 2026-0412")
     return env
 
 
