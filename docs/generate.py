@@ -213,6 +213,13 @@ SECTIONS = [
         [Example("", "", [Run("graphcase explain F-c6db4f4866a8"), Run("graphcase explain F-c6db4f4866a8 --rerun", max_lines=2)])],
     ),
     Section(
+        "find",
+        "Start from a name, not a record id: every person record across agencies that may be this person, best "
+        "first, scored by the record-linkage model's own comparisons (misspelt and sound-alike names, transposed "
+        "day and month of birth). The probability is printed as computed; `linked as` names a SAME_AS cluster.",
+        [Example("", "", [Run('graphcase find "Jon Smyth" --dob 1990')])],
+    ),
+    Section(
         "history",
         "The cross-agency chronology of a child for a reviewer: every event about the child and the people "
         "around them, which agencies were told, which agencies working with the child were not, the knowledge "
