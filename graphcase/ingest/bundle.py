@@ -115,10 +115,10 @@ def _read_table(path: Path, real_folder: Path, spec: Table, limits: InputLimits)
 
 def _unknown_file_reason(entry: str, specs: dict[str, Table]) -> str:
     names = [f"{n}.csv" for n in specs]
-    stem, _, ext = entry.lower().rpartition(".")
-    guess = difflib.get_close_matches(f"{stem or ext}.{'json' if ext == 'json' else 'csv'}", names + [f"{n}.json" for n in specs], n=1, cutoff=0.6)
+    stem, dot, ext = entry.lower().rpartition(".")
+    guess = difflib.get_close_matches(stem if dot else entry.lower(), list(specs), n=1, cutoff=0.7)
     if guess:
-        return f"not a bundle file name; did you mean {guess[0]}? (nothing in it was loaded)"
+        return f"not a bundle file name; did you mean {guess[0]}.{'json' if ext == 'json' else 'csv'}? (nothing in it was loaded)"
     return f"not a bundle file name (nothing in it was loaded); bundle files are: {', '.join(names)}"
 
 

@@ -133,7 +133,8 @@ def validate_bundle(
         rejects.extend(errors.rejects)
         rejected[name] = int(errors.bad.sum())
     order = {name: i for i, name in enumerate(specs)}
-    rejects.sort(key=lambda r: (order.get(r.file.rsplit(".", 1)[0], 99), r.row or 0))
+    # Whole-file problems first: one of them explains many row rejects (a missing people file, every reference).
+    rejects.sort(key=lambda r: (r.row is not None, order.get(r.file.rsplit(".", 1)[0], 99), r.row or 0))
     return ValidatedBundle(out, rejects, duplicates, rejected)
 
 
