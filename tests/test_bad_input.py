@@ -371,3 +371,33 @@ def test_cli_limits_are_options(tmp_path):
     assert result.exit_code == 2 and "is not a size" in result.output
     result, _, _ = load_cli(tmp_path, folder, "--date-range", "2030-01-01:2020-01-01")
     assert result.exit_code == 2 and "2030-01-01 is after 2020-01-01" in result.output
+
+
+def test_a_json_row_without_a_required_key_is_rejected_per_row_and_an_empty_array_is_an_empty_table(tmp_path):
+    row = person(id="gp:J2")
+    del row["role"]
+    folder = json_bundle(tmp_path, [person(), row])
+    rejects = [r for r in rejects_of(folder) if r.file == "people.json"]
+    assert [(r.row, r.field, r.reason) for r in rejects] == [(2, "role", "required value missing")]
+    folder = bundle(tmp_path / "empty", people__csv=None, relationships__csv=None, residences__csv=None,
+                    agency_records__csv=None, event_people__csv=None)
+    (folder / "people.json").write_text("[]")
+    assert [r for r in rejects_of(folder) if r.file == "people.json"] == []
+
+
+@pytest.mark.parametrize("hidden", ["\x00", "\x1b[31m", "\u202e", "\u2067", "\x85"])
+def test_names_with_control_or_text_direction_characters_are_rejected(tmp_path, hidden):
+    folder = bundle(tmp_path, people__csv=people(f"gp:KWARD,adult,Ker{hidden}ry,Ward,1996-02-11,female,,gp-riverside,R1"),
+                    relationships__csv=None, residences__csv=None, agency_records__csv=None, event_people__csv=None)
+    rejects = [r for r in rejects_of(folder) if r.file == "people.csv"]
+    assert [(r.row, r.field) for r in rejects] == [(2, "given_name")]
+    assert "control or text-direction character: U+" in rejects[0].reason
+
+
+def test_names_in_any_script_with_their_marks_and_joiners_load(tmp_path):
+    names = ["Zoë", "محمد\u200f", "שרה", "क्\u200dष", "Siân", "O'Brien", "名前"]
+    rows = [f"gp:N{i},adult,{n},Ward,1996-02-11,female,,gp-riverside,R{i}" for i, n in enumerate(names)]
+    folder = bundle(tmp_path, people__csv=people(*rows), relationships__csv=None, residences__csv=None,
+                    agency_records__csv=None, event_people__csv=None)
+    validated = validate_bundle(read_bundle(folder), today=AS_OF)
+    assert validated.rejects == [] and validated.tables["people"]["given_name"].to_pylist() == names

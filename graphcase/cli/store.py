@@ -91,10 +91,12 @@ def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Pa
     if report.rejects:
         path = rejects_path or _default_rejects_path(opts, report.load_id)
         write_reject_report(report.rejects, path)
-        for reject in report.rejects[:20]:
+        whole_files = [r for r in report.rejects if r.row is None]  # few, and each explains many rows
+        shown = whole_files + [r for r in report.rejects if r.row is not None][:20]
+        for reject in shown:
             click.echo(f"  rejected: {reject}", err=True)
-        if len(report.rejects) > 20:
-            click.echo(f"  ... and {len(report.rejects) - 20} more", err=True)
+        if len(report.rejects) > len(shown):
+            click.echo(f"  ... and {len(report.rejects) - len(shown)} more", err=True)
         click.echo(f"reject report: {path}", err=True)
         if not allow_rejects:
             fail("rows were rejected, so nothing was loaded; fix them or use --allow-rejects", code=2)

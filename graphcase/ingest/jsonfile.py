@@ -52,7 +52,9 @@ def read_json_bytes(data: bytes, file: str, spec: Table) -> tuple[pa.Table, list
     if not isinstance(rows, list):
         raise FileProblem(Reject(file, None, None, "expected a JSON array of objects, one per row", None))
     kinds = {f.name: f.type for f in spec.fields}
-    names = list(dict.fromkeys(str(k) for row in rows if isinstance(row, dict) for k in row))
+    # A key left out of an object is an empty value (every schema field is a column), so an empty array or a
+    # row without a required key is reported per row, not as a missing column.
+    names = list(dict.fromkeys([*kinds, *(str(k) for row in rows if isinstance(row, dict) for k in row)]))
     columns: dict[str, list] = {n: [] for n in names}
     rejects: list[Reject] = []
     for number, row in enumerate(rows, 1):
