@@ -65,9 +65,9 @@ DEFAULTS = InputLimits()
 @click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--allow-rejects", is_flag=True, help="Write the accepted rows even when some rows were rejected.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Reject report CSV [default: beside the store, <db>.rejects-<load id>.csv].")
-@click.option("--max-file-size", default=format_size(DEFAULTS.max_file_bytes).replace(" ", ""), callback=_size, show_default=True, help="Refuse bundle files larger than this (e.g. 500M, 8G).")
-@click.option("--max-field-size", default=format_size(DEFAULTS.max_field_bytes).replace(" ", ""), callback=_size, show_default=True, help="Reject rows with a value larger than this (e.g. 64K).")
-@click.option("--date-range", default=f"{DEFAULTS.earliest_date}:{DEFAULTS.latest_date}", callback=_date_range, show_default=True, help="Reject dates outside FIRST:LAST.")
+@click.option("--max-file-size", default=format_size(DEFAULTS.max_file_bytes).replace(" ", ""), metavar="SIZE", callback=_size, show_default=True, help="Refuse bundle files larger than this (e.g. 500M, 8G).")
+@click.option("--max-field-size", default=format_size(DEFAULTS.max_field_bytes).replace(" ", ""), metavar="SIZE", callback=_size, show_default=True, help="Reject rows with a value larger than this (e.g. 64K).")
+@click.option("--date-range", default=f"{DEFAULTS.earliest_date}:{DEFAULTS.latest_date}", metavar="FIRST:LAST", callback=_date_range, show_default=True, help="Reject dates outside FIRST:LAST.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
 def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Path | None, max_file_size: int,
