@@ -248,10 +248,15 @@ def test_json_values_of_the_wrong_type_are_rejected_not_turned_into_text(tmp_pat
 
 def test_json_numbers_are_kept_as_written_and_flags_may_be_a_list(tmp_path):
     folder = json_bundle(tmp_path, [person(nhs_number=4857773456)])
-    records = [json.loads(line) for line in []]
+    folder.joinpath("agency_records.csv").unlink()
+    records = [{"person_id": "gp:J", "agency_id": "police", "record_id": "P1", "since": "2020-01-01",
+                "flags": ["mappa", "violence"], "source_agency": "police", "source_record": "P1"}]
+    folder.joinpath("agency_records.json").write_text(json.dumps(records))
     validated = validate_bundle(read_bundle(folder), today=AS_OF)
-    assert [r for r in validated.rejects if r.file == "people.json"] == [] and records == []
+    assert [r for r in validated.rejects if r.file in ("people.json", "agency_records.json")] == []
     assert validated.tables["people"].to_pylist()[0]["nhs_number"] == "4857773456"
+    flags = validated.tables["agency_records"].to_pylist()[0]
+    assert flags["mappa"] and flags["violence"] and not flags["sex_offender"]
 
 
 def test_a_json_row_that_repeats_a_key_is_rejected(tmp_path):

@@ -16,7 +16,6 @@ GRAPHCASE_FUZZ_EXAMPLES=500 to explore with fresh random examples.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import re
@@ -99,6 +98,7 @@ class Bundle:
         self.extra: list[str] = []
         self.byte_edits: list[tuple] = []
         self.specials: dict[str, str] = {}
+        self.row_starts: dict[str, set[int]] = {}  # file -> the line (CSV) or position (JSON) each row starts on
 
     def apply(self, m: tuple) -> None:
         kind, *args = m
@@ -145,6 +145,13 @@ class Bundle:
         elif kind == "special_file":
             self.specials[args[0]] = args[1]
 
+    def check_reject_rows(self, report: list[list[str]]) -> None:
+        """Every row a reject names is a line where the example started a row (CSV) or a position in the array."""
+        for file, row, *_ in report[1:]:
+            stem = file.rsplit(".", 1)[0]
+            if row and file in self.row_starts and self.rows_in(stem) is not None:
+                assert int(row) in self.row_starts[file], (file, row, sorted(self.row_starts[file]))
+
     def rows_in(self, name: str) -> int | None:
         if name in self.specials or any(e[1] == name for e in self.byte_edits) or name not in self.tables:
             return None
@@ -172,15 +179,15 @@ class Bundle:
             (folder / extra).write_text("id\n1\n")
 
     def _csv(self, name: str, header: list[str], rows: list[list[str]]) -> bytes:
-        out = io.StringIO(newline="")
-        writer = csv.writer(out, lineterminator="\r\n" if name in self.crlf else "\n")
-        writer.writerow(header)
+        """RFC 4180: a value holding a comma, quote, CR or LF is quoted (Python's writer leaves a lone CR bare)."""
+        end = "\r\n" if name in self.crlf else "\n"
         blanks = self.blank_after.get(name, set())
+        starts = self.row_starts.setdefault(f"{name}.csv", set())
+        text = _csv_line(header, end)
         for number, row in enumerate(rows):
-            writer.writerow(row)
-            if number in blanks:
-                out.write("\r\n" if name in self.crlf else "\n")
-        return out.getvalue().encode("utf-8", errors="surrogatepass")
+            starts.add(len(LINE_BREAK.findall(text)) + 1)  # a spreadsheet's line: CR, LF or CRLF ends one
+            text += _csv_line(row, end) + (end if number in blanks else "")
+        return text.encode("utf-8", errors="surrogatepass")
 
     def _json(self, name: str, header: list[str], rows: list[list[str]]) -> bytes:
         records = []
@@ -190,6 +197,7 @@ class Bundle:
                 if (name, r, c) in self.json_values:
                     record[h] = self.json_values[(name, r, c)]
             records.append(record)
+        self.row_starts[f"{name}.json"] = set(range(1, len(records) + 1))
         return json.dumps(records, ensure_ascii=False).encode("utf-8", errors="surrogatepass")
 
 
@@ -221,6 +229,12 @@ def store_contents(db: Path) -> dict:
         store.close()
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _csv_line(values: list[str], end: str) -> str:
+    quoted = ('"' + v.replace('"', '""') + '"' if re.search(r'[,"\r\n]', v) else v for v in values)
+    return ",".join(quoted) + end
 SUMMARY_LINE = re.compile(r"^\s+(\w+)\s+read\s+([\d,]+)\s+accepted\s+([\d,]+)\s+rejected\s+([\d,]+)\s+repeats dropped\s+([\d,]+)$", re.M)
 
 
@@ -255,10 +269,14 @@ def test_any_bundle_loads_whole_with_every_row_accounted_for_or_is_refused_clean
             with reports[0].open(newline="", encoding="utf-8") as handle:
                 lines = list(csv.reader(handle))
             assert lines[0] == ["file", "row", "field", "reason", "value"] and len(lines) > 1
+            bundle.check_reject_rows(lines)
             assert store_contents(db) == before, "a refused load changed the store"
             return
         counts = {m[1]: tuple(int(x.replace(",", "")) for x in m.groups()[1:]) for m in SUMMARY_LINE.finditer(output)}
         rejected_any = bool(reports)
+        if reports:
+            with reports[0].open(newline="", encoding="utf-8") as handle:
+                bundle.check_reject_rows(list(csv.reader(handle)))
         assert example["allow_rejects"] or not rejected_any, output
         for name, (read, accepted, rejected, repeats) in counts.items():
             assert read == accepted + rejected + repeats, (name, output)
