@@ -89,7 +89,8 @@ def _header(data: bytes, file: str) -> tuple[list[str], int]:
 
 def _read_fast(data: bytes, header: list[str], header_lines: int) -> pa.Table | None:
     """Arrow's read, or None when its rows cannot be numbered by line (or Arrow refuses the file)."""
-    if header_lines != 1 or data.count(b"\r") != data.count(b"\r\n"):
+    carriage_returns = data.count(b"\r")
+    if header_lines != 1 or (carriage_returns and carriage_returns != data.count(b"\r\n")):
         return None  # a lone CR is a line break to a spreadsheet; Arrow's rows and our line count would differ
     invalid_rows = []
 
