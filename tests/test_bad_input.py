@@ -354,7 +354,7 @@ def test_cli_hostile_bundle_exits_2_with_a_private_reject_report_beside_the_stor
     assert result.exit_code == 2, result.output
     assert "people.csv: is a FIFO, not a regular file" in result.output
     assert "did you mean agency_records.csv?" in result.output
-    reports = list(store_dir.glob("rejects-*.csv"))
+    reports = list(store_dir.glob("*rejects-*.csv"))
     assert len(reports) == 1 and list(work.iterdir()) == []
     assert stat.S_IMODE(reports[0].stat().st_mode) == 0o600
     assert reports[0].read_text().splitlines()[0] == "file,row,field,reason,value"
