@@ -113,7 +113,6 @@ def validate_bundle(
         errors = _Errors(table_raw.path.name, table[ROW_COLUMN].to_numpy(), table_raw.rejects)
         parsed = _check_values(spec, table, errors, today, limits)
         _check_ids(spec, table, errors)
-        _check_text(spec, table, errors)
         table, parsed, errors, dropped = _check_keys(spec, table, parsed, errors)
         duplicates[name] = dropped
         if spec.is_node:
@@ -236,32 +235,6 @@ def _check_ids(spec: Table, table: pa.Table, errors: _Errors) -> None:
         errors.add(hidden, name, lambda v: f"id contains an invisible, control or bidirectional character: {_invisible(v)}", col)
     if spec.is_node:
         _check_look_alike_ids(table, errors)
-
-
-# In free text (names, summaries): control characters other than tab and line breaks are corruption, and
-# bidirectional embeddings, overrides and isolates make a name display as something else (U+202E reverses it).
-# Marks such as U+200F and joiners stay: names in some scripts need them.
-HIDDEN_IN_TEXT = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069))
-_HIDDEN_IN_TEXT_RE2 = "[" + "".join(f"\\x{{{lo:X}}}-\\x{{{hi:X}}}" for lo, hi in HIDDEN_IN_TEXT) + "]"
-
-
-def _check_text(spec: Table, table: pa.Table, errors: _Errors) -> None:
-    ids = set(_id_fields(spec))
-    for f in spec.fields:
-        if f.type == "string" and f.name not in ids and not f.enum:
-            col = table[f.name]
-            unusual = _mask(pc.invert(pc.ascii_is_printable(col)))  # the regex runs on these few rows only
-            if not unusual.any():
-                continue
-            hidden = np.zeros(len(unusual), dtype=bool)
-            hidden[unusual] = _mask(pc.match_substring_regex(col.filter(pa.array(unusual)), _HIDDEN_IN_TEXT_RE2))
-            if hidden.any():
-                errors.add(hidden, f.name, lambda v: f"contains a control or text-direction character: {_first_hidden(v)}", col)
-
-
-def _first_hidden(value: str) -> str:
-    char = next(c for c in value if any(lo <= ord(c) <= hi for lo, hi in HIDDEN_IN_TEXT))
-    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character')})"
 
 
 def _check_look_alike_ids(table: pa.Table, errors: _Errors) -> None:
