@@ -123,7 +123,8 @@ SECTIONS = [
         "reject report (file, row, field, reason, value) goes beside the store, `<db>.rejects-<load id>.csv`, or to "
         "`--rejects FILE`; like every file graphcase writes it is private (0600), and a value a spreadsheet would run "
         "as a formula is written with a leading `'` ([Security](security.md#outputs-and-files)). "
-        "`--quiet` hides the progress bar.",
+        "Identical repeated rows are kept once and counted. `--max-file-size`, `--max-field-size` and `--date-range` "
+        "set the limits on input ([Security: bad input](security.md#bad-input)). `--quiet` hides the progress bar.",
         [
             Example("The sample bundle", "", [Run("graphcase load fixtures/sample --quiet")]),
             Example("Loading it again writes nothing", "", [Run("graphcase load fixtures/sample --quiet")]),
