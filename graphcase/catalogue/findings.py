@@ -622,4 +622,7 @@ def read_findings(path: str | Path) -> dict:
     path = Path(path)
     if not path.exists():
         raise CatalogueError(f"no findings file at {path}; run 'graphcase links' first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CatalogueError(f"{path}: cannot read the findings file ({exc}); run 'graphcase links' again to rewrite it") from exc
