@@ -309,7 +309,7 @@ class LadybugStore(GraphStore):
                     self._copy(conn, change)
                     progress(f"{change.element}: new", len(change.inserts))
                 if not change.updates.empty:
-                    self._apply_updates(conn, change, list(_write_columns(conn, change)))
+                    self._apply_updates(conn, change, _write_columns(conn, change))
                     progress(f"{change.element}: updated", len(change.updates))
 
     @staticmethod
@@ -322,12 +322,14 @@ class LadybugStore(GraphStore):
             raise StoreError(f"COPY {change.element}: {exc}") from exc
 
     @staticmethod
-    def _apply_updates(conn, change, columns: list[str]) -> None:
+    def _apply_updates(conn, change, types: dict[str, str]) -> None:
+        columns = list(types)
         props = [c for c in columns if c not in ("_from", "_to")]
+        casts = {p: t for p, t in types.items() if t != "STRING"}  # a batch with only nulls in a column
         if change.is_node:
-            statement = dialects.node_upsert(change.element, props)
+            statement = dialects.node_upsert(change.element, props, casts)
         else:
-            statement = dialects.rel_upsert(change.element, change.from_label, change.to_label, props)
+            statement = dialects.rel_upsert(change.element, change.from_label, change.to_label, props, casts)
         rows = frame_to_rows(change.updates[columns])
         for start in range(0, len(rows), UPDATE_BATCH):
             batch = rows[start : start + UPDATE_BATCH]
