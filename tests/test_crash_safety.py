@@ -133,6 +133,19 @@ def test_the_next_writer_removes_only_what_killed_writes_left(tmp_path):
     assert remove_leftovers(db) == []
 
 
+def test_a_symlinked_store_name_stays_a_symlink_to_the_written_file(tmp_path):
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "g.db"
+    link.symlink_to(tmp_path / "real" / "g.db")
+    with LadybugStore(link) as store:
+        store.ensure_schema()
+        store.write("CREATE (:Agency {id: 'a1', name: 'One', kind: 'csc'})")
+    assert link.is_symlink()
+    with LadybugStore(tmp_path / "real" / "g.db", read_only=True) as store:
+        assert store.query("MATCH (a:Agency) RETURN a.id").rows == [["a1"]]
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["g.db", "g.db.lock"]
+
+
 def test_a_failed_write_leaves_the_store_and_no_copy(tmp_path):
     db = tmp_path / "g.db"
     store = LadybugStore(db)

@@ -123,7 +123,10 @@ class LadybugStore(GraphStore):
         self._closed = True
         if (read_only or not create) and not Path(path).exists():
             raise StoreError(f"{path}: no graphcase database here (run 'graphcase load' or 'graphcase init' first)")
+        # Writes lock, copy and rename the real file: a symlinked store name stays a symlink to the new file.
+        self._real_path = Path(os.path.realpath(path))
         if not read_only:
+            path = self._real_path
             self._lock = FileLock(lock_path(path), self.location)
             try:
                 self._lock.acquire(lock_timeout)
@@ -242,7 +245,7 @@ class LadybugStore(GraphStore):
         if self.read_only or self._lock is None or not self._lock.held:
             raise ReadOnlyViolation(f"{self.location}: opened read-only; writing needs LadybugStore(path)")
         ladybug = _import_ladybug()
-        target = Path(self.location)
+        target = self._real_path
         building = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}{BUILDING_SUFFIX}")
         self._close_handle()  # its pages would only add to the copy's memory; re-opened on the new file below
         try:
