@@ -294,6 +294,12 @@ class Neo4jStore(GraphStore):
     def write(self, cypher: str, params: dict | None = None) -> Result:
         return self._managed(False, self._collect, cypher, params, action="write")
 
+    def write_all(self, statements: list[tuple[str, dict | None]]) -> list[Result]:
+        """One transaction (the driver re-runs it whole on a transient error: pass idempotent statements)."""
+        return self._managed(
+            False, lambda tx: [self._collect(tx, cypher, params) for cypher, params in statements], action="write"
+        )
+
     def ensure_schema(self) -> None:
         """Constraints and indexes (each `IF NOT EXISTS`, so a second call is a no-op), then wait for them."""
         for statement in dialects.neo4j_ddl():
