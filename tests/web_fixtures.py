@@ -4,8 +4,11 @@ an account of each role, and a signed-in TestClient."""
 from __future__ import annotations
 
 import re
+import warnings
 
-from starlette.testclient import TestClient
+with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx is what it runs on today
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient
 
 from graphcase import load_bundle
 from graphcase.stores.ladybug import LadybugStore

@@ -250,10 +250,12 @@ def _people_in(g) -> list[str]:
     return [n for n, d in g.nodes(data=True) if d.get("kind") in PERSON_KINDS]
 
 
-def _ego(request: Request, pid: str, as_of: dt.date, hops: int) -> dict:
+def _ego(request: Request, pid: str, as_of: dt.date, hops: int, node: str | None = None) -> dict:
+    """The map around ``node`` (default: the person ``pid`` whose page this is, whose reason covers it)."""
     w = ws(request)
-    with w.audited(request, "map", {"person": pid, "as_of": as_of, "hops": hops}, _reason_for(request, pid)) as record:
-        g = ego_graph(w.store, pid, hops=hops, window=Window.as_of(as_of))
+    arguments = {"person": pid, "as_of": as_of, "hops": hops} | ({"expand": node} if node else {})
+    with w.audited(request, "map", arguments, _reason_for(request, pid)) as record:
+        g = ego_graph(w.store, node or pid, hops=hops, window=Window.as_of(as_of))
         record.touch(people=_people_in(g), rows=len(g))
     return _network_json(g)
 
@@ -288,7 +290,7 @@ def network_expand(request: Request):
         return JSONResponse({"error": "give the reason for opening this person first"}, status_code=403)
     node = q.get("node", "")
     try:
-        return JSONResponse(_ego(request, node, _date(q.get("as_of"), w.as_of), hops=1) | {"expanded": node})
+        return JSONResponse(_ego(request, pid, _date(q.get("as_of"), w.as_of), hops=1, node=node) | {"expanded": node})
     except MapError as exc:
         return JSONResponse({"error": str(exc)}, status_code=404)
 
