@@ -7,7 +7,7 @@ import re
 import warnings
 
 with warnings.catch_warnings():  # Starlette 1.x suggests httpx2; httpx is what it runs on today
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from graphcase import load_bundle
