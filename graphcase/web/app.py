@@ -63,6 +63,26 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ServerTiming:
+    """``Server-Timing: app;dur=MS`` on every response: the server's own time, for benchmarks/serve_speed.py."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+
+        async def send_timed(message):
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - started) * 1000
+                message["headers"] = list(message.get("headers", [])) + [(b"server-timing", f"app;dur={ms:.1f}".encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_timed)
+
+
 @dataclass
 class Session:
     csrf: str
@@ -180,6 +200,7 @@ def create_app(workspace) -> Starlette:
     ]
     middleware = [
         Middleware(SecurityHeaders, https=workspace.https),
+        Middleware(ServerTiming),
         Middleware(SessionMiddleware, secret_key=workspace.secret.decode(), session_cookie="graphcase_session",
                    max_age=None, same_site="strict", https_only=workspace.https),
     ]

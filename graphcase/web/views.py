@@ -255,7 +255,9 @@ def _ego(request: Request, pid: str, as_of: dt.date, hops: int, node: str | None
     w = ws(request)
     arguments = {"person": pid, "as_of": as_of, "hops": hops} | ({"expand": node} if node else {})
     with w.audited(request, "map", arguments, _reason_for(request, pid)) as record:
-        g = ego_graph(w.store, node or pid, hops=hops, window=Window.as_of(as_of))
+        # An expansion adds people and links; the leads were drawn with the person's own map (a county-wide
+        # findings query per click would cost most of the request).
+        g = ego_graph(w.store, node or pid, hops=hops, window=Window.as_of(as_of), findings=[] if node else None)
         record.touch(people=_people_in(g), rows=len(g))
     return _network_json(g)
 
