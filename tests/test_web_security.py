@@ -274,3 +274,47 @@ def test_users_cli_reads_the_password_from_stdin_never_argv(tmp_path, store):
     assert users.get("cli-user") is None
     bad = runner.invoke(main, ["--db", db, "users", "add", "x", "--role", "analyst", "--agency", "A", "--password-stdin"], input="short\n")
     assert bad.exit_code == 1 and "at least 12" in bad.output and "Traceback" not in bad.output
+
+
+def test_admin_exports_the_audit_filtered_by_person_as_formula_safe_csv(workspace, store):
+    analyst = signed_in(workspace, "analyst")
+    give_reason(analyst, PERSON, "=HYPERLINK(\"http://x\")")  # a hostile reason must not become a formula
+    analyst.get(f"/person/{PERSON}")
+    admin = signed_in(workspace, "admin")
+    export = admin.get("/admin/audit.csv", params={"person": PERSON})
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert rows and all(PERSON in r["people"] for r in rows)
+    assert any(r["reason"] == "'=HYPERLINK(\"http://x\")" for r in rows)
+    assert signed_in(workspace, "analyst").get("/admin/audit.csv").status_code == 403
+
+
+def test_review_decision_needs_csrf_and_a_reason_and_is_recorded(workspace, store):
+    import pandas as pd
+
+    from graphcase.linkage.records import fetch_person_records
+    from graphcase.linkage.review import ReviewQueue, review_path_for
+
+    raw = fetch_person_records(store, workspace.as_of)
+    queue = ReviewQueue.open(review_path_for(store))
+    band = pd.DataFrame([{"a": "police:JSMITH", "b": "gp:JSMYTH", "key": "police:JSMITH|gp:JSMYTH", "match_probability": 0.4,
+                          "match_weight": -0.6, "explanation": "dob: transposed day and month"}])
+    queue.refresh_pending(band, raw)
+    queue.save()
+    item = queue.pending()[0]["id"]
+    client = signed_in(workspace, "analyst")
+    listing = client.get("/review", params={"reason": "linkage review"})
+    assert listing.status_code == 200 and "police:JSMITH" in listing.text and "gp:JSMYTH" in listing.text
+    token = csrf_of(listing.text)
+    assert client.post(f"/review/{item}", data={"decision": "accepted", "reason": "same NHS number"}).status_code == 403
+    assert client.post(f"/review/{item}", data={"decision": "accepted", "reason": "", "csrf": token}).status_code == 400
+    before = len(web_entries(store))
+    done = client.post(f"/review/{item}", data={"decision": "accepted", "reason": "same NHS number", "csrf": token})
+    assert done.status_code == 303
+    decided = ReviewQueue.open(review_path_for(store)).get(item)
+    assert decided["status"] == "accepted" and decided["decided_by"] == "analyst" and decided["reason"] == "same NHS number"
+    end = web_entries(store)[-1]
+    assert len(web_entries(store)) == before + 2 and end["command"] == "review" and set(end["people"]) == {"police:JSMITH", "gp:JSMYTH"}

@@ -30,6 +30,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "review_decide": frozenset({"analyst"}),
     "partnership": frozenset({"lead", "admin"}),
     "audit_log": frozenset({"admin"}),
+    "audit_export": frozenset({"admin"}),
 }
 
 
