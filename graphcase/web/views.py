@@ -22,7 +22,7 @@ from ..history import build_history, render_history
 from ..history.chronology import HistoryError
 from ..history.pseudonymise import Pseudonymiser
 from ..history.render import as_dict
-from ..linkage.find import find_person
+from ..linkage.find import PersonIndex, find_person
 from ..linkage.link import resolved_ids
 from ..linkage.records import fetch_person_records
 from ..linkage.review import ReviewError, ReviewQueue, review_path_for
@@ -50,6 +50,14 @@ class Workspace:
     sessions: Sessions = None
     lockout: Lockout = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _person_index: PersonIndex | None = None
+
+    def person_index(self) -> PersonIndex:
+        """The search index, built at the first search: the server's store does not change while it runs
+        (restart ``graphcase serve`` after a load)."""
+        if self._person_index is None:
+            self._person_index = PersonIndex.build(self.store, self.as_of)
+        return self._person_index
 
     @classmethod
     def open(cls, store, *, as_of: dt.date | None = None, https: bool = False, idle_minutes: float = 15, clock=None):
@@ -163,7 +171,8 @@ def search(request: Request):
     with w.audited(request, "find", {k: v for k, v in terms.items() if v}, reason) as record:
         if terms["name"]:
             try:
-                found = find_person(w.store, terms["name"], dob=terms["dob"] or None, postcode=terms["postcode"] or None, as_of=w.as_of)
+                found = find_person(w.store, terms["name"], dob=terms["dob"] or None, postcode=terms["postcode"] or None,
+                                    as_of=w.as_of, index=w.person_index())
             except LinkageError as exc:
                 return page(request, "search.html", status=400, terms=terms, reason=reason, hits=None, error=str(exc))
             hits = [{"record_id": h.record_id, "agency": h.agency, "source_record": "", "name": h.name, "dob": h.dob or "",
