@@ -318,3 +318,12 @@ def test_review_decision_needs_csrf_and_a_reason_and_is_recorded(workspace, stor
     assert decided["status"] == "accepted" and decided["decided_by"] == "analyst" and decided["reason"] == "same NHS number"
     end = web_entries(store)[-1]
     assert len(web_entries(store)) == before + 2 and end["command"] == "review" and set(end["people"]) == {"police:JSMITH", "gp:JSMYTH"}
+
+
+def test_idle_sessions_are_forgotten(workspace, clock):
+    for _ in range(30):
+        client_for(workspace).get("/login")  # cookie-less visitors each get an anonymous session
+    assert len(workspace.sessions) >= 30
+    clock.now += 15 * 60 + 1
+    client_for(workspace).get("/login")
+    assert len(workspace.sessions) == 1

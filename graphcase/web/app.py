@@ -102,8 +102,11 @@ class Sessions:
 
     def new(self, cookie: dict) -> Session:
         sid = secrets.token_urlsafe(32)
-        session = Session(csrf=secrets.token_urlsafe(32), last_seen=self.clock())
-        with self._lock:
+        now = self.clock()
+        session = Session(csrf=secrets.token_urlsafe(32), last_seen=now)
+        with self._lock:  # forget idle sessions here, so cookie-less requests cannot fill the memory
+            for old in [k for k, v in self._by_id.items() if now - v.last_seen > self.idle_seconds]:
+                del self._by_id[old]
             self._by_id[sid] = session
         cookie.clear()
         cookie["sid"] = sid
@@ -122,6 +125,9 @@ class Sessions:
             return self.new(cookie), expired
         session.last_seen = now
         return session, False
+
+    def __len__(self) -> int:
+        return len(self._by_id)
 
     def end(self, cookie: dict) -> None:
         with self._lock:
