@@ -117,7 +117,9 @@ def test_analyst_searches_opens_the_case_expands_the_network_and_replays_it(brow
     assert leads.count() > 0
     v.page.locator("details.evidence").first.click()
     evidence = v.page.locator("details.evidence").first.inner_text()
-    assert "Evidence" in evidence and ("path" in evidence or "source" in evidence), evidence
+    assert "Evidence" in evidence and "Source records:" in evidence, evidence
+    assert v.page.locator("details.evidence").first.locator(".path .node").count() >= 2  # the evidence path, node by node
+    v.js("window.scrollTo(0, 0)")
     v.shot("case")
 
     v.go("/person/gp:TWARD/network")

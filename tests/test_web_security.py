@@ -327,3 +327,11 @@ def test_idle_sessions_are_forgotten(workspace, clock):
     clock.now += 15 * 60 + 1
     client_for(workspace).get("/login")
     assert len(workspace.sessions) == 1
+
+
+def test_a_foreign_host_name_is_refused(workspace):
+    """DNS rebinding: a page at evil.example whose name now points at 127.0.0.1 must not reach the app."""
+    client = client_for(workspace)
+    response = client.get("/login", headers={"host": "evil.example:8765"})
+    assert response.status_code == 400 and "csrf" not in response.text
+    assert client.get("/login").status_code == 200

@@ -37,7 +37,8 @@ class Clock:
 
 
 def make_workspace(store, clock=None, idle_minutes=15) -> Workspace:
-    workspace = Workspace.open(store, as_of=AS_OF, idle_minutes=idle_minutes, clock=clock)
+    workspace = Workspace.open(store, as_of=AS_OF, idle_minutes=idle_minutes, clock=clock,
+                               allowed_hosts=("127.0.0.1", "testserver"))
     for role in ROLES:
         if workspace.users.get(role) is None:
             workspace.users.add(role, role, "MASH" if role != "lead" else "Safeguarding partnership", PASSWORD)

@@ -16,10 +16,11 @@ from ..web.users import ROLES, USERS_SUFFIX, UserError, UserFile, side_file
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; keep loopback unless behind a reverse proxy.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
 @click.option("--proxy-headers", is_flag=True, help="Behind a TLS reverse proxy on this machine: trust its X-Forwarded-Proto/For and mark cookies Secure.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, help="A host name the browser uses to reach the app (repeatable), e.g. the reverse proxy's public name; 127.0.0.1, localhost and --host are always allowed.")
 @click.option("--idle-minutes", type=click.FloatRange(1, 480), default=15, show_default=True, help="Sign a user out after this long without a request.")
 @click.option("--as-of", "as_of", default=None, help="Read the store as of this date (YYYY-MM-DD) [default: today].")
 @click.pass_obj
-def serve(opts, host, port, proxy_headers, idle_minutes, as_of):
+def serve(opts, host, port, proxy_headers, allowed_hosts, idle_minutes, as_of):
     """Serve the analyst's workspace: sign in, search, case view, network, chronology, linkage review, partnership.
 
     Create the first account with 'graphcase users add NAME --role admin --agency AGENCY'.
@@ -37,7 +38,8 @@ def serve(opts, host, port, proxy_headers, idle_minutes, as_of):
     except StoreError as exc:
         fail(str(exc))
     try:
-        workspace = Workspace.open(store, as_of=day, https=proxy_headers, idle_minutes=idle_minutes)
+        hosts = ("127.0.0.1", "localhost", host, *allowed_hosts)
+        workspace = Workspace.open(store, as_of=day, https=proxy_headers, idle_minutes=idle_minutes, allowed_hosts=hosts)
         if not workspace.users.users():
             click.echo("No accounts yet: create one with 'graphcase users add NAME --role admin --agency AGENCY'.", err=True)
         click.echo(f"graphcase workspace on http://{host}:{port}/ (Ctrl+C to stop)", err=True)

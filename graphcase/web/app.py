@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -207,6 +208,7 @@ def create_app(workspace) -> Starlette:
     middleware = [
         Middleware(SecurityHeaders, https=workspace.https),
         Middleware(ServerTiming),
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(workspace.allowed_hosts)),
         Middleware(SessionMiddleware, secret_key=workspace.secret.decode(), session_cookie="graphcase_session",
                    max_age=None, same_site="strict", https_only=workspace.https),
     ]

@@ -47,6 +47,8 @@ class Workspace:
     secret: bytes
     as_of: dt.date
     https: bool = False
+    # Host headers answered: a page elsewhere that rebinds its DNS name to 127.0.0.1 gets 400, not the app
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
     sessions: Sessions = None
     lockout: Lockout = None
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -60,14 +62,15 @@ class Workspace:
         return self._person_index
 
     @classmethod
-    def open(cls, store, *, as_of: dt.date | None = None, https: bool = False, idle_minutes: float = 15, clock=None):
+    def open(cls, store, *, as_of: dt.date | None = None, https: bool = False, idle_minutes: float = 15, clock=None,
+             allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")):
         import time
 
         from .users import SECRET_SUFFIX, USERS_SUFFIX, session_secret
 
         clock = clock or time.monotonic
         return cls(store, UserFile(side_file(store, USERS_SUFFIX)), session_secret(side_file(store, SECRET_SUFFIX)),
-                   as_of or dt.date.today(), https, Sessions(idle_minutes * 60, clock), Lockout(clock))
+                   as_of or dt.date.today(), https, tuple(allowed_hosts), Sessions(idle_minutes * 60, clock), Lockout(clock))
 
     @contextmanager
     def audited(self, request: Request, command: str, arguments: dict, reason: str | None):
