@@ -29,12 +29,13 @@ from ..linkage.review import ReviewError, ReviewQueue, review_path_for
 from ..linkage.train import LinkageError
 from ..maps.build import build_network
 from ..maps.extract import MapError, Window, ego_graph, partnership_graph
-from .app import HERE, Lockout, Sessions
+from .sessions import Lockout, Sessions
 from .users import User, UserFile, side_file
 
 from ..output.html import json_for_script
 
 
+HERE = Path(__file__).resolve().parent
 PERSON_KINDS = ("child", "adult")
 
 
