@@ -322,7 +322,8 @@ SECTIONS = [
         "Accounts of the web workspace (`graphcase serve`), kept in `<db>.users.json` beside the store (0600) with "
         "argon2id password hashes. The password comes from a prompt, or with `--password-stdin` from the first "
         "line of standard input, never from the command line. Roles: analyst, reviewer, lead, admin; every user "
-        "belongs to an agency. See [the workspace](workspace.md).",
+        "belongs to an agency; a reviewer opens only the cases assigned to them (`users assign`). See "
+        "[the workspace](workspace.md).",
     ),
     Section(
         "serve",

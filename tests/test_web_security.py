@@ -266,6 +266,9 @@ def test_users_cli_reads_the_password_from_stdin_never_argv(tmp_path, store):
     assert add.exit_code == 0, add.output
     users = UserFile(f"{os.path.realpath(db)}.users.json")
     assert users.authenticate("cli-user", "a long enough password").role == "reviewer"
+    assert runner.invoke(main, ["--db", db, "users", "assign", "cli-user", PERSON]).exit_code == 0
+    assert users.get("cli-user").cases == (PERSON,)
+    assert f"cases: {PERSON}" in runner.invoke(main, ["--db", db, "users", "list"]).output
     assert runner.invoke(main, ["--db", db, "users", "set-role", "cli-user", "analyst"]).exit_code == 0
     assert users.get("cli-user").role == "analyst"
     assert runner.invoke(main, ["--db", db, "users", "reset", "cli-user", "--password-stdin"], input="another long password\n").exit_code == 0
@@ -335,3 +338,26 @@ def test_a_foreign_host_name_is_refused(workspace):
     response = client.get("/login", headers={"host": "evil.example:8765"})
     assert response.status_code == 400 and "csrf" not in response.text
     assert client.get("/login").status_code == 200
+
+
+def test_reviewer_opens_only_assigned_cases(workspace):
+    client = signed_in(workspace, "reviewer")
+    home = client.get("/")
+    assert f'href="/person/{PERSON.replace(":", "%3A")}/chronology"' in home.text
+    other = "gp:KWARD"
+    assert client.get("/reason", params={"person": other, "next": "/"}).status_code == 403
+    token = csrf_of(home.text)
+    assert client.post("/reason", data={"person": other, "reason": "curious", "next": "/", "csrf": token}).status_code == 403
+    for path in (f"/person/{other}/chronology", f"/person/{other}/chronology/export?format=markdown&pseudonymised=1"):
+        response = client.get(path)
+        assert response.status_code == 403 and "Kerry" not in response.text, path
+    assert client.get("/search", params={"name": "Kerry Ward", "reason": "x"}).status_code == 403
+    give_reason(client, PERSON)
+    assert client.get(f"/person/{PERSON}/chronology").status_code == 200
+
+
+def test_only_reviewers_take_assignments(workspace):
+    with pytest.raises(UserError, match="only reviewers"):
+        workspace.users.assign("analyst", PERSON)
+    with pytest.raises(UserError, match="not assigned"):
+        workspace.users.assign("reviewer", "gp:NOBODY", remove=True)

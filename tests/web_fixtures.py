@@ -42,6 +42,8 @@ def make_workspace(store, clock=None, idle_minutes=15) -> Workspace:
     for role in ROLES:
         if workspace.users.get(role) is None:
             workspace.users.add(role, role, "MASH" if role != "lead" else "Safeguarding partnership", PASSWORD)
+    if "gp:TWARD" not in workspace.users.get("reviewer").cases:
+        workspace.users.assign("reviewer", "gp:TWARD")  # the reviewer's one case
     return workspace
 
 

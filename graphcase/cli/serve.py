@@ -122,9 +122,23 @@ def reset(opts, name, password_stdin):
     click.echo(f"new password set for {name}")
 
 
+@users.command("assign")
+@click.argument("name")
+@click.argument("person_id")
+@click.option("--remove", is_flag=True, help="Take the case away instead.")
+@click.pass_obj
+def assign(opts, name, person_id, remove):
+    """Give a reviewer a case (the child's person id): reviewers open only their assigned cases."""
+    try:
+        user = _users_file(opts).assign(name, person_id, remove=remove)
+    except UserError as exc:
+        fail(str(exc))
+    click.echo(f"{name}'s cases: {', '.join(user.cases) or 'none'}")
+
+
 @users.command("list")
 @click.pass_obj
 def list_users(opts):
     """Names, roles and agencies (never hashes)."""
     for user in _users_file(opts).users():
-        click.echo(f"{user.name}\t{user.role}\t{user.agency}")
+        click.echo("\t".join([user.name, user.role, user.agency, *(["cases: " + ", ".join(user.cases)] if user.cases else [])]))

@@ -1,5 +1,8 @@
 """Who may open what: every route of the workspace names the roles allowed, here and nowhere else.
 
+A reviewer may open only the cases assigned to them (``graphcase users assign``), checked on every route
+that takes a person (:func:`may_open`).
+
 A route missing from :data:`ACCESS` is refused to everyone (and fails tests/test_web_security.py), so a new
 page cannot be published by forgetting its rule. ``lead`` sees partnership figures only, never a person.
 """
@@ -17,7 +20,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "login_submit": PUBLIC,
     "logout": SIGNED_IN,
     "home": SIGNED_IN,
-    "search": frozenset({"analyst", "reviewer"}),
+    "search": frozenset({"analyst"}),
     "reason": frozenset({"analyst", "reviewer"}),
     "reason_submit": frozenset({"analyst", "reviewer"}),
     "person": PERSON_LEVEL,
@@ -39,3 +42,8 @@ def allowed(route_name: str | None, role: str | None) -> bool:
     if rule is None:
         return False
     return rule is PUBLIC or role in rule
+
+
+def may_open(user, person_id: str) -> bool:
+    """Need to know: a reviewer opens only their assigned cases; analysts open anyone (MASH triage)."""
+    return user.role != "reviewer" or person_id in user.cases

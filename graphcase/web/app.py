@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import views
-from .access import PUBLIC, allowed
+from .access import PUBLIC, allowed, may_open
 from .sessions import Lockout, Session, Sessions
 from .users import UserFile
 
@@ -100,8 +100,14 @@ def guard(name: str, handler: Callable, *, is_async: bool = False):
                 if wants_json:
                     return JSONResponse({"error": "your role may not open this"}, status_code=403)
                 return PlainTextResponse(f"Forbidden: a {session.user.role} may not open this page.", status_code=403)
+        person = request.path_params.get("pid") or (request.query_params.get("person") if name == "reason" else None)
+        if person is not None and session.user is not None and not may_open(session.user, person):
+            return PlainTextResponse("Forbidden: this case is not assigned to you.", status_code=403)
         if request.method == "POST":
             form = await request.form()
+            person = form.get("person") if name == "reason_submit" else None
+            if person is not None and not may_open(session.user, str(person)):
+                return PlainTextResponse("Forbidden: this case is not assigned to you.", status_code=403)
             token = str(form.get("csrf", ""))
             if not hmac.compare_digest(token.encode(), session.csrf.encode()):
                 return PlainTextResponse("Forbidden: the form's CSRF token is missing or wrong; reload the page.", status_code=403)

@@ -39,6 +39,11 @@ class User:
     name: str
     role: str
     agency: str
+    cases: tuple[str, ...] = ()  # a reviewer's assigned cases (person ids): the only people they may open
+
+
+def _user(name: str, record: dict) -> User:
+    return User(name, record["role"], record["agency"], tuple(record.get("cases", ())))
 
 
 def side_file(store, suffix: str) -> Path:
@@ -76,11 +81,11 @@ class UserFile:
         atomic_write_text(self.path, json.dumps({"users": users}, indent=1, sort_keys=True) + "\n")
 
     def users(self) -> list[User]:
-        return [User(name, u["role"], u["agency"]) for name, u in sorted(self._read().items())]
+        return [_user(name, u) for name, u in sorted(self._read().items())]
 
     def get(self, name: str) -> User | None:
         u = self._read().get(name)
-        return User(name, u["role"], u["agency"]) if u else None
+        return _user(name, u) if u else None
 
     def add(self, name: str, role: str, agency: str, password: str) -> User:
         if not NAME.fullmatch(name or ""):
@@ -129,7 +134,22 @@ class UserFile:
         if _hasher.check_needs_rehash(record["hash"]):
             record["hash"] = _hasher.hash(password)
             self._write(users)
-        return User(name, record["role"], record["agency"])
+        return _user(name, record)
+
+    def assign(self, name: str, person_id: str, *, remove: bool = False) -> User:
+        """Give a reviewer a case (a person id), or take it away."""
+        users = self._read()
+        if name not in users:
+            raise UserError(f"no user {name!r}")
+        if users[name]["role"] != "reviewer":
+            raise UserError(f"{name} is a {users[name]['role']}: only reviewers are limited to assigned cases")
+        cases = set(users[name].get("cases", ()))
+        if remove and person_id not in cases:
+            raise UserError(f"{person_id!r} is not assigned to {name}")
+        cases = cases - {person_id} if remove else cases | {person_id}
+        users[name]["cases"] = sorted(cases)
+        self._write(users)
+        return _user(name, users[name])
 
 
 def _check_role(role: str) -> None:
