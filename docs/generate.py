@@ -318,6 +318,19 @@ SECTIONS = [
         [Example("", "", [Run("graphcase demo --people 1000 --out demo")])],
     ),
     Section(
+        "users",
+        "Accounts of the web workspace (`graphcase serve`), kept in `<db>.users.json` beside the store (0600) with "
+        "argon2id password hashes. The password comes from a prompt, or with `--password-stdin` from the first "
+        "line of standard input, never from the command line. Roles: analyst, reviewer, lead, admin; every user "
+        "belongs to an agency; a reviewer opens only the cases assigned to them (`users assign`). See "
+        "[the workspace](workspace.md).",
+    ),
+    Section(
+        "serve",
+        "The analyst's workspace: a web app on http://127.0.0.1:8765/ with sign-in, roles, a reason for every "
+        "person opened and an audit entry for every view. See [the workspace](workspace.md).",
+    ),
+    Section(
         "audit",
         "Every command that shows or changes people's data writes a start entry before it runs and an end entry "
         "after it (outcome, people and findings touched, row count): who (the OS account, and `--user` as a claim), "
