@@ -150,10 +150,25 @@ def test_findings_map_in_chromium(browser, maps):
         assert {("probation:DPLATT", "gp:TWARD"), ("probation:IKHAN", "gp:AKHAN"), ("probation:LBROWN", "csc:MBROWN")} <= findings
         assert {"A-WARD", "A-BROWN", "E-W7"} <= m.node_ids()
         edge = m.js("network.body.data.edges.get().find(e => e.rel === 'finding' && e.from === 'probation:IKHAN')")
-        assert "Imran Khan" in edge["title"] and edge["width"] >= 5 and edge["color"]["color"] == "#e3001b"
+        assert "Imran Khan" in edge["title"] and edge["width"] >= 5
+        # Each finding pattern has its own colour (Okabe-Ito) and the legend names it.
+        colours = m.js("(() => { const c = {}; network.body.data.edges.get().filter(e => e.rel === 'finding').forEach(e => { c[e.pattern] = e.color.color; }); return c; })()")
+        assert len(colours) >= 3 and len(set(colours.values())) == len(colours)
+        legend = m.page.inner_text("#legend")
+        assert all(f"Finding: {p.replace('_', ' ')}" in legend for p in colours)
+        # Agency "known to" lines are hidden until asked for.
+        known = "network.body.data.edges.get().filter(e => e.rel === 'KNOWN_TO')"
+        assert m.js(known + ".length") > 0 and m.js(known + ".every(e => e.hidden)")
+        m.page.check("#toggle-known-to")
+        assert m.js(known + ".every(e => !e.hidden)")
+        m.page.uncheck("#toggle-known-to")
+        # Findings are grouped by child, each a focusable button.
+        assert m.page.locator("#findings h3").count() >= 3
+        assert m.page.locator("#findings button.finding").count() == m.js("DATA_FINDINGS_COUNT".replace("DATA_FINDINGS_COUNT", "Number(document.getElementById('findings-count').textContent)"))
         screenshot(m, "findings")
         # A click on a finding in the list selects its edge and shows the explanation.
-        m.page.locator("#findings .finding", has_text="Imran Khan").first.click()
+        m.page.locator("#findings button.finding", has_text="Imran Khan").first.focus()
+        m.page.keyboard.press("Enter")
         assert m.js("network.getSelectedEdges()")[0].startswith("finding|")
         assert "Imran Khan" in m.page.inner_text("#details .explanation")
         m.page.fill("#search", "gp:AKHAN")
@@ -173,10 +188,21 @@ def test_partnership_map_in_chromium(browser, maps):
         assert m.edges() == {("school-oak", "csc"), ("gp-riverside", "csc"), ("police", "csc"), ("amh", "gp-riverside"), ("probation", "police")}
         assert m.edges("one_way") == {("school-oak", "csc")}
         police_csc = m.js("network.body.data.edges.get().find(e => e.from === 'police' && e.to === 'csc')")
-        assert "shares: 2" in police_csc["title"] and "E-W3, E-W7" in police_csc["title"]
+        assert "shares: 2" in police_csc["title"] and "median days from event to sharing: 1.5 days" in police_csc["title"]
+        assert "E-W" not in police_csc["title"]  # figures, not event ids
+        school_csc = m.js("network.body.data.edges.get().find(e => e.from === 'school-oak' && e.to === 'csc')")
+        assert "fed back: 0 of 1 (0%)" in school_csc["title"]
         school = m.js("network.body.data.nodes.get('school-oak')")
         assert "NEVER TOLD" in school["title"] and school["color"]["border"] == "#e3001b"
-        assert "NEVER TOLD" not in m.js("network.body.data.nodes.get('csc')")["title"]
+        assert "NEVER TOLD" not in m.js("network.body.data.nodes.get('police')")["title"]
+        # Size by the people each agency knows.
+        assert m.js("network.body.data.nodes.get('gp-riverside').size") > m.js("network.body.data.nodes.get('ae').size")
+        assert "NEVER TOLD: the agency worked with a child in a household" in m.page.inner_text("#legend")
+        # The same figures as tables under the map, and by month.
+        tables = m.page.text_content("#below")
+        assert "Flows between agencies" in tables and "Flows by month" in tables and "2025-09" in tables
+        row = m.page.locator("#below tr", has_text="Northshire Police").filter(has_text="shared").first.inner_text()
+        assert "2" in row and "1.5" in row
         screenshot(m, "partnership")
         m.page.fill("#search", "Police")
         m.page.press("#search", "Enter")
