@@ -16,7 +16,7 @@
 //   told: the holder referred or shared at least one event about the adult with the agency
 // why: An agency that works with a child but is never told of the risk another agency holds about an adult in the child's home cannot protect the child; that, and only that, is "never told" on the partnership map.
 MATCH (holder:Agency)<-[k:KNOWN_TO]-(adult:Person)
-WHERE (k.mappa = true OR k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)
+WHERE (holder.kind = 'probation' OR k.mappa = true OR k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)
   AND k.since <= $to_date AND (k.until IS NULL OR k.until >= $from_date)
 WITH holder, adult
 WHERE adult.role = 'adult'

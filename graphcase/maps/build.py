@@ -266,7 +266,7 @@ def _legend(g: nx.MultiDiGraph, styles: dict, patterns: dict) -> dict:
         notes.append("Thick outline: on the evidence path of a missed-link finding.")
     if any(d.get("never_told") for _, d in g.nodes(data=True)):
         notes.append("Dashed outline and ⚠ NEVER TOLD: the agency worked with a child in a household where another agency held a "
-                     "risk (MAPPA, violence, domestic-abuse perpetrator or sexual offence) about an adult, and that agency never "
+                     "risk (supervised by probation, or flagged MAPPA, violence, domestic-abuse perpetrator or sexual offence) about an adult, and that agency never "
                      "referred or shared anything about the adult with it.")
     if g.graph.get("map_kind") == "partnership":
         notes.append("Agency size: people it knows. Edge width: number of referrals or shares. Dashed red: referrals with no feedback.")

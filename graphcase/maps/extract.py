@@ -526,7 +526,7 @@ def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:
     figures (count, feedback rate, median days from event to referral or share, count by month).
 
     "Never told" means something precise here: the agency worked with a child in a household where another
-    agency held a risk (MAPPA, violence, domestic-abuse perpetrator, sexual offence) about an adult of that
+    agency held a risk (probation supervision; MAPPA, violence, domestic-abuse perpetrator or sexual-offence flag) about an adult of that
     household and never referred or shared anything about that adult with it (``partnership_unshared_risk``).
     """
     mg = _MapGraph("partnership")
