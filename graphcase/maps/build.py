@@ -102,7 +102,8 @@ def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
     if data.get("ego"):
         record["font"] = {"size": 18, "bold": True}
     if map_kind == "partnership":
-        record["font"] = {"size": 18}
+        record["font"] = {"size": 22}
+        record["widthConstraint"] = {"maximum": 170}
     return record
 
 
@@ -152,7 +153,7 @@ def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGrap
         "explanations": [data["explanation"]] if rel == "finding" else [],
     }
     if data.get("flow"):  # partnership: the figures read level, not along the edge
-        record["font"] = {"size": 15, "align": "horizontal", "color": "#222222", "strokeWidth": 4, "background": "#ffffff"}
+        record["font"] = {"size": 18, "align": "horizontal", "color": "#222222", "strokeWidth": 4, "background": "#ffffff"}
     if rel == "finding":
         record["font"] = {"size": 13, "color": "#222222", "strokeWidth": 4, "bold": True}
         record["pattern"] = data["pattern"]
@@ -254,6 +255,19 @@ def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7, method: str = "forc
         theta = start + 2 * math.pi * i / len(ordered)
         placed[agency] = (radius * math.cos(theta), radius * math.sin(theta))
     return placed
+
+
+PARTNERSHIP_SPACING = 190.0  # px of circle between neighbouring agencies: labels (wrapped at 170 px) stay apart
+
+
+def partnership_positions(g: nx.MultiDiGraph, styles: dict) -> dict[str, tuple[float, float]]:
+    """Agencies on a circle, grouped by kind in the order of styles.json (justice, health, education... side by
+    side), so flows between sectors cross the middle; wide enough that labels read at the first view."""
+    order = {k: i for i, k in enumerate(styles["agency_kinds"])}
+    agencies = sorted(g.nodes, key=lambda n: (order.get(g.nodes[n].get("agency_kind") or "other", len(order)), g.nodes[n]["label"]))
+    radius = max(250.0, len(agencies) * PARTNERSHIP_SPACING / (2 * math.pi))
+    return {a: (radius * math.cos(2 * math.pi * i / len(agencies) - math.pi / 2), radius * math.sin(2 * math.pi * i / len(agencies) - math.pi / 2))
+            for i, a in enumerate(agencies)}
 
 
 def _legend(g: nx.MultiDiGraph, styles: dict, patterns: dict) -> dict:
@@ -363,6 +377,8 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
     large = len(g) > styles["large_graph_nodes"]
     if large and positions is None:
         positions = precomputed_positions(g)
+    if map_kind == "partnership" and positions is None and len(g) > 12:
+        positions = partnership_positions(g, styles)
     home = _households(g)
     patterns = pattern_looks(g, styles)
     net = Network(directed=True, cdn_resources="in_line")  # cdn mode unused: the page inlines vis itself
