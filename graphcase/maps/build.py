@@ -397,10 +397,13 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
             finding_edges.append((edge_id, data, src, dst))
     physics = positions is None
     hide_known_to = map_kind == "findings" or large
-    if hide_known_to:  # agency "known to" lines make a hairball over every household: shown when asked for
+    # Agency "known to" lines (and on large maps "recorded by" lines) make a hairball over every household:
+    # hidden until asked for.
+    agency_rels = ("KNOWN_TO", "RECORDED_BY") if large else ("KNOWN_TO",)
+    if hide_known_to:
         for e in net.edges:
-            if e["rel"] == "KNOWN_TO":
-                e["hidden"] = True
+            if e["rel"] in agency_rels:
+                e["hidden"] = e["agencyLink"] = True
 
     def group_of(node_id: str) -> dict:
         kind = g.nodes[node_id]["kind"]
