@@ -120,7 +120,9 @@ SECTIONS = [
         "and a killed process leaves the store as it was. Only new and changed rows are written, so loading the "
         "same bundle twice changes nothing, and a newer extract from an agency updates its records in place. "
         "Without `--allow-rejects`, nothing is written when any row is rejected and the exit code is 2; the "
-        "reject report (file, row, field, reason, value) goes to `rejects-<load id>.csv` or `--rejects FILE`. "
+        "reject report (file, row, field, reason, value) goes beside the store, `<db>.rejects-<load id>.csv`, or to "
+        "`--rejects FILE`; like every file graphcase writes it is private (0600), and a value a spreadsheet would run "
+        "as a formula is written with a leading `'` ([Security](security.md#outputs-and-files)). "
         "`--quiet` hides the progress bar.",
         [
             Example("The sample bundle", "", [Run("graphcase load fixtures/sample --quiet")]),
@@ -135,7 +137,7 @@ SECTIONS = [
                 "A bad row",
                 "`bad-bundle/` is the sample with one impossible date of birth. Nothing is loaded, the exit code "
                 "is 2, and the reject report names file, row (the CSV line, header = 1), field, reason and value.",
-                [Run("graphcase load bad-bundle --quiet", exit_code=2), Show("head -2 rejects-*.csv", "rejects-*.csv", first=2)],
+                [Run("graphcase load bad-bundle --quiet", exit_code=2), Show("head -2 graphcase.db.rejects-*.csv", "graphcase.db.rejects-*.csv", first=2)],
             ),
         ],
     ),

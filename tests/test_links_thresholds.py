@@ -43,7 +43,8 @@ def test_set_changes_one_run_and_is_saved_with_the_findings(db):
     assert "gp:TWARD" in wnb_children(lowered)
     assert json.loads(lowered.output)["parameters"]["repeated_was_not_brought"]["min_count"] == 1
     saved = json.loads((db.parent / "own.db.findings.json").read_text())
-    assert saved["parameters"]["repeated_was_not_brought"] == {"months": 24, "min_count": 1, "event_kinds": ["was_not_brought"]}
+    assert saved["parameters"]["repeated_was_not_brought"] == {"months": 24, "min_count": 1, "baby_min_count": 2, "baby_limit_years": 1,
+                                                                "event_kinds": ["was_not_brought"]}
 
 
 def test_a_settings_file_is_remembered_by_the_store(db, tmp_path):

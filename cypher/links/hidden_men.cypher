@@ -2,13 +2,14 @@
 // title: Hidden men - a man in the child's life whom children's social care has no record of
 // description: >
 //   Adult men known to police, probation or substance-misuse services who live at the child's current address,
-//   are recorded as a household member of the child, or are the partner of the child's parent, where the child
+//   are recorded as a household member, parent, step-parent or carer of the child, or are the partner of the child's parent, where the child
 //   is known to children's social care but the man has no record with it (nor has any record SAME_AS-linked to him).
 //   One row per (child, man, agency record, link, CSC record of the child); graphcase links groups them by (child_id, adult_id).
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the network is read at."}
 //   agency_kinds: {type: "list[str]", default: [police, probation, substance_misuse], description: "Agency kinds whose record of the man matters."}
 //   parent_kinds: {type: "list[str]", default: [parent, step_parent, carer], description: "Relationships that make someone the child's parent, for 'partner of the parent'."}
+//   relationship_kinds: {type: "list[str]", default: [household_member, parent, step_parent, carer], description: "Relationship rows between the man and the child that connect them: a father known to police or probation is as invisible living elsewhere as living in."}
 //   csc_kind: {type: str, default: csc, description: "Agency kind of children's social care."}
 // columns:
 //   pattern: hidden_men
@@ -27,7 +28,7 @@
 //   linked_record_id: the record the agency knows when it is not the man's own, SAME_AS-linked to him (empty = own record)
 //   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
 //   linkage_decided_by: the model threshold or human review that made that link
-//   link: same_address, household_member or partner_of_parent
+//   link: same_address, household_member, related_to (parent, step-parent or carer of the child) or partner_of_parent
 //   link_detail: postcode, or the parent
 //   link_since: when the connection began
 //   path_nodes: ids along the evidence path, man first (the linked record first when there is one)
@@ -78,7 +79,7 @@ WITH ag, k, adult
 WHERE adult.role = 'adult' AND adult.sex = 'male'
 MATCH (adult)-[r:RELATED_TO]-(child:Person)
 WITH ag, k, adult, r, child
-WHERE child.role = 'child' AND r.kind = 'household_member'
+WHERE child.role = 'child' AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)  // per child: a MATCH here scanned every KNOWN_TO
 WHERE csc.kind = $csc_kind AND ck.since <= $as_of
@@ -96,7 +97,7 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
-       'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       CASE r.kind WHEN 'household_member' THEN 'household_member' ELSE 'related_to' END AS link, r.kind AS link_detail, r.from_date AS link_since,
        [adult.id, child.id] AS path_nodes, ['RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record,
         r.source_agency + ':' + r.source_record] AS sources

@@ -10,6 +10,7 @@
 //   as_of: {type: date, default: today, description: "Date the network is read at."}
 //   agency_kinds: {type: "list[str]", default: [police, probation, substance_misuse], description: "Agency kinds whose record of the man matters."}
 //   parent_kinds: {type: "list[str]", default: [parent, step_parent, carer], description: "Relationships that make someone the child's parent, for 'partner of the parent'."}
+//   relationship_kinds: {type: "list[str]", default: [household_member, parent, step_parent, carer], description: "Relationship rows between the man and the child that connect them: a father known to police or probation is as invisible living elsewhere as living in."}
 //   csc_kind: {type: str, default: csc, description: "Agency kind of children's social care."}
 // columns:
 //   pattern: hidden_men
@@ -31,7 +32,7 @@
 //   csc_linked_record_id: the record CSC knows when it is not the child's own, SAME_AS-linked to the child (empty = own record)
 //   csc_linkage_probability: the SAME_AS match probability of that child-side link (empty = none)
 //   csc_linkage_decided_by: the model threshold or human review that made it
-//   link: same_address, household_member or partner_of_parent
+//   link: same_address, household_member, related_to (parent, step-parent or carer of the child) or partner_of_parent
 //   link_detail: postcode, or the parent
 //   link_since: when the connection began
 //   path_nodes: ids along the evidence path, man first (his linked record first when there is one; the child's linked CSC record last)
@@ -84,7 +85,7 @@ WITH rec, s, adult, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
 OPTIONAL MATCH (adult)-[r:RELATED_TO]-(child:Person)
 WITH rec, s, adult, k, ag, r, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE r IS NOT NULL AND child.role = 'child' AND r.kind = 'household_member'
+WHERE r IS NOT NULL AND child.role = 'child' AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, r, child, k, ag, ck, csc
@@ -103,7 +104,7 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        CASE WHEN false THEN '' END AS csc_linked_record_id, CASE WHEN false THEN 0.0 END AS csc_linkage_probability,
        CASE WHEN false THEN '' END AS csc_linkage_decided_by,
-       'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       CASE r.kind WHEN 'household_member' THEN 'household_member' ELSE 'related_to' END AS link, r.kind AS link_detail, r.from_date AS link_since,
        [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record] AS sources
 UNION
@@ -189,7 +190,7 @@ WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[r:RELATED_TO]-(adult:Person)
 WITH cscrec, cs, child, ck, csc, r, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
 WITH ck, csc, adult, r, child, cs, cscrec, k, ag
@@ -211,7 +212,7 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
        cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
-       'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       CASE r.kind WHEN 'household_member' THEN 'household_member' ELSE 'related_to' END AS link, r.kind AS link_detail, r.from_date AS link_since,
        [adult.id, child.id, cscrec.id] AS path_nodes, ['RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION
@@ -303,7 +304,7 @@ WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[r:RELATED_TO]-(adult:Person)
 WITH cscrec, cs, child, ck, csc, r, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND r.kind = 'household_member'
+WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
 WITH ck, csc, rec, s, adult, r, child, cs, cscrec
@@ -327,7 +328,7 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
-       'household_member' AS link, r.kind AS link_detail, r.from_date AS link_since,
+       CASE r.kind WHEN 'household_member' THEN 'household_member' ELSE 'related_to' END AS link, r.kind AS link_detail, r.from_date AS link_since,
        [rec.id, adult.id, child.id, cscrec.id] AS path_nodes, ['SAME_AS', 'RELATED_TO', 'SAME_AS'] AS path_rels,
        [k.source_agency + ':' + k.source_record, 'SAME_AS:' + s.method, ck.source_agency + ':' + ck.source_record, r.source_agency + ':' + r.source_record, 'SAME_AS:' + cs.method] AS sources
 UNION

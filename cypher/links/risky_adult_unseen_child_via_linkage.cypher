@@ -31,6 +31,7 @@
 //   adult_csc_records: number of CSC records of the adult's own record (0 = not in CSC's record of the household)
 //   child_csc_via_linkage: CSC has a record of a record linked to the child (SAME_AS; one hop reaches the whole resolved person, as link-records writes every pair), so CSC knows the child
 //   adult_csc_via_linkage: CSC has a record of a record linked to the adult (SAME_AS; one hop reaches the whole resolved person, as link-records writes every pair), so CSC knows the adult
+//   csc_status: child_unknown (CSC has no record of the child, nor of a record linked to it) or adult_absent (CSC knows the child but has no record of this adult)
 //   linked_record_id: the record holding the risk when it is not the adult's own, SAME_AS-linked to the adult (empty = own record)
 //   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
 //   linkage_decided_by: the model threshold or human review that made that link
@@ -73,6 +74,7 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
        k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
        CASE WHEN la.from_date > lc.from_date THEN la.from_date ELSE lc.from_date END AS link_since,
@@ -108,6 +110,7 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
        k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        'related_to' AS link, r.kind AS link_detail, r.from_date AS link_since,
        [rec.id, adult.id, child.id] AS path_nodes, ['SAME_AS', 'RELATED_TO'] AS path_rels,
@@ -143,6 +146,7 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
        k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,
        CASE WHEN rp.from_date IS NULL THEN rc.from_date WHEN rc.from_date IS NULL OR rp.from_date > rc.from_date THEN rp.from_date ELSE rc.from_date END AS link_since,

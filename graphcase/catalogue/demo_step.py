@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..files import atomic_write_text
 from .findings import run_catalogue, write_findings
 
 
@@ -21,6 +22,6 @@ def findings_step(ctx) -> None:
             for line, n in zip(lines, run.seconds)
         ]
     summary = ctx.out_dir / "findings_summary.txt"
-    summary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    atomic_write_text(summary, "\n".join(lines) + "\n")
     ctx.files += [path, summary]
     ctx.found.append(f"missed-link catalogue: {len(run.findings)} findings over {len(run.seconds)} patterns (findings.json)")

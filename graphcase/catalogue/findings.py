@@ -25,6 +25,7 @@ from pathlib import Path
 from .queries import CatalogueError, get_query, to_jsonable
 from .dialect import without_linkage
 from .. import audit
+from ..files import atomic_write_bytes, atomic_write_text
 from ..stores.base import GraphStore
 
 
@@ -127,7 +128,7 @@ def explain_risky_adult(rows) -> str:
     r = rows[0]
     gap = (
         f"{r['child_name'].strip()} has no record with children's social care"
-        if r["child_csc_records"] == 0 and not r.get("child_csc_via_linkage")
+        if r["csc_status"] == "child_unknown"
         else f"children's social care knows {r['child_name'].strip()} but holds no record of {r['adult_name'].strip()}"
     )
     return f"Adult {r['adult_name'].strip()}, known to {_known_phrase(rows)}, {_link_phrase(rows)}; {gap}."
@@ -176,14 +177,18 @@ def explain_toxic_trio(rows) -> str:
     )
 
 
+CARER_WORDS = {"lives_with": "adult living in the same home", "partner_of_parent": "parent's partner",
+               "step_parent": "step-parent"}
+
+
 def explain_under_fives(rows) -> str:
     r = rows[0]
     band = "a baby under one" if r["age_band"] == "under_one" else "under five"
     known = ", ".join(sorted({f"{x['agency_kind'].replace('_', ' ')} ({x['agency']}) since {_month(x['since'])}{_through_link(x)}" for x in rows}))
-    return (
-        f"{r['child_name'].strip()} (born {_day(r['child_dob'])}, {band}) has a {r['relationship'].replace('_', ' ')}, "
-        f"{r['adult_name'].strip()}, known to {known}."
-    )
+    # the most specific link names the adult: a recorded relationship, else partner of a parent, else living in
+    kind = min({x["relationship"] for x in rows}, key=lambda k: (k == "lives_with", k == "partner_of_parent", k))
+    carer = CARER_WORDS.get(kind, kind.replace("_", " "))
+    return f"{r['child_name'].strip()} (born {_day(r['child_dob'])}, {band}) has a {carer}, {r['adult_name'].strip()}, known to {known}."
 
 
 def _explain_counted(what: str):
@@ -606,15 +611,11 @@ def _write_sweep_cache(path: str | Path, key: str, findings: list[Finding]) -> N
         for pid in sorted(f.touched_ids()):
             index[pid].append(i)
     header = json.dumps({"format": SWEEP_CACHE_FORMAT, "key": key, "offsets": offsets, "index": index}, ensure_ascii=False).encode("utf-8") + b"\n"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(header + b"".join(lines))
-    tmp.replace(path)
+    atomic_write_bytes(path, header + b"".join(lines))
 
 
 def write_findings(run: CatalogueRun, path: str | Path) -> Path:
-    path = Path(path)
-    path.write_text(json.dumps(run.as_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
-    return path
+    return atomic_write_text(path, json.dumps(run.as_dict(), indent=1, ensure_ascii=False))
 
 
 def read_findings(path: str | Path) -> dict:

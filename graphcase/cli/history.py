@@ -12,6 +12,7 @@ from ..history.pseudonymise import PseudonymError, Pseudonymiser
 from ..output import fail
 from ..history.render import FORMATS, render
 from ..stores import StoreError
+from ..files import atomic_write_text
 
 
 def _date(ctx, param, value):
@@ -64,7 +65,7 @@ def history(opts, person_id, date_from, date_to, as_of, standards, hops, fmt, ou
     if pseudonymiser is not None and key_file:
         pseudonymiser.key.save(key_file)
     if output:
-        output.write_text(text, encoding="utf-8")
+        atomic_write_text(output, text)
         click.echo(f"wrote {output} ({len(case.chronology.entries)} events, {len(case.gaps)} gaps)", err=True)
     else:
         click.echo(text, nl=False)

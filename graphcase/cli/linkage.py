@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..output import fail
+from ..output.terminal import plain
 from ..stores import StoreError
 
 
@@ -91,7 +92,7 @@ def review(ctx, show_all, fmt):
             _side_by_side(item),
             title=f"review {item['id']}: probability {item['probability']:.3f}, match weight {item['match_weight']:.1f} ({status})",
         )
-        click.echo("reasons: " + item["explanation"].replace("; ", "\n         "))
+        click.echo("reasons: " + plain(item["explanation"]).replace("; ", "\n         "))
         click.echo("")
     click.echo("decide with: graphcase review accept|reject ID --reason TEXT")
 
@@ -108,10 +109,10 @@ def _decide(ctx, item_id: int, decision: str, reason: str):
         fail(str(exc))
     if ctx.obj.audit and ctx.obj.audit.record:
         ctx.obj.audit.record.touch(people=[item["a"], item["b"]], rows=1)
-    click.echo(
+    click.echo(plain(
         f"review {item['id']} ({item['a']} / {item['b']}): {decision} by {item['decided_by']} at {item['decided_at']}; "
         "takes effect on the next 'graphcase link-records'"
-    )
+    ))
 
 
 @review.command("accept")

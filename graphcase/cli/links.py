@@ -8,7 +8,6 @@ different answer). ``explain --rerun`` recomputes instead and says whether the f
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -19,6 +18,8 @@ import click
 from ..catalogue.queries import CatalogueError
 from ..output import fail
 from ..catalogue import thresholds
+from ..output.csvsafe import SafeWriter
+from ..output.terminal import plain
 from ..catalogue.findings import pattern_names, read_findings, run_catalogue, write_findings
 from ..stores import DEFAULT_DB, StoreError
 
@@ -72,7 +73,7 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
         return
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = SafeWriter(out)
         writer.writerow(["finding_id", "pattern", "children", "others", "explanation", "sources"])
         for f in run.findings:
             sources = sorted({s for ev in f.evidence for s in ev.get("sources") or ()})
@@ -123,18 +124,22 @@ def explain_command(opts, finding_id, rerun, as_of):
         fail(f"no finding {finding_id!r} in {findings_path(opts)}; run 'graphcase links' first")
     if opts.audit and opts.audit.record:
         opts.audit.record.touch(people=[*finding["children"], *finding["others"]], findings=[finding["id"]], rows=1)
-    click.echo(f"{finding['id']}  {finding['pattern']}  {json.dumps(finding['key'])}")
-    click.echo(finding["explanation"])
-    click.echo(f"children: {', '.join(finding['children']) or '-'}    others: {', '.join(finding['others']) or '-'}")
+
+    def say(text: str) -> None:  # finding text comes from the data: shown literally, controls visible
+        click.echo(plain(text))
+
+    say(f"{finding['id']}  {finding['pattern']}  {json.dumps(finding['key'])}")
+    say(finding["explanation"])
+    say(f"children: {', '.join(finding['children']) or '-'}    others: {', '.join(finding['others']) or '-'}")
     for i, ev in enumerate(finding["evidence"], 1):
-        click.echo(f"\nevidence {i}:")
+        say(f"\nevidence {i}:")
         nodes, rels = ev.get("path_nodes") or [], ev.get("path_rels") or []
         if nodes:
             path = nodes[0]
             for rel, node in zip(rels, nodes[1:]):
                 path += f" -[{rel}]- {node}"
-            click.echo(f"  path: {path}")
-        click.echo(f"  sources: {', '.join(ev.get('sources') or [])}")
+            say(f"  path: {path}")
+        say(f"  sources: {', '.join(ev.get('sources') or [])}")
         for key, value in ev.items():
             if key not in ("path_nodes", "path_rels", "sources"):
-                click.echo(f"  {key}: {value}")
+                say(f"  {key}: {value}")

@@ -30,10 +30,19 @@ def init(opts: StoreOptions):
         fail(str(exc))
 
 
+def _default_rejects_path(opts: StoreOptions, load_id: str) -> Path:
+    """Beside the store (its folder is the one kept private), not the working folder; Neo4j: the working folder."""
+    from ..stores import DEFAULT_DB
+
+    if opts.neo4j:
+        return Path(f"rejects-{load_id}.csv")
+    return Path(f"{opts.db or DEFAULT_DB}.rejects-{load_id}.csv")
+
+
 @click.command()
 @click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--allow-rejects", is_flag=True, help="Write the accepted rows even when some rows were rejected.")
-@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Reject report CSV [default: ./rejects-<load id>.csv].")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Reject report CSV [default: beside the store, <db>.rejects-<load id>.csv].")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
 def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Path | None, quiet: bool):
@@ -51,7 +60,7 @@ def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Pa
         fail(str(exc))
     click.echo(report.summary())
     if report.rejects:
-        path = rejects_path or Path(f"rejects-{report.load_id}.csv")
+        path = rejects_path or _default_rejects_path(opts, report.load_id)
         write_reject_report(report.rejects, path)
         for reject in report.rejects[:20]:
             click.echo(f"  rejected: {reject}", err=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import audit
+from ..files import atomic_write_text, private_dir
 from ..catalogue.queries import load_catalogue, result_json, run_query
 from ..ingest.load import load_bundle, write_reject_report
 from ..stores.ladybug import LadybugStore
@@ -55,14 +56,14 @@ def _run_link_queries(ctx: DemoContext) -> None:
 
     used_by_findings = set(PATTERNS) | {spec.linked_query for spec in PATTERNS.values() if spec.linked_query}
     out = ctx.out_dir / "queries"
-    out.mkdir(exist_ok=True)
+    private_dir(out)
     for query in load_catalogue().values():
         if query.group != "links" or query.name in used_by_findings:
             continue
         params = {"as_of": ctx.as_of} if any(p.name == "as_of" for p in query.parameters) else {}
         result = run_query(ctx.store, query.name, params)
         path = out / f"{query.name}.json"
-        path.write_text(result_json(result), encoding="utf-8")
+        atomic_write_text(path, result_json(result))
         ctx.files.append(path)
         ctx.found.append(f"{query.title}: {len(result)} rows")
 
@@ -78,7 +79,7 @@ def run_demo(out_dir: Path, *, people: int = 5_000, seed: int = 7, echo=print) -
     out_dir = Path(out_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+    private_dir(out_dir)
     store = LadybugStore(out_dir / "graphcase.db")
     ctx = DemoContext(out_dir, out_dir / "bundle", store, people, seed, echo)
     try:

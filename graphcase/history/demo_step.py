@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from ..files import atomic_write_text, private_dir
 from ..stores.base import GraphStore
 from . import build_history
 from .render import render
@@ -50,11 +51,11 @@ def history_step(ctx) -> None:
             best = (score, history)
     history = best[1]
     out = ctx.out_dir / "history"
-    out.mkdir(exist_ok=True)
+    private_dir(out)
     chron = history.chronology
     for fmt, ext in (("html", "html"), ("markdown", "md")):
         path = out / f"chronology-{chron.child_id.replace(':', '_')}.{ext}"
-        path.write_text(render(history, fmt), encoding="utf-8")
+        atomic_write_text(path, render(history, fmt))
         ctx.files.append(path)
     ctx.found.append(
         f"Chronology of {chron.child_id} ({why}): {len(chron.entries)} events, {len(history.gaps)} knowledge gaps "

@@ -7,7 +7,7 @@ Three kinds of gap, each with the records behind it:
   that date (a KNOWN_TO record of the child open then) that was never told of it, or told only after the
   next significant event. Told the same day, or before the next incident: no gap. An agency that was not
   yet working with the child on that date: no gap.
-* ``no_feedback``: a referral whose referrer was never told the outcome (REFERRED_TO without feedback_date).
+* ``no_feedback``: a referral whose referrer had not been told the outcome by as_of, four weeks after referring.
 * ``risk_not_shared``: a period when an agency worked with the child while another agency held a risk about
   a member of the child's network (a KNOWN_TO record with a risk flag, or with probation, substance-misuse or
   adult mental health services) and had told it nothing about that person.
@@ -84,12 +84,18 @@ def event_gaps(chron: Chronology) -> list[Gap]:
     return gaps
 
 
+FEEDBACK_DUE_DAYS = 28  # as referral_without_feedback's default: feedback is overdue after four weeks
+
+
 def feedback_gaps(chron: Chronology) -> list[Gap]:
-    """Referrals whose referrer was never told the outcome."""
+    """Referrals whose referrer had not been told the outcome by as_of, FEEDBACK_DUE_DAYS after referring."""
     gaps = []
     for entry in chron.entries:
         for told in entry.told:
-            if told.how == "referred_to" and told.feedback_date is None:
+            referred = told.date or entry.date
+            overdue = referred + dt.timedelta(days=FEEDBACK_DUE_DAYS) < chron.as_of
+            answered = told.feedback_date is not None and told.feedback_date <= chron.as_of
+            if told.how == "referred_to" and overdue and not answered:
                 referrer = told.source.agency or entry.recorded_by.id
                 name = chron.agencies[referrer].name if referrer in chron.agencies else referrer
                 gaps.append(Gap("no_feedback", referrer, told.date or entry.date, None, entry.event_id, None,
@@ -121,12 +127,15 @@ def risk_gaps(chron: Chronology) -> list[Gap]:
                     span = _overlap((work.since, work.until), (risk.since, risk.until), (rel.start, rel.to_date), end=end)
                     if span is None:
                         continue
+                    # told by the risk-holding agency about the person, or the working agency itself referred
+                    # or shared the person to it (a GP referring a mother to mental health knows of it)
                     learned = sorted(
                         t.date
                         for e in chron.entries
-                        if e.recorded_by.id == risk.agency.id and any(c.person_id == member.id for c in e.people)
+                        if any(c.person_id == member.id for c in e.people)
                         for t in e.told
-                        if t.agency.id == work.agency.id and t.date
+                        if t.date and ((e.recorded_by.id == risk.agency.id and t.agency.id == work.agency.id)
+                                       or (e.recorded_by.id == work.agency.id and t.agency.id == risk.agency.id))
                     )
                     stop = span[1]
                     if learned and learned[0] <= span[0]:

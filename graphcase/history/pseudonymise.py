@@ -26,6 +26,7 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import atomic_write_text
 from .chronology import Chronology, Concerned, Entry, Person, Record, Relation, Source, Told
 from .scrub import NOT_CAUGHT, DateShiftError, Scrubber, shift_date
 
@@ -71,7 +72,7 @@ class PseudonymKey:
 
     def save(self, path: Path) -> None:
         doc = {"version": KEY_VERSION, "shift_days": self.shift_days, "people": self.people, "identifiers": self.identifiers}
-        Path(path).write_text(json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        atomic_write_text(path, json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True))  # 0600: it unmasks everyone
 
     def person(self, person: Person) -> str:
         if person.id not in self.people:

@@ -6,12 +6,14 @@ timeline is laid out here, in Python, as absolutely positioned elements (one lan
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import html
 import io
 import json
 
+from ..output import html as html_out
+from ..output import markdown as md
+from ..output import terminal
+from ..output.csvsafe import SafeDictWriter
 from .case import CaseHistory
 from .chronology import Chronology, Entry
 from .gaps import Gap, is_significant
@@ -170,7 +172,7 @@ def to_csv(history: CaseHistory) -> str:
     """One sheet: the chronology rows (section=event), then the gaps (section=gap)."""
     chron = history.chronology
     out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer = SafeDictWriter(out, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for e in chron.entries:
         writer.writerow({"section": "event", "date_to": "", **entry_row(chron, e)})
@@ -184,14 +186,8 @@ def to_csv(history: CaseHistory) -> str:
 
 
 # -- Markdown ------------------------------------------------------------------------------------------
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _md_table(columns: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
-    return lines
+# Every value from the data goes through md.escape (md.table escapes each cell): no markup, link or HTML.
+_md_table = md.table
 
 
 def matrix_cell_text(history: CaseHistory, period: str, agency_id: str) -> str:
@@ -201,11 +197,11 @@ def matrix_cell_text(history: CaseHistory, period: str, agency_id: str) -> str:
 
 def to_markdown(history: CaseHistory) -> str:
     chron = history.chronology
-    lines = [f"# {title(history)}", ""]
+    lines = [f"# {md.escape(title(history))}", ""]
     if chron.date_shift_days:
         lines += ["_Dates in this document are shifted by a fixed number of days._", ""]
     if chron.pseudonymisation_note:
-        lines += [f"_{_md(chron.pseudonymisation_note)}_", ""]
+        lines += [f"_{md.escape(chron.pseudonymisation_note)}_", ""]
     lines += ["## People", ""]
     lines += _md_table(
         ["person", "role", "relation to the child", "source"],
@@ -227,7 +223,8 @@ def to_markdown(history: CaseHistory) -> str:
         lines.append("No gaps found by the rules of this analysis.")
     for g in history.gaps:
         period = f"{_d(g.date_from)} to {_d(g.date_to)}" if g.date_to else _d(g.date_from)
-        lines.append(f"- **{_kind(g.kind)}** ({period}, {agency_name(chron, g.agency_id)}): {g.explanation} Sources: {', '.join(g.evidence)}.")
+        lines.append(f"- **{md.escape(_kind(g.kind))}** ({md.escape(period)}, {md.escape(agency_name(chron, g.agency_id))}): "
+                     f"{md.escape(g.explanation)} Sources: {md.escape(', '.join(g.evidence))}.")
     lines += ["", "## Who knew what, when", ""]
     m = history.matrix
     lines += _md_table(["period"] + [agency_name(chron, a) for a in m.agencies],
@@ -237,40 +234,41 @@ def to_markdown(history: CaseHistory) -> str:
 
 # -- terminal table ------------------------------------------------------------------------------------
 def to_table(history: CaseHistory) -> str:
+    """rich tables, exported as plain text; every title, header and cell is shown literally (terminal.text)."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
+    t = terminal.text
     chron = history.chronology
     console = Console(record=True, width=180, file=io.StringIO(), color_system=None)
-    note = escape(chron.pseudonymisation_note) if chron.pseudonymisation_note else None
-    table = Table(title=title(history), caption=note, show_lines=True)
+    note = terminal.text(chron.pseudonymisation_note) if chron.pseudonymisation_note else None
+    table = Table(title=t(title(history)), caption=note, show_lines=True)
     for col in ("date", "recorded by", "event", "summary", "outcome", "people concerned", "told", "not told", "source"):
         table.add_column(col, overflow="fold")
     for e in chron.entries:
         r = entry_row(chron, e)
-        table.add_row(r["date"], r["agency"], _kind(r["kind"]), escape(r["summary"]), r["outcome"], r["people"], r["told"], r["not_told"], r["source"])
+        table.add_row(*map(t, (r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"])))
     console.print(table)
     ranked = Table(title="Knowledge gaps that weigh most", caption=RANKING_RULE, show_lines=True)
     for col in ("rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"):
         ranked.add_column(col, overflow="fold")
     for grp in history.groups:
-        ranked.add_row(str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))
+        ranked.add_row(*map(t, (str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))))
     if history.groups:
         console.print(ranked)
     gaps = Table(title=f"Knowledge gaps ({len(history.gaps)})", show_lines=True)
     for col in ("from", "to", "gap", "agency", "explanation", "sources"):
         gaps.add_column(col, overflow="fold")
     for g in history.gaps:
-        gaps.add_row(_d(g.date_from), _d(g.date_to), _kind(g.kind), agency_name(chron, g.agency_id), g.explanation, " ".join(g.evidence))
+        gaps.add_row(*map(t, (_d(g.date_from), _d(g.date_to), _kind(g.kind), agency_name(chron, g.agency_id), g.explanation, " ".join(g.evidence))))
     console.print(gaps)
     m = history.matrix
     matrix = Table(title="Who knew what, when", show_lines=True)
     matrix.add_column("period")
     for a in m.agencies:
-        matrix.add_column(agency_name(chron, a), overflow="fold")
+        matrix.add_column(t(agency_name(chron, a)), overflow="fold")
     for p in m.periods:
-        matrix.add_row(p, *(matrix_cell_text(history, p, a) for a in m.agencies))
+        matrix.add_row(t(p), *(t(matrix_cell_text(history, p, a)) for a in m.agencies))
     console.print(matrix)
     return console.export_text()
 
@@ -385,8 +383,7 @@ def _stack(xs: list[float]) -> list[int]:
     return rows
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+_e = html_out.text  # every value written into the page, text or attribute
 
 
 def to_html(history: CaseHistory) -> str:

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..files import atomic_write_text, atomic_writer, private_dir
 from ..model import tables
 
 ROW_COLUMN = "_row"
@@ -119,10 +120,11 @@ def read_bundle(folder: str | Path) -> dict[str, RawTable]:
 def write_bundle(frames: dict[str, pd.DataFrame], folder: str | Path, fmt: str = "csv") -> None:
     """Write DataFrames (one per table) as a bundle. Used by the synthetic generator and exports."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     for name, frame in frames.items():
         if fmt == "csv":
-            frame.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+            with atomic_writer(folder / f"{name}.csv", newline="") as handle:
+                frame.to_csv(handle, index=False, date_format="%Y-%m-%d")
         else:
             records = json.loads(frame.to_json(orient="records", date_format="iso"))
-            (folder / f"{name}.json").write_text(json.dumps(records, indent=1, ensure_ascii=False))
+            atomic_write_text(folder / f"{name}.json", json.dumps(records, indent=1, ensure_ascii=False))

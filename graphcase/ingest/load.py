@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..files import atomic_writer
+from ..output.csvsafe import SafeWriter
 from .bundle import ROW_COLUMN, read_bundle
 from ..model.hashing import join_key_arrow, row_hashes
 from ..model import Table, tables
@@ -199,9 +201,13 @@ def load_bundle(
 
 
 def write_reject_report(rejects: list[Reject], path: str | Path) -> None:
-    """CSV with file,row,field,reason,value: one line per problem."""
-    frame = pd.DataFrame([r.as_dict() for r in rejects], columns=["file", "row", "field", "reason", "value"])
-    frame.to_csv(path, index=False)
+    """CSV with file,row,field,reason,value: one line per problem, private (0600) and safe to open in a
+    spreadsheet (a rejected value like ``=HYPERLINK(...)`` is written as text, see output.csvsafe)."""
+    columns = ["file", "row", "field", "reason", "value"]
+    with atomic_writer(path, newline="") as handle:
+        writer = SafeWriter(handle)
+        writer.writerow(columns)
+        writer.writerows([r.as_dict().get(c) for c in columns] for r in rejects)
 
 
 __all__ = ["LoadReport", "load_bundle", "plan_load", "write_reject_report", "ROW_COLUMN"]

@@ -37,7 +37,7 @@ from .. import audit
 from ..stores.base import GraphStore
 from . import review as review_queue
 from .records import fetch_person_records, normalise_people
-from .train import GRAPHCASE_KEY, LinkageError, load_model, make_linker, model_path_for, save_model, splink_settings, train_model
+from .train import GRAPHCASE_KEY, LinkageError, load_model, make_linker, model_path_for, save_model, splink_settings, train_model, uses_spill_folder
 
 DEFAULT_THRESHOLD = 0.95
 DEFAULT_REVIEW_BAND = (0.50, 0.95)
@@ -149,6 +149,7 @@ def explain_pairs(predictions: pd.DataFrame, model: dict) -> pd.Series:
 
 
 # -- the run ------------------------------------------------------------------------------------------
+@uses_spill_folder
 def score_pairs(people: pd.DataFrame, model: dict, min_probability: float, db_api: DuckDBAPI | None = None) -> pd.DataFrame:
     """Candidate pairs with match_probability >= min_probability: unique_id_l, unique_id_r, match_probability,
     match_weight, explanation (and Splink's gamma_/mw_ columns)."""
@@ -253,6 +254,7 @@ def ensure_model(store: GraphStore, people: pd.DataFrame, model_path: Path | Non
     return model, model_path
 
 
+@uses_spill_folder
 def link_records(
     store: GraphStore,
     *,

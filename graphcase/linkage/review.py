@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..stores.base import GraphStore
+from ..files import atomic_write_text
 
 REVIEW_SUFFIX = ".linkage-review.json"
 RECORD_FIELDS = ("id", "source_agency", "source_record", "role", "given_name", "family_name", "dob", "sex", "nhs_number", "postcode")
@@ -62,9 +62,7 @@ class ReviewQueue:
 
     def save(self) -> None:
         doc = {"next_id": self.next_id, "items": sorted(self.items.values(), key=lambda i: i["id"])}
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        atomic_write_text(self.path, json.dumps(doc, indent=1, ensure_ascii=False))
 
     # -- reading --------------------------------------------------------------------------------
     def decisions(self) -> dict[str, str]:

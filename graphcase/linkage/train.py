@@ -37,10 +37,14 @@ saved model says so.
 
 from __future__ import annotations
 
+import atexit
+import contextvars
+import functools
 import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -50,6 +54,7 @@ import duckdb
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
 
+from ..files import atomic_write_text, private_temp_dir
 from ..stores.base import GraphStore
 from .settings import DETERMINISTIC_RULE_COLUMNS, deterministic_rules, person_settings, training_blocking_rules
 
@@ -98,8 +103,40 @@ def duckdb_api() -> DuckDBAPI:
         raise LinkageError(f"GRAPHCASE_LINKAGE_MEMORY={limit!r}: give a size such as 2GB or 800MB")
     connection = duckdb.connect(":memory:")
     connection.execute(f"SET memory_limit = '{limit}'")
-    connection.execute(f"SET temp_directory = '{tempfile.gettempdir()}/graphcase-duckdb-spill'")
+    connection.execute("SET temp_directory = ?", [str(_current_spill_folder())])
     return DuckDBAPI(connection)
+
+
+_spill_folder: contextvars.ContextVar[Path | None] = contextvars.ContextVar("graphcase_spill_folder", default=None)
+
+
+def uses_spill_folder(function):
+    """Run ``function`` with DuckDB spilling into a fresh private (0700) temp folder, removed when it returns.
+
+    Spill files hold fragments of people's names and dates of birth: never a fixed, shared /tmp path.
+    Nested calls (link_records -> train_model) share the outer call's folder.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if _spill_folder.get() is not None:
+            return function(*args, **kwargs)
+        with private_temp_dir("graphcase-duckdb-spill-") as folder:
+            token = _spill_folder.set(folder)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _spill_folder.reset(token)
+
+    return wrapper
+
+
+def _current_spill_folder() -> Path:
+    folder = _spill_folder.get()
+    if folder is None:  # a linker made outside uses_spill_folder: a private folder removed at exit
+        folder = Path(tempfile.mkdtemp(prefix="graphcase-duckdb-spill-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def make_linker(frames, settings, db_api: DuckDBAPI | None = None) -> Linker:
@@ -122,6 +159,7 @@ def _record_count(frames) -> int:
     return len(frames) if isinstance(frames, pd.DataFrame) else sum(len(f) for f in frames)
 
 
+@uses_spill_folder
 def train_model(
     frames,
     *,
@@ -307,7 +345,7 @@ def _rule_sql(rule) -> str:
 
 
 def save_model(model: dict, path: Path) -> None:
-    path.write_text(json.dumps(model, indent=1, default=str), encoding="utf-8")
+    atomic_write_text(path, json.dumps(model, indent=1, default=str))
 
 
 def load_model(path: Path) -> dict:

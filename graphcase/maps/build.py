@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 from pyvis.network import Network
 
+from ..files import atomic_write_text
 from .page import load_styles, render_page
 
 # Large maps (precomputed layout): px between households, and the rings of a household's people and events.
@@ -449,7 +450,5 @@ def map_html(g: nx.MultiDiGraph, *, title: str, subtitle: str = "", positions: d
 
 
 def write_map(g: nx.MultiDiGraph, path: str | Path, *, title: str, subtitle: str = "") -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(map_html(g, title=title, subtitle=subtitle), encoding="utf-8")
-    return path
+    """Write the page private (0600) and whole: a reader never sees half a map."""
+    return atomic_write_text(path, map_html(g, title=title, subtitle=subtitle))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from ..files import private_dir
 from . import Window, ego_map, findings_map, map_findings, partnership_map
 
 PATTERN = "risky_adult_unseen_child"
@@ -19,7 +20,7 @@ def maps_step(ctx) -> None:
     with_finding = {f.subject_id for f in findings if f.pattern == PATTERN}
     child = next((c for c in planted if c in with_finding), None) or next(iter(sorted(with_finding)), None)
     out = ctx.out_dir / "maps"
-    out.mkdir(exist_ok=True)
+    private_dir(out)
     if child:
         path = ego_map(ctx.store, child, hops=2, window=Window.as_of(as_of), out=out / "ego-map.html", findings=findings)
         ctx.files.append(path)

@@ -187,7 +187,9 @@ class _MapGraph:
         data["sources"] = sources + [s for s in data["sources"] if s not in sources]
 
     def edge(self, edge_id: str, src: str, dst: str, rel: str, **attrs) -> None:
-        if self.g.has_edge(src, dst, key=edge_id):
+        """Add a relationship once: the same id between the same two nodes, either way round, is the same
+        relationship read again (a SAME_AS link comes back from both of its people)."""
+        if self.g.has_edge(src, dst, key=edge_id) or (rel == "SAME_AS" and self.g.has_edge(dst, src, key=edge_id)):
             return
         attrs.setdefault("label", "")
         attrs.setdefault("props", {})

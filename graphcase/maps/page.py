@@ -2,7 +2,9 @@
 
 vis-network's JS and CSS are read from the files the installed pyvis package ships (``pyvis/lib/vis-9.x``)
 and written into the page, so the file opens with no network at all; a Content-Security-Policy in the page
-forbids any fetch as a second guard. Map data travels as JSON in a ``<script type="application/json">``.
+forbids any fetch as a second guard. Map data travels as JSON in a ``<script type="application/json">``,
+written by :func:`graphcase.output.html.json_for_script` (every ``<``, ``>``, ``&``, U+2028, U+2029 escaped,
+so no value can end or re-open the script element and blank the page).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+
+from ..output.html import json_for_script, script_text
 
 TEMPLATE_NAME = "map_template.html"
 
@@ -54,15 +58,6 @@ def vis_assets() -> tuple[str, str, str]:
     return newest.name, js, css
 
 
-def _script_safe(text: str) -> str:
-    """Text that cannot close the <script>/<style> element it is written into."""
-    return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.IGNORECASE)
-
-
-def json_for_script(value) -> str:
-    return _script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-
-
 def render_page(*, title: str, subtitle: str, data: dict) -> str:
     """The whole self-contained HTML file: template + inlined vis-network + the map's JSON data."""
     env = jinja2.Environment(
@@ -76,7 +71,7 @@ def render_page(*, title: str, subtitle: str, data: dict) -> str:
         title=title,
         subtitle=subtitle,
         vis_version=version,
-        vis_js=jinja2.utils.markupsafe.Markup(_script_safe(js)),
-        vis_css=jinja2.utils.markupsafe.Markup(_script_safe(css)),
+        vis_js=jinja2.utils.markupsafe.Markup(script_text(js)),
+        vis_css=jinja2.utils.markupsafe.Markup(script_text(css)),
         data_json=jinja2.utils.markupsafe.Markup(json_for_script(data)),
     )

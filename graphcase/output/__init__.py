@@ -1,15 +1,21 @@
-"""Printing results: tables (rich), CSV, JSON, and the progress bar for long loads."""
+"""Printing results: tables (rich), CSV, JSON, and the progress bar for long loads.
+
+Each output format owns its escaping in one module here: :mod:`.csvsafe` (formula injection),
+:mod:`.markdown` (markup, links, raw HTML), :mod:`.terminal` (rich markup, control codes) and :mod:`.html`
+(HTML text, JSON inside ``<script>``). Every writer in graphcase goes through them.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import sys
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import terminal
+from .csvsafe import SafeWriter
 from .jsonable import result_json, to_jsonable
 from ..stores.base import Result
 
@@ -28,21 +34,22 @@ def fail(message: str, code: int = 1):
 WIDE = 7  # more columns than this print as one block per row
 
 
-def _cell(value) -> str:
+def _cell(value):
     value = to_jsonable(value)
     if value is None:
         return ""
     if isinstance(value, list):
         return " > ".join(map(str, value))
-    return str(value)
+    return value
 
 
 def print_table(columns: list[str], rows: list[list], title: str | None = None) -> None:
-    table = Table(title=title, show_lines=False)
+    """A rich table on stdout; headers, cells and title are shown literally (:mod:`.terminal`)."""
+    table = Table(title=terminal.text(title) if title else None, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(terminal.text(column), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(terminal.text(_cell(v)) for v in row))
     Console(width=max(120, Console().width)).print(table)
 
 
@@ -51,18 +58,18 @@ def print_result(result: Result, fmt: str, title: str | None = None, stream=None
     if fmt == "json":
         stream.write(result_json(result) + "\n")
     elif fmt == "csv":
-        writer = csv.writer(stream)
+        writer = SafeWriter(stream)
         writer.writerow(result.columns)
         writer.writerows([[_cell(v) for v in row] for row in result.rows])
     elif len(result.columns) > WIDE:
         # Too wide for columns: one block per row, field per line (like psql's expanded mode).
         width = max(len(c) for c in result.columns)
         if title:
-            stream.write(f"{title} ({len(result)} rows)\n")
+            stream.write(f"{terminal.plain(title)} ({len(result)} rows)\n")
         for number, row in enumerate(result.rows, 1):
             stream.write(f"-[ row {number} ]" + "-" * 40 + "\n")
             for column, value in zip(result.columns, row):
-                stream.write(f"{column:<{width}} | {_cell(value)}\n")
+                stream.write(f"{terminal.plain(column):<{width}} | {terminal.plain(_cell(value))}\n")
     else:
         print_table(result.columns, result.rows, title=f"{title} ({len(result)} rows)" if title else None)
 

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import dialects, guard
+from ..files import make_private
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 
 UPDATE_BATCH = 5_000
@@ -282,6 +283,9 @@ class LadybugStore(GraphStore):
         except Exception:  # closing twice is harmless
             pass
         self._closed = True
+        if not self.read_only:  # the engine creates its files with the umask's mode: people's data, so 0600
+            for path in (Path(self.location), _wal(Path(self.location))):
+                make_private(path)
 
 
 def _write_columns(conn, change) -> dict[str, str]:

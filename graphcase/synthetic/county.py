@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..files import atomic_write_text
 from ..model import tables
 from . import plants_core  # noqa: F401  (registers the core planters)
 from .builder import PLANTERS, GroundTruth, ScenarioBuilder
@@ -678,7 +679,7 @@ def generate_county(
     if out_dir is not None:
         out_dir = Path(out_dir)
         write_tables(out, out_dir, fmt)
-        (out_dir / "ground_truth.json").write_text(json.dumps(truth.as_dict(), indent=1, sort_keys=True) + "\n")
+        atomic_write_text(out_dir / "ground_truth.json", json.dumps(truth.as_dict(), indent=1, sort_keys=True) + "\n")
         say(f"written {sum(t.num_rows for t in out.values()):,} rows to {out_dir} ({time.perf_counter() - t0:.1f} s)")
     frames = {name: table.to_pandas(date_as_object=False) for name, table in out.items()}
     return frames, truth

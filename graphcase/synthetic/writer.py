@@ -14,11 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..files import atomic_writer, private_dir
 from ..ingest.bundle import write_bundle
 
 
 def write_tables(tables: dict[str, pa.Table], folder: Path, fmt: str = "csv") -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     for name in tables:  # one format per bundle: drop the other format's file left by an earlier run
         other = folder / f"{name}.{'json' if fmt == 'csv' else 'csv'}"
         if other.exists():
@@ -33,6 +34,6 @@ def write_tables(tables: dict[str, pa.Table], folder: Path, fmt: str = "csv") ->
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     for name, table in tables.items():
         path = folder / f"{name}.csv"
-        with pa.OSFile(str(path), "wb") as sink:
+        with atomic_writer(path, "wb") as sink:  # private (0600), like every file graphcase writes
             sink.write((",".join(table.column_names) + "\n").encode())
             pacsv.write_csv(table, sink, options)
