@@ -97,7 +97,7 @@ def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
         **extra,
     }
     if data.get("in_finding") and kind in ("child", "adult"):
-        record["font"] = {"size": 16, "bold": True}  # the people in findings are named first, at any zoom
+        record["font"] = {"size": 18, "bold": True}  # the people in findings are named first, at any zoom
     if kind in ("address", "event") and map_kind != "partnership":
         record["font"] = {"size": 10, "color": "#555555"}
     if data.get("ego"):
