@@ -568,7 +568,9 @@ def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:
                 sources=[{"agency": src, "record": f"{n} share(s)", "fact": f"{_text(rows[0]['shared_date'])} to {_text(rows[-1]['shared_date'])}"}],
             )
     risks: dict[str, dict[tuple[str, str], bool]] = {}
-    for row in run_query(store, "partnership_unshared_risk", window.state_params() if window.from_date != window.to_date else params).records():
+    # Records and addresses overlapping the window; "up to a day" means the whole time up to it, like the flows.
+    risk_window = window.state_params() if window.from_date != window.to_date else params
+    for row in run_query(store, "partnership_unshared_risk", risk_window).records():
         told = risks.setdefault(row["agency_id"], {})
         key = (row["holder_id"], row["adult_id"])
         told[key] = told.get(key, False) or bool(row["told"])
