@@ -127,7 +127,9 @@ def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None) 
     except CatalogueError as exc:
         raise MapError(str(exc)) from exc
     drawn = []
-    for f in run.findings:
+    # In a fixed order, not the engine's row order: the map (edge keys, each node's list of findings) is
+    # then the same from either store.
+    for f in sorted(run.findings, key=lambda f: (f.pattern, f.id)):
         path_nodes: list[str] = []
         path_rels: list[str] = []
         steps: list[tuple[str, str, str]] = []

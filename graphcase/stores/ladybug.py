@@ -29,6 +29,8 @@ import pyarrow as pa
 from . import dialects, guard
 from ..files import make_private
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
+from .union import split_union, union_rows
+from .values import ladybug_plain_rows, sort_unordered
 
 UPDATE_BATCH = 5_000
 LOADING_PREFIX, LOADING_SUFFIX = ".", ".loading"  # the sibling a first load builds in: .NAME.loading
@@ -126,9 +128,12 @@ class LadybugStore(GraphStore):
             raise StoreError(str(exc)) from exc
 
     def query(self, cypher: str, params: dict | None = None) -> Result:
-        result = self._execute(cypher, params)
-        columns = result.get_column_names()
-        return Result(columns, result.get_all())
+        # A UNION runs branch by branch: LadybugDB 0.22 mixes columns between branches (see union.py).
+        branches, distinct = split_union(cypher)
+        results = [self._execute(branch, params) for branch in branches]
+        rows = [ladybug_plain_rows(result.get_column_data_types(), result.get_all()) for result in results]
+        columns = results[0].get_column_names()
+        return Result(columns, sort_unordered(cypher, columns, union_rows(rows, distinct)))
 
     def query_read_only(
         self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
@@ -149,12 +154,19 @@ class LadybugStore(GraphStore):
         try:
             plan = self._execute_ad_hoc(guard.EXPLAIN + text, params, limits)
             guard.check_ladybug_plan("\n".join(str(row[0]) for row in plan.get_all()))
-            result = self._execute_ad_hoc(text, params, limits)
-            rows = []
-            while len(rows) <= limits.max_rows and result.has_next():
-                rows.append(result.get_next())
+            # Branch by branch, as in query(): LadybugDB 0.22 mixes columns between UNION branches.
+            branches, distinct = split_union(text)
+            per_branch = []
+            for branch in branches:
+                result = self._execute_ad_hoc(branch, params, limits)
+                rows = []
+                while len(rows) <= limits.max_rows and result.has_next():
+                    rows.append(result.get_next())
+                per_branch.append(ladybug_plain_rows(result.get_column_data_types(), rows))
+                columns = columns if len(per_branch) > 1 else result.get_column_names()
+            rows = sort_unordered(text, columns, union_rows(per_branch, distinct))
             truncated = len(rows) > limits.max_rows
-            return Result(result.get_column_names(), rows[: limits.max_rows], limits.max_rows if truncated else None)
+            return Result(columns, rows[: limits.max_rows], limits.max_rows if truncated else None)
         finally:
             self._conn.set_query_timeout(0)  # the handle may serve graphcase's own queries next
 
