@@ -517,9 +517,7 @@ def commands_page(done) -> str:
         "",
     ]
     for s, section in enumerate(SECTIONS):
-        title = f"`graphcase {section.command}`" if section.command not in ("", "audit") else (
-            "Global options" if not section.command else "The audit log"
-        )
+        title = f"`graphcase {section.command}`" if section.command else "Global options"
         out += [f"## {title}", "", section.text, ""]
         for e, example in enumerate(section.examples):
             steps, outputs = done[(s, e)]
@@ -528,11 +526,10 @@ def commands_page(done) -> str:
             if example.text:
                 out += [example.text, ""]
             out += [transcript(steps, outputs), ""]
-        if section.command != "audit":
-            for name, text in help_texts(section.command):
-                out += [f'??? abstract "{name} --help"', "", "    ```text"]
-                out += [("    " + line).rstrip() for line in text.splitlines()]
-                out += ["    ```", ""]
+        for name, text in help_texts(section.command):
+            out += [f'??? abstract "{name} --help"', "", "    ```text"]
+            out += [("    " + line).rstrip() for line in text.splitlines()]
+            out += ["    ```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
