@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .queries import CatalogueError, get_query, to_jsonable
 from .dialect import without_linkage
+from .leads import Lead, group_leads
 from .. import audit
 from ..files import atomic_write_bytes, atomic_write_text
 from ..stores.base import GraphStore
@@ -39,6 +40,8 @@ class Finding:
     explanation: str
     evidence: list[dict] = field(default_factory=list)  # one per query row: path, sources, facts
     linkage: list[dict] = field(default_factory=list)  # SAME_AS links the finding relies on, with probability
+    key_records: dict = field(default_factory=dict)  # key column -> every record of that person's SAME_AS cluster
+    lead: str | None = None  # the lead this finding is a reason of (graphcase.catalogue.leads)
 
     def as_dict(self) -> dict:
         return to_jsonable(asdict(self))
@@ -365,9 +368,13 @@ RESOLVED_KEY_COLUMNS = ("child_id", "adult_id")  # person keys merged per resolv
 def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cluster_size: int = 12,
                    resolved: dict[str, str] | None = None) -> list[Finding]:
     """Rows -> findings, one per key. ``resolved`` (record id -> resolved-person id, from record linkage)
-    makes a person key the resolved person's id, so the records of one person give one finding."""
+    makes a person key the resolved person's id, so the records of one person give one finding; the
+    finding keeps every record of that person (``key_records``), so its lead keeps its pre-linkage id."""
     spec = _check_pattern(name)
     resolved = resolved or {}
+    members = defaultdict(list)
+    for record, rid in resolved.items():
+        members[rid].append(record)
     if spec.clustered:
         groups = {}
         for cluster in cluster_rows(rows, min_children, max_cluster_size):
@@ -383,9 +390,10 @@ def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cl
         evidence = [_evidence_row(r) for r in group]
         if len(evidence) > 1:
             evidence.sort(key=lambda e: json.dumps(e, sort_keys=True))
+        key_records = {k: sorted(members[v]) for k, v in key.items() if k in RESOLVED_KEY_COLUMNS and v in members}
         findings.append(
             Finding(finding_id(name, key), name, key, spec.children(group), spec.others(group), spec.explain(group), evidence,
-                    linkage_evidence(group))
+                    linkage_evidence(group), key_records)
         )
     return sorted(findings, key=lambda f: [str(v) for v in f.key.values()])
 
@@ -398,6 +406,14 @@ class CatalogueRun:
     person: str | None = None
     from_cache: bool = False  # findings filtered from a cached county sweep (see run_catalogue)
     params: dict[str, dict] = field(default_factory=dict)  # every pattern's parameters as used, defaults included
+    leads: list[Lead] = field(default_factory=list)  # the findings grouped per child and person (set on creation)
+
+    def __post_init__(self):
+        if not self.leads:
+            self.leads = group_leads(self.findings)
+            for lead in self.leads:
+                for reason in lead.reasons:
+                    reason.lead = lead.id
 
     def summary(self) -> list[tuple[str, int, float]]:
         counts = Counter(f.pattern for f in self.findings)
@@ -406,12 +422,17 @@ class CatalogueRun:
     def by_id(self, fid: str) -> Finding | None:
         return next((f for f in self.findings if f.id == fid), None)
 
+    def lead_for(self, some_id: str) -> Lead | None:
+        """The lead answering to a lead id, one of its aliases (an id from before record linkage) or a reason's id."""
+        return next((lead for lead in self.leads if lead.answers_to(some_id) or any(r.id == some_id for r in lead.reasons)), None)
+
     def as_dict(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(),
             "person": self.person,
             "parameters": to_jsonable(self.params),
             "summary": [{"pattern": n, "findings": c, "seconds": round(s, 4)} for n, c, s in self.summary()],
+            "leads": [lead.as_dict() for lead in self.leads],
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -481,7 +502,8 @@ def _sweep_key(store: GraphStore, as_of: dt.date, names: list[str], params: dict
 
 
 def _finding_from_dict(d: dict) -> Finding:
-    return Finding(d["id"], d["pattern"], d["key"], d["children"], d["others"], d["explanation"], d["evidence"], d.get("linkage", []))
+    return Finding(d["id"], d["pattern"], d["key"], d["children"], d["others"], d["explanation"], d["evidence"], d.get("linkage", []),
+                   d.get("key_records") or {})
 
 
 def run_catalogue(
