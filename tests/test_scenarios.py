@@ -27,18 +27,8 @@ TODAY = dt.date(2026, 11, 1)  # load-time "today" for the no-future-date checks
 
 # item id -> why the current queries get it wrong. Each runs as xfail(strict=True).
 KNOWN_MISSES: dict[str, str] = {
-    'operation_encompass@2025-09-01:must_not:da1-hv-told-next-working-day':
-        'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
-    'operation_encompass@2025-09-01:must_not:da1-told-next-school-day':
-        'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
-    'operation_encompass@2025-09-01:no_extra_findings':
-        'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
     'same_person_two_agencies@2025-09-01:findings:liam-twice':
         'same_person_twice needs an identical date of birth (or NHS number): a transposed day and month with a one-letter spelling variant is missed',
-    'toxic_trio_household@2025-06-01:must_not:ben-school-told':
-        'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
-    'toxic_trio_household@2025-06-01:no_extra_findings':
-        'domestic_abuse_child_not_told counts calendar days (days=1): a weekend incident told on Monday, the next school day, is reported as late',
 }
 
 # engine -> item id -> why that engine alone gets it wrong (applied at run time, also strict).

@@ -644,8 +644,12 @@ def parameters_used(names: list[str], params: dict[str, dict] | None) -> dict[st
     """Every parameter of each pattern with the value the sweep used (the query's default unless overridden)."""
     used = {}
     for name in names:
-        bound = get_query(name).bind((params or {}).get(name, {}))
+        query = get_query(name)
+        bound = query.bind((params or {}).get(name, {}))
         bound.pop("as_of", None)  # the sweep's own date, reported beside
+        for p in query.parameters:
+            if p.default == "computed":  # worked out from the others each run, not a setting
+                bound.pop(p.name, None)
         used[name] = bound
     return used
 
