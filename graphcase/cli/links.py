@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import textwrap
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from ..catalogue.queries import CatalogueError
 from ..output import fail
 from ..catalogue import thresholds
 from ..output.csvsafe import SafeWriter
-from ..output.terminal import plain
+from ..output.terminal import plain, width as terminal_width
 from ..catalogue.findings import pattern_names, read_findings, run_catalogue, write_findings
 from ..catalogue.leads import find_lead
 from ..stores import DEFAULT_DB, StoreError
@@ -85,8 +86,8 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
     from ..output import print_table
 
     print_table(["lead", "reasons", "explanation"],
-                [[lead.id, "\n".join(r.pattern for r in lead.reasons), "\n".join(r.explanation for r in lead.reasons)]
-                 for lead in run.leads],
+                [[lead.id, "\n".join(_numbered([r.pattern for r in lead.reasons])),
+                  "\n".join(_numbered([r.explanation for r in lead.reasons]))] for lead in run.leads],
                 title=f"Missed links as of {when}" + (f" around {person}" if person else "")
                 + f": {len(run.leads)} lead(s), {len(run.findings)} reason(s)")
     print_table(["pattern", "findings", "seconds"], [[n, c, f"{s:.3f}"] for n, c, s in run.summary()], title="Summary by pattern")
@@ -95,8 +96,14 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
                     [[key, str(run.params[key.split(".")[0]][key.split(".")[1]]), how] for key, how in sorted(origin.items())
                      if key.split(".")[0] in run.params],
                     title="Thresholds changed from the catalogue's defaults")
-    click.echo("every other parameter at its default ('graphcase queries' lists them); all values used are saved with the findings")
-    click.echo(f"findings saved to {cache}; 'graphcase explain LEAD_ID' shows the evidence of one lead")
+    columns = terminal_width()
+    click.echo(textwrap.fill("every other parameter at its default ('graphcase queries' lists them); all values used are "
+                             "saved with the findings", columns))
+    click.echo(textwrap.fill(f"findings saved to {cache}; 'graphcase explain LEAD_ID' shows the evidence of one lead", columns))
+
+
+def _numbered(items: list[str]) -> list[str]:
+    return items if len(items) == 1 else [f"{i}. {x}" for i, x in enumerate(items, 1)]
 
 
 @click.command("explain")
@@ -132,8 +139,12 @@ def explain_command(opts, finding_id, rerun, as_of):
     if opts.audit and opts.audit.record:
         opts.audit.record.touch(people=[*lead["children"], *lead["others"]], findings=[lead["id"]], rows=1)
 
-    def say(text: str) -> None:  # finding text comes from the data: shown literally, controls visible
-        click.echo(plain(text))
+    columns = terminal_width()
+
+    def say(text: str, indent: int = 0) -> None:  # data shown literally, controls visible, wrapped to the terminal
+        pad = " " * indent
+        click.echo(textwrap.fill(plain(text), columns, initial_indent=pad, subsequent_indent=pad + "  ",
+                                 break_on_hyphens=False, break_long_words=True) or pad)
 
     say(f"{lead['id']}  {len(reasons)} reason(s): {', '.join(r['pattern'] for r in reasons)}")
     if finding_id != lead["id"]:
@@ -141,17 +152,19 @@ def explain_command(opts, finding_id, rerun, as_of):
                                             else "this lead's id before record linkage joined its records)"))
     say(f"children: {', '.join(lead['children']) or '-'}    others: {', '.join(lead['others']) or '-'}")
     for n, finding in enumerate(reasons, 1):
-        say(f"\nreason {n}: {finding['pattern']}  {finding['id']}  {json.dumps(finding['key'])}")
+        click.echo("")
+        say(f"reason {n}: {finding['pattern']}  {finding['id']}  {json.dumps(finding['key'])}")
         say(finding["explanation"])
         for i, ev in enumerate(finding["evidence"], 1):
-            say(f"\n  evidence {i}:")
+            click.echo("")
+            say(f"evidence {i}:", 2)
             nodes, rels = ev.get("path_nodes") or [], ev.get("path_rels") or []
             if nodes:
                 path = nodes[0]
                 for rel, node in zip(rels, nodes[1:]):
                     path += f" -[{rel}]- {node}"
-                say(f"    path: {path}")
-            say(f"    sources: {', '.join(ev.get('sources') or [])}")
+                say(f"path: {path}", 4)
+            say(f"sources: {', '.join(ev.get('sources') or [])}", 4)
             for key, value in ev.items():
                 if key not in ("path_nodes", "path_rels", "sources"):
-                    say(f"    {key}: {value}")
+                    say(f"{key}: {value}", 4)
