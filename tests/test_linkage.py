@@ -299,3 +299,14 @@ def test_link_records_prints_every_pair_it_linked_or_queued_side_by_side(sample_
             if line.count("│") >= 4}
     assert sorted(rows["id"]) == ["gp:JSMYTH", "police:JSMITH"]  # both records, one column each
     assert len(set(rows["dob"])) == 2 and len(set(rows["family_name"])) == 2  # the differences are there to see
+
+
+def test_reliability_table_compares_each_band_with_the_observed_share():
+    from graphcase.linkage.evaluation import reliability
+
+    truth = {("a", "b"), ("c", "d")}
+    rows = reliability([("b", "a", 0.9999995), ("c", "d", 0.97), ("e", "f", 0.96), ("g", "h", 0.6)], truth)
+    by_band = {r["band"]: r for r in rows}
+    assert by_band["[0.95, 0.99)"]["pairs"] == 2 and by_band["[0.95, 0.99)"]["observed true share"] == 0.5
+    assert by_band["[0.9999, 1.0]"]["observed true share"] == 1.0  # pairs matched unordered
+    assert by_band["[0.5, 0.8)"]["observed true share"] == 0.0 and by_band["[0.8, 0.95)"]["pairs"] == 0
