@@ -123,7 +123,8 @@ SECTIONS = [
         "reject report (file, row, field, reason, value) goes beside the store, `<db>.rejects-<load id>.csv`, or to "
         "`--rejects FILE`; like every file graphcase writes it is private (0600), and a value a spreadsheet would run "
         "as a formula is written with a leading `'` ([Security](security.md#outputs-and-files)). "
-        "`--quiet` hides the progress bar.",
+        "Identical repeated rows are kept once and counted. `--max-file-size`, `--max-field-size` and `--date-range` "
+        "set the limits on input ([Security: bad input](security.md#bad-input)). `--quiet` hides the progress bar.",
         [
             Example("The sample bundle", "", [Run("graphcase load fixtures/sample --quiet")]),
             Example("Loading it again writes nothing", "", [Run("graphcase load fixtures/sample --quiet")]),
@@ -211,6 +212,13 @@ SECTIONS = [
         "list showed even after a re-load changed the data; `--rerun` runs the catalogue again at the saved "
         "date and says whether the finding still stands.",
         [Example("", "", [Run("graphcase explain F-c6db4f4866a8"), Run("graphcase explain F-c6db4f4866a8 --rerun", max_lines=2)])],
+    ),
+    Section(
+        "find",
+        "Start from a name, not a record id: every person record across agencies that may be this person, best "
+        "first, scored by the record-linkage model's own comparisons (misspelt and sound-alike names, transposed "
+        "day and month of birth). The probability is printed as computed; `linked as` names a SAME_AS cluster.",
+        [Example("", "", [Run('graphcase find "Jon Smyth" --dob 1990')])],
     ),
     Section(
         "history",
@@ -310,11 +318,27 @@ SECTIONS = [
         [Example("", "", [Run("graphcase demo --people 1000 --out demo")])],
     ),
     Section(
+        "users",
+        "Accounts of the web workspace (`graphcase serve`), kept in `<db>.users.json` beside the store (0600) with "
+        "argon2id password hashes. The password comes from a prompt, or with `--password-stdin` from the first "
+        "line of standard input, never from the command line. Roles: analyst, reviewer, lead, admin; every user "
+        "belongs to an agency; a reviewer opens only the cases assigned to them (`users assign`). See "
+        "[the workspace](workspace.md).",
+    ),
+    Section(
+        "serve",
+        "The analyst's workspace: a web app on http://127.0.0.1:8765/ with sign-in, roles, a reason for every "
+        "person opened and an audit entry for every view. See [the workspace](workspace.md).",
+    ),
+    Section(
         "audit",
-        "Not a command: every command that shows or changes people's data appends one line to an audit log "
-        "*before* it runs (refused and failed attempts count too): who (`--user`, `GRAPHCASE_USER`, else the login "
-        "name), when (UTC), the command and its arguments, the store, and why (`--reason` / `GRAPHCASE_REASON`). "
-        "The log is `<db>.audit.jsonl` beside the embedded database, or `GRAPHCASE_AUDIT_LOG`.",
+        "Every command that shows or changes people's data writes a start entry before it runs and an end entry "
+        "after it (outcome, people and findings touched, row count): who (the OS account, and `--user` as a claim), "
+        "when (UTC), the command and its arguments, the store, and why (`--reason` / `GRAPHCASE_REASON`, required "
+        "for person-level commands by default; these examples set `GRAPHCASE_REASON`). Entries are hash-chained: "
+        "`audit verify` finds the first edited, inserted, reordered or missing entry; `audit show` filters them. "
+        "The log sits beside the store's real file and moves only by the store's own settings "
+        "(`audit settings`). See [security](security.md).",
         [
             Example(
                 "",
@@ -325,7 +349,8 @@ SECTIONS = [
                         f"run probation_adult_child_unknown_to_csc -p as_of={AS_OF} --format csv",
                         max_lines=2,
                     ),
-                    Show("tail -1 graphcase.db.audit.jsonl", "graphcase.db.audit.jsonl", last=1),
+                    Run("graphcase audit verify"),
+                    Run("graphcase audit show --user ana.analyst", max_lines=8),
                 ],
             )
         ],
@@ -363,7 +388,9 @@ def command_env() -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("GRAPHCASE_", "NEO4J_")) and k not in ("FORCE_COLOR", "CLICOLOR_FORCE")
     }
-    env.update(COLUMNS=WIDTH, LINES="50", NO_COLOR="1", PYTHONUNBUFFERED="1", TERM="dumb", GRAPHCASE_USER="ana.analyst")
+    env.update(COLUMNS=WIDTH, LINES="50", NO_COLOR="1", PYTHONUNBUFFERED="1", TERM="dumb", GRAPHCASE_USER="ana.analyst",
+               # Person-level commands require a reason (the store's audit settings); every example gives one this way.
+               GRAPHCASE_REASON="MASH referral 2026-0412")
     return env
 
 

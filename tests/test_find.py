@@ -34,3 +34,19 @@ def test_cli_find_prints_the_comparison_and_unrounded_probability(sample_db_path
     assert table.exit_code == 0 and "police:JSMITH" in table.output
     bad = CliRunner().invoke(main, ["--db", str(sample_db_path), "--reason", "test", "find", "Jon", "--dob", "03/04/1990"])
     assert bad.exit_code != 0 and "not a date" in bad.output
+
+
+def test_a_kept_index_gives_the_same_hits_search_after_search(sample_db_path):
+    import datetime as dt
+
+    from graphcase.linkage.find import PersonIndex
+
+    store = LadybugStore(sample_db_path, read_only=True)
+    try:
+        index = PersonIndex.build(store, dt.date(2026, 11, 1))
+        fresh = [find_person(store, name, as_of=dt.date(2026, 11, 1)) for name in ("Jon Smyth", "Kerry Ward")]
+        kept = [find_person(store, name, as_of=dt.date(2026, 11, 1), index=index) for name in ("Jon Smyth", "Kerry Ward", "Jon Smyth")]
+    finally:
+        store.close()
+    assert kept == fresh + fresh[:1]
+    assert {"police:JSMITH", "gp:JSMYTH"} <= {h.record_id for h in kept[0]}

@@ -119,5 +119,5 @@ def test_sweep_cache_is_not_used_for_another_as_of_or_after_a_write(generated_co
     assert run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache).from_cache
     assert not run_catalogue(store, truth.as_of - dt.timedelta(days=1), ["cumulative_harm"], sweep_cache=cache).from_cache
     run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache)
-    store.query("MATCH (p:Person {id: 'P10'}) SET p.given_name = p.given_name")
+    store.write("MATCH (p:Person {id: 'P10'}) SET p.given_name = p.given_name")
     assert not run_catalogue(store, truth.as_of, ["cumulative_harm"], sweep_cache=cache).from_cache

@@ -194,24 +194,23 @@ def test_a_killed_load_leaves_the_store_unchanged(tmp_path):
 
 
 def test_a_killed_first_load_leaves_the_empty_store_and_the_next_load_cleans_up(tmp_path):
-    """A first load builds the database beside the store (.g.db.loading) and renames it over the empty file
-    only when complete: a kill mid-build leaves the empty store as it was."""
+    """A load builds the database in a copy beside the store (.g.db.<pid>-<hex>.building) and renames it over
+    the store only when complete: a kill mid-build leaves the empty store as it was."""
     db = tmp_path / "g.db"
-    building = tmp_path / ".g.db.loading"
     script = CHILD_LOAD.format(at_step=6, action="os.kill(os.getpid(), signal.SIGKILL)", db=str(db), bundle=str(SAMPLE))
     done = run_child(script)
     assert done.returncode == -9, (done.returncode, done.stdout, done.stderr)
-    assert building.exists(), "the kill came while the database was being built beside the store"
+    assert list(tmp_path.glob(".g.db.*.building")), "the kill came while the database was being built beside the store"
     assert all(rows == [] for rows in snapshot(db).values())
     load_once(db)
     assert len(snapshot(db)["Person"]) == 16
-    assert not building.exists() and not (tmp_path / ".g.db.loading.wal").exists()
+    assert not list(tmp_path.glob(".g.db.*")), "the next load removed the killed load's copy and its engine files"
 
 
 def test_a_first_load_lands_whole_in_one_checkpointed_file(tmp_path):
     db = tmp_path / "g.db"
     report = load_once(db)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.db"]  # no .wal, no .loading left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.db", "g.db.lock"]  # no .wal, no copy left beside it
     counts = {k: len(v) for k, v in snapshot(db).items()}
     assert counts["Person"] == 16 and counts["KNOWN_TO"] == 23 and counts["RECORDED_BY"] == 10
     assert sum(c["new"] for c in report.written.values()) == sum(counts.values())

@@ -127,10 +127,19 @@ def test_partnership_map_counts_flows_and_marks_one_way_and_untold(store):
     assert flows[("police", "csc")]["weight"] == 2 and flows[("police", "csc")]["rel"] == "SHARED_WITH"
     assert flows[("school-oak", "csc")]["one_way"] is True and flows[("school-oak", "csc")]["rel"] == "one_way"
     assert flows[("gp-riverside", "csc")]["one_way"] is False  # feedback came back on 2023-03-20
-    untold = {n for n, d in g.nodes(data=True) if d.get("never_told")}
-    assert untold == {"school-oak", "probation", "hv", "amh"}
-    assert g.nodes["school-oak"]["untold_events"] == ["E-W1", "E-W2", "E-W3", "E-W7"]
-    assert g.nodes["gp-riverside"]["events_told"] == 1
+    # Per flow: figures, not event ids (police shared E-W3 a day after, E-W7 two days after).
+    assert flows[("police", "csc")]["figures"] == {"count": 2, "median_days": 1.5, "months": {"2025-09": 1, "2026-07": 1}}
+    assert flows[("gp-riverside", "csc")]["figures"]["feedback_rate"] == 1.0
+    assert flows[("school-oak", "csc")]["figures"]["feedback_rate"] == 0.0
+    assert not any("E-W" in str(d["props"]) for d in flows.values())
+    # Never told: working with a child whose household holds an adult another agency flagged, never told of him.
+    # The school and GP know Tyler, whose mother's partner Dean Platt police and probation flag; CSC knows Mia
+    # Brown, whose mother's partner probation supervises. Probation and police work with no such child.
+    untold = {n: d["risks_not_shared"] for n, d in g.nodes(data=True) if d.get("never_told")}
+    assert untold == {"school-oak": 3, "gp-riverside": 3, "hv": 2, "csc": 1}
+    assert g.nodes["gp-riverside"]["risk_holders_not_sharing"] == ["police", "probation"]
+    assert not g.nodes["police"].get("never_told") and not g.nodes["ae"].get("never_told")
+    assert g.nodes["gp-riverside"]["people_known"] > g.nodes["ae"]["people_known"]
     # Up to a day: every flow dated up to then; the 2023 GP referral is in, the 2026 call-out share is not.
     g_up = partnership_graph(store, window=Window.up_to(dt.date(2025, 12, 31)))
     up = {(a, b): d for a, b, d in g_up.edges(data=True)}

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 
 from graphcase.maps import Window, ego_map, findings_map, partnership_map
 from graphcase.stores.ladybug import LadybugStore
 
+from .accessibility import axe_violations
 from .conftest import ARTIFACTS, AS_OF, open_offline
 
 pytestmark = pytest.mark.browser
@@ -150,10 +152,25 @@ def test_findings_map_in_chromium(browser, maps):
         assert {("probation:DPLATT", "gp:TWARD"), ("probation:IKHAN", "gp:AKHAN"), ("probation:LBROWN", "csc:MBROWN")} <= findings
         assert {"A-WARD", "A-BROWN", "E-W7"} <= m.node_ids()
         edge = m.js("network.body.data.edges.get().find(e => e.rel === 'finding' && e.from === 'probation:IKHAN')")
-        assert "Imran Khan" in edge["title"] and edge["width"] >= 5 and edge["color"]["color"] == "#e3001b"
+        assert "Imran Khan" in edge["title"] and edge["width"] >= 5
+        # Each finding pattern has its own colour (Okabe-Ito) and the legend names it.
+        colours = m.js("(() => { const c = {}; network.body.data.edges.get().filter(e => e.rel === 'finding').forEach(e => { c[e.pattern] = e.color.color; }); return c; })()")
+        assert len(colours) >= 3 and len(set(colours.values())) == len(colours)
+        legend = m.page.inner_text("#legend")
+        assert all(f"Finding: {p.replace('_', ' ')}" in legend for p in colours)
+        # Agency "known to" lines are hidden until asked for.
+        known = "network.body.data.edges.get().filter(e => e.rel === 'KNOWN_TO')"
+        assert m.js(known + ".length") > 0 and m.js(known + ".every(e => e.hidden)")
+        m.page.check("#toggle-known-to")
+        assert m.js(known + ".every(e => !e.hidden)")
+        m.page.uncheck("#toggle-known-to")
+        # Findings are grouped by child, each a focusable button.
+        assert m.page.locator("#findings h3").count() >= 3
+        assert m.page.locator("#findings button.finding").count() == m.js("DATA_FINDINGS_COUNT".replace("DATA_FINDINGS_COUNT", "Number(document.getElementById('findings-count').textContent)"))
         screenshot(m, "findings")
         # A click on a finding in the list selects its edge and shows the explanation.
-        m.page.locator("#findings .finding", has_text="Imran Khan").first.click()
+        m.page.locator("#findings button.finding", has_text="Imran Khan").first.focus()
+        m.page.keyboard.press("Enter")
         assert m.js("network.getSelectedEdges()")[0].startswith("finding|")
         assert "Imran Khan" in m.page.inner_text("#details .explanation")
         m.page.fill("#search", "gp:AKHAN")
@@ -173,10 +190,21 @@ def test_partnership_map_in_chromium(browser, maps):
         assert m.edges() == {("school-oak", "csc"), ("gp-riverside", "csc"), ("police", "csc"), ("amh", "gp-riverside"), ("probation", "police")}
         assert m.edges("one_way") == {("school-oak", "csc")}
         police_csc = m.js("network.body.data.edges.get().find(e => e.from === 'police' && e.to === 'csc')")
-        assert "shares: 2" in police_csc["title"] and "E-W3, E-W7" in police_csc["title"]
+        assert "shares: 2" in police_csc["title"] and "median days from event to sharing: 1.5 days" in police_csc["title"]
+        assert "E-W" not in police_csc["title"]  # figures, not event ids
+        school_csc = m.js("network.body.data.edges.get().find(e => e.from === 'school-oak' && e.to === 'csc')")
+        assert "fed back: 0 of 1 (0%)" in school_csc["title"]
         school = m.js("network.body.data.nodes.get('school-oak')")
         assert "NEVER TOLD" in school["title"] and school["color"]["border"] == "#e3001b"
-        assert "NEVER TOLD" not in m.js("network.body.data.nodes.get('csc')")["title"]
+        assert "NEVER TOLD" not in m.js("network.body.data.nodes.get('police')")["title"]
+        # Size by the people each agency knows.
+        assert m.js("network.body.data.nodes.get('gp-riverside').size") > m.js("network.body.data.nodes.get('ae').size")
+        assert "NEVER TOLD: the agency worked with a child in a household" in m.page.inner_text("#legend")
+        # The same figures as tables under the map, and by month.
+        tables = m.page.text_content("#below")
+        assert "Flows between agencies" in tables and "Flows by month" in tables and "2025-09" in tables
+        row = m.page.locator("#below tr", has_text="Northshire Police").filter(has_text="shared").first.inner_text()
+        assert "2" in row and "1.5" in row
         screenshot(m, "partnership")
         m.page.fill("#search", "Police")
         m.page.press("#search", "Enter")
@@ -204,5 +232,194 @@ def test_a_large_map_is_drawn_at_once_without_physics(browser, tmp_path):
         m.page.press("#search", "Enter")
         assert m.js("network.getSelectedNodes()") == ["P42-3"]
         screenshot(m, "large-estate-search")
+    finally:
+        m.page.close()
+
+
+# --- readable at any size, keyboard, text alternative, export, accessibility (issue 14) -------------------
+
+# Record the on-screen size of every label vis-network draws (font px x the canvas transform's scale).
+LABEL_PROBE = """() => {
+  const sizes = [];
+  const proto = CanvasRenderingContext2D.prototype, fill = proto.fillText;
+  proto.fillText = function (text, x, y) {
+    const px = parseFloat((this.font.match(/([\\d.]+)px/) || [0, 0])[1]);
+    if (String(text).trim()) sizes.push(px * this.getTransform().a / (window.devicePixelRatio || 1));
+    return fill.apply(this, arguments);
+  };
+  network.redraw();
+  proto.fillText = fill;
+  return sizes;
+}"""
+
+
+def drawn_label_sizes(m: OpenedMap) -> list[float]:
+    m.js("() => new Promise(r => requestAnimationFrame(() => r()))")
+    sizes = m.js(LABEL_PROBE)
+    return sizes
+
+
+def check_page_kind(m: OpenedMap, shots, name: str) -> None:
+    """What every map page must do: labels >= 10 px, a keyboard path to every node, a text list of the network,
+    PNG and PDF export, and no serious or critical accessibility violation."""
+    sizes = drawn_label_sizes(m)
+    assert sizes and min(sizes) >= 9.9, (name, sorted(sizes)[:5])
+    m.js("network.moveTo({scale: 0.05, animation: false})")  # far out: labels go, none shrinks below 10 px
+    assert all(s >= 9.9 for s in drawn_label_sizes(m))
+    m.js("network.fit({animation: false})")
+    # Text alternative: the network as a list, each node a button that selects it on the canvas.
+    m.page.locator("#node-list summary").focus()
+    m.page.keyboard.press("Enter")
+    wait_until(m.page, "document.querySelectorAll('#node-list button.node').length > 0", timeout=10)
+    buttons = m.page.locator("#node-list button.node")
+    assert buttons.count() == m.js("network.body.data.nodes.length")
+    buttons.nth(1).focus()
+    m.page.keyboard.press("Enter")
+    chosen = buttons.nth(1).get_attribute("data-id")
+    assert m.js("graphcase.focused") == chosen and chosen in m.page.inner_text("#details")
+    # PNG of the current view, downloaded from the canvas.
+    with m.page.expect_download() as download:
+        m.page.click("#png-button")
+    png = Path(download.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+    (shots / f"map-{name}-export.png").write_bytes(png)
+    violations = axe_violations(m.page)
+    assert violations == [], violations
+    # Print / PDF: the canvas as an image, A4 landscape.
+    m.js("graphcasePreparePrint()")
+    m.page.emulate_media(media="print")
+    assert m.page.eval_on_selector("#print-image", "i => i.naturalWidth > 0 && getComputedStyle(i).display !== 'none'")
+    pdf = m.page.pdf(prefer_css_page_size=True, print_background=True)
+    assert pdf[:5] == b"%PDF-" and len(pdf) > 20_000
+    (shots / f"map-{name}.pdf").write_bytes(pdf)
+    m.page.emulate_media(media="screen")
+    m.page.mouse.move(5, 5)
+    m.page.screenshot(path=str(shots / f"map-{name}.png"))
+    assert m.errors == [] and m.requests == []
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """Screenshots, PNG exports and PDFs for a person to look at."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.mark.parametrize("kind", ["ego", "findings", "partnership"])
+def test_each_sample_map_is_readable_keyboard_usable_exportable_and_accessible(browser, maps, shots, kind):
+    m = open_map(browser, maps[kind])
+    try:
+        check_page_kind(m, shots, f"sample-{kind}")
+        if kind == "findings":  # findings as buttons: Tab reaches them, Enter selects the finding's edge
+            m.page.locator("#findings button.finding").first.focus()
+            m.page.keyboard.press("Enter")
+            assert m.js("network.getSelectedEdges()")[0].startswith("finding|")
+    finally:
+        m.page.close()
+
+
+def test_search_lists_every_match_and_focuses_the_chosen_one(browser, maps):
+    m = open_map(browser, maps["ego"])
+    try:
+        m.page.fill("#search", "ward")
+        m.page.press("#search", "Enter")
+        listed = m.page.locator("#search-results button")
+        names = listed.all_inner_texts()
+        assert len(names) >= 3 and all("ward" in n.lower() for n in names)
+        assert "choose one" in m.page.inner_text("#search-message") and m.js("network.getSelectedNodes()") == []
+        m.page.press("#search", "ArrowDown")
+        m.page.keyboard.press("ArrowDown")
+        second = m.js("document.activeElement.dataset.id")
+        m.page.keyboard.press("Enter")
+        assert m.js("network.getSelectedNodes()") == [second] and m.page.locator("#search-results").is_hidden()
+    finally:
+        m.page.close()
+
+
+@pytest.fixture(scope="module")
+def county_maps(tmp_path_factory):
+    """Maps of a generated county of 3,000 people: its findings map (clustered households, about 200 nodes),
+    its partnership map, and a 2,000-node estate map for the large-map behaviour."""
+    import json
+    import os
+
+    from graphcase import load_bundle
+    from graphcase.maps import write_map
+    from graphcase.synthetic.county import generate_county
+
+    from .test_maps import estate_graph
+
+    tmp = tmp_path_factory.mktemp("county-maps")
+    generate_county(3000, seed=5, out_dir=tmp / "county")
+    as_of = dt.date.fromisoformat(json.loads((tmp / "county" / "ground_truth.json").read_text())["as_of"])
+    store = LadybugStore(tmp / "county.db")
+    store.ensure_schema()
+    load_bundle(store, tmp / "county")
+    old = os.environ.get("GRAPHCASE_REASON")
+    os.environ["GRAPHCASE_REASON"] = "browser test"
+    try:
+        paths = {
+            "findings": findings_map(store, as_of=as_of, out=tmp / "findings.html"),
+            "partnership": partnership_map(store, window=Window.up_to(as_of), out=tmp / "partnership.html"),
+            "estate": write_map(estate_graph(333), tmp / "estate.html", title="estate of 2,000 nodes"),
+        }
+    finally:
+        store.close()
+        if old is None:
+            os.environ.pop("GRAPHCASE_REASON", None)
+        else:
+            os.environ["GRAPHCASE_REASON"] = old
+    return paths
+
+
+@pytest.mark.parametrize("kind", ["findings", "partnership"])
+def test_county_maps_are_readable_and_accessible(browser, county_maps, shots, kind):
+    m = open_map(browser, county_maps[kind])
+    try:
+        assert_settled_offline_and_clean(m)
+        if kind == "partnership":
+            assert m.js("network.body.data.edges.length") >= 40  # every kind of agency refers or shares
+            assert m.page.locator("#below table").count() >= 3
+        check_page_kind(m, shots, f"county-{kind}")
+    finally:
+        m.page.close()
+
+
+def test_a_2000_node_map_collapses_households_searches_fast_and_undoes_a_layout(browser, county_maps, shots):
+    m = open_map(browser, county_maps["estate"])
+    try:
+        assert m.js("network.body.data.nodes.length") >= 2000
+        assert m.js("graphcase.clusters") >= 300
+        first_sizes = drawn_label_sizes(m)
+        assert all(s >= 9.9 for s in first_sizes)
+        m.page.screenshot(path=str(shots / "map-estate-2000.png"))
+        # A click on a household opens it.
+        cluster = m.js("Object.keys(network.body.nodes).find(id => network.isCluster(id))")
+        m.js(f"network.moveTo({{position: network.getPositions(['{cluster}'])['{cluster}'], scale: 1.5, animation: false}})")
+        box = m.page.locator("#network").bounding_box()
+        xy = m.js("id => network.canvasToDOM(network.getPositions([id])[id])", cluster)
+        m.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+        assert cluster not in m.js("Object.keys(network.body.nodes)")
+        # Search: every match listed; the chosen one (inside a collapsed household) focused in under 500 ms.
+        m.page.fill("#search", "P300-")
+        m.page.press("#search", "Enter")
+        assert m.page.locator("#search-results button").count() == 4
+        m.page.locator("#search-results button", has_text="P300-2").click()
+        assert m.js("network.getSelectedNodes()") == ["P300-2"]
+        assert m.js("graphcase.lastFocusMs") < 500
+        view, pos = m.js("network.getViewPosition()"), m.js("network.getPositions(['P300-2'])['P300-2']")
+        assert abs(view["x"] - pos["x"]) < 2 and abs(view["y"] - pos["y"]) < 2
+        m.page.screenshot(path=str(shots / "map-estate-2000-search.png"))
+        # Re-run layout starts from the drawn positions; Undo puts them back.
+        assert m.errors == []
+        before = m.js("network.getPositions()")
+        m.page.click("#physics-button")
+        wait_until(m.page, "graphcase.stable === true && graphcase.stabilisations === 2", timeout=60)
+        moved = m.js("network.getPositions()")
+        assert any(abs(moved[k]["x"] - before[k]["x"]) > 1 for k in before if k in moved)
+        assert m.errors == []
+        m.page.click("#undo-layout-button")
+        after = m.js("network.getPositions()")
+        assert all(abs(after[k]["x"] - before[k]["x"]) < 0.01 and abs(after[k]["y"] - before[k]["y"]) < 0.01 for k in before if k in after)
+        assert m.errors == []
     finally:
         m.page.close()

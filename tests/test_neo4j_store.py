@@ -190,3 +190,30 @@ def test_every_batch_a_load_sends_packs_with_the_drivers_own_bolt_encoder(ladybu
     assert packed > 10_000  # 130 rows with provenance
     with pytest.raises(ValueError, match="not supported"):
         Packer(Packer.new_packable_buffer()).pack({"rows": [{"v": object()}]}, dehydration_hooks=hooks)
+
+
+# Collects ~300 MB of text in one transaction: over the test server's 256 MB cap (db.memory.transaction.max,
+# tests/neo4j_server/start), well under its heap.
+MEMORY_HOG = "UNWIND range(1, 3000000) AS i WITH collect(toString(i) + $pad) AS l RETURN size(l) AS n"
+
+
+@pytest.mark.parametrize("how", ["query", "write"])
+def test_running_out_of_transaction_memory_is_reported_with_advice_and_not_retried(how, monkeypatch):
+    from .conftest import _neo4j_store
+
+    store = _neo4j_store()
+    attempts = []
+    real_collect = Neo4jStore._collect
+
+    def counted(tx, cypher, params):
+        attempts.append(cypher)
+        return real_collect(tx, cypher, params)
+
+    monkeypatch.setattr(Neo4jStore, "_collect", staticmethod(counted))
+    try:
+        with pytest.raises(StoreError, match="ran out of memory for one transaction") as err:
+            getattr(store, how)(MEMORY_HOG, {"pad": "x" * 60})
+    finally:
+        store.close()
+    assert len(attempts) == 1, f"the driver retried {len(attempts) - 1} time(s)"
+    assert "db.memory.transaction.max" in str(err.value) and "not retried" in str(err.value)

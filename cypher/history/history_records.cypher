@@ -29,3 +29,4 @@ RETURN p.id AS person_id, ag.id AS agency_id, ag.name AS agency_name, ag.kind AS
        k.mappa AS mappa, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        k.violence AS violence, k.cp_plan AS cp_plan, k.cin AS cin, k.looked_after AS looked_after,
        k.source_agency AS source_agency, k.source_record AS source_record
+ORDER BY since, agency_id, record_id

@@ -9,6 +9,7 @@
 //   min_count: {type: int, default: 3, description: "How many NFA contacts or referrals make a finding."}
 //   event_kinds: {type: "list[str]", default: [contact, referral], description: "Event kinds counted."}
 //   outcome: {type: str, default: nfa, description: "Outcome counted (nfa = no further action)."}
+// unordered: [[event_dates, event_ids, event_kinds, agencies, sources]]  # collect() lists: both stores sort them (graphcase/stores/values.py)
 // columns:
 //   pattern: cumulative_harm
 //   child_id: the child's person record id

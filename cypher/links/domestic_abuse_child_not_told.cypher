@@ -18,6 +18,7 @@
 //   incident_kinds: {type: "list[str]", default: [domestic_abuse_incident], description: "Event kinds that are domestic-abuse incidents."}
 //   recorder_kinds: {type: "list[str]", default: [police], description: "Kinds of agency whose incidents are checked."}
 //   told_kinds: {type: "list[str]", default: [education, early_years, health_visiting], description: "Kinds of the child's agencies that should be told."}
+// unordered: [[child_agencies]]  # collect() lists: both stores sort them (graphcase/stores/values.py)
 // columns:
 //   pattern: domestic_abuse_child_not_told
 //   event_id: the incident's event id

@@ -6,6 +6,7 @@
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the question is asked at."}
 //   days: {type: int, default: 28, description: "Feedback is overdue when the referral is older than this many days."}
+// unordered: [[about_ids, about_names]]  # collect() lists: both stores sort them (graphcase/stores/values.py)
 // columns:
 //   pattern: referral_without_feedback
 //   event_id: the event that was referred

@@ -10,6 +10,7 @@
 //   baby_min_count: {type: int, default: 2, description: "How many make a finding for a baby (local 'was not brought' policies: a baby under one not brought twice is a concern)."}
 //   baby_limit_years: {type: int, default: 1, description: "Children younger than this at as_of count as babies."}
 //   event_kinds: {type: "list[str]", default: [was_not_brought], description: "Event kinds counted."}
+// unordered: [[event_dates, event_ids, event_kinds, agencies, sources]]  # collect() lists: both stores sort them (graphcase/stores/values.py)
 // columns:
 //   pattern: repeated_was_not_brought
 //   child_id: the child's person record id

@@ -27,3 +27,4 @@ RETURN p.id AS person_id, a.id AS agency_id, k.record_id AS record_id, k.since A
        k.mappa AS mappa, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        k.violence AS violence, k.cp_plan AS cp_plan, k.cin AS cin, k.looked_after AS looked_after,
        k.source_agency AS source_agency, k.source_record AS source_record
+ORDER BY person_id, agency_id, record_id

@@ -89,12 +89,14 @@ def outcome_of(exc: BaseException | None) -> tuple[str, str | None]:
 
 @contextlib.contextmanager
 def recorded(store, command: str, arguments=None, *, reason: str | None = None, claimed_user: str | None = None,
-             via: str = "api", message_holder: dict | None = None) -> Iterator[AuditRecord]:
+             via: str = "api", message_holder: dict | None = None, user: str | None = None) -> Iterator[AuditRecord]:
     """Record ``command`` on ``store``: a start entry now, an end entry with the outcome afterwards.
 
     Raises :class:`AuditError` (nothing runs) when the log cannot be written, and :class:`ReasonRequired`
     when the store's settings require a reason for ``command`` and none was given (``reason``, else the
     GRAPHCASE_REASON environment variable). Inside another recorded action it adds to that one instead.
+    ``user`` is an authenticated user (``graphcase serve``'s signed-in account), unlike ``claimed_user``;
+    with it, neither the reason nor the claimed user is read from the environment.
 
     >>> from graphcase import open_store
     >>> with open_store("g.db", read_only=True) as store, recorded(store, "history", reason="MASH 2026-0412"):  # doctest: +SKIP
@@ -105,8 +107,9 @@ def recorded(store, command: str, arguments=None, *, reason: str | None = None, 
         yield parent
         return
     log, settings = locate(store)
-    reason = reason or os.environ.get("GRAPHCASE_REASON") or None
-    claimed_user = claimed_user or os.environ.get("GRAPHCASE_USER") or None
+    if user is None:  # an authenticated web request takes nothing from the server's environment
+        reason = reason or os.environ.get("GRAPHCASE_REASON") or None
+        claimed_user = claimed_user or os.environ.get("GRAPHCASE_USER") or None
     base = {
         "command": command,
         "arguments": _jsonable(arguments),
@@ -116,6 +119,8 @@ def recorded(store, command: str, arguments=None, *, reason: str | None = None, 
         "reason": reason,
         "via": via,
     }
+    if user is not None:  # signed in to graphcase serve: checked by the server, not a claim
+        base["user"] = user
     start = log.append({"phase": "start", "at": now(), **base})
     record = AuditRecord(command, log, start["seq"])
     if settings.needs_reason(command) and not reason:

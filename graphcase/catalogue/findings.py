@@ -536,8 +536,9 @@ def person_network(store: GraphStore, person_id: str, as_of: dt.date, hops: int 
 
 
 def store_fingerprint(store: GraphStore) -> str | None:
-    """Size and modification time of an embedded store's files (None for a server store): any load or
-    update changes it, so a cached sweep keyed by it can't outlive the data it was computed from."""
+    """Size, modification time and inode of an embedded store's files (None for a server store): any load or
+    update changes it (a write renames a new file over the store), so a cached sweep keyed by it can't
+    outlive the data it was computed from."""
     location = getattr(store, "location", None)
     if not location:
         return None
@@ -545,7 +546,7 @@ def store_fingerprint(store: GraphStore) -> str | None:
     for path in (Path(location), Path(f"{location}.wal")):
         if path.exists():
             st = path.stat()
-            parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+            parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
     return "|".join(parts) or None
 
 
@@ -713,4 +714,7 @@ def read_findings(path: str | Path) -> dict:
     path = Path(path)
     if not path.exists():
         raise CatalogueError(f"no findings file at {path}; run 'graphcase links' first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CatalogueError(f"{path}: cannot read the findings file ({exc}); run 'graphcase links' again to rewrite it") from exc

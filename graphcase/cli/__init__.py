@@ -14,8 +14,10 @@ from ..output import fail
 from .options import CommandAudit, StoreOptions
 
 
-# Commands that open no store, and the audit group itself (it reads the log and writes its own entries).
-UNAUDITED = {"queries", "audit", "fixtures", None}
+# Commands that open no store, the audit group itself (it reads the log and writes its own entries), and
+# serve, whose every request writes its own entry with the signed-in user (one entry around the whole
+# server would swallow them all).
+UNAUDITED = {"queries", "audit", "fixtures", "serve", None}
 
 
 class AuditedGroup(click.Group):
@@ -78,9 +80,10 @@ from .history import history  # noqa: E402
 from .linkage import link_records_command, review  # noqa: E402
 from .links import explain_command, links_command  # noqa: E402
 from .maps import map_command  # noqa: E402
+from .serve import serve, users  # noqa: E402
 
 for command in (store.init, store.load, store.stats, query.queries, query.run, query.cypher, demo.demo,
                 find_command, history, link_records_command, review, map_command, links_command, explain_command,
-                audit_commands.audit_group):
+                audit_commands.audit_group, serve, users):
     main.add_command(command)
 fixtures_group.add_command(generate)

@@ -26,6 +26,7 @@ def link_records_command(opts, threshold, review_band, as_of, retrain, model_pat
     Human review decisions are respected: a rejected pair is never linked, an accepted one always is.
     """
     from ..linkage import LinkageError, link_records
+    from ..linkage.review import ReviewError
 
     try:
         with opts.open() as store:
@@ -37,7 +38,7 @@ def link_records_command(opts, threshold, review_band, as_of, retrain, model_pat
                 model_path=model_path,
                 retrain=retrain,
             )
-    except (LinkageError, StoreError) as exc:
+    except (LinkageError, ReviewError, StoreError) as exc:
         fail(str(exc))
     from ..catalogue.wording import probability
     from ..output import print_table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 
 from .. import audit
 from ..ingest.bundle import BundleError
+from ..ingest.limits import InputLimits, format_size, parse_size
 from ..ingest.load import load_bundle, write_reject_report
 from ..output import fail
 from ..stores import StoreError
@@ -39,33 +41,62 @@ def _default_rejects_path(opts: StoreOptions, load_id: str) -> Path:
     return Path(f"{opts.db or DEFAULT_DB}.rejects-{load_id}.csv")
 
 
+def _size(ctx, param, value):
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _date_range(ctx, param, value):
+    try:
+        earliest, latest = (dt.date.fromisoformat(part.strip()) for part in value.split(":"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not FIRST:LAST, e.g. 1900-01-01:2100-12-31") from None
+    if earliest > latest:
+        raise click.BadParameter(f"{earliest} is after {latest}")
+    return earliest, latest
+
+
+DEFAULTS = InputLimits()
+
+
 @click.command()
 @click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--allow-rejects", is_flag=True, help="Write the accepted rows even when some rows were rejected.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Reject report CSV [default: beside the store, <db>.rejects-<load id>.csv].")
+@click.option("--max-file-size", default=format_size(DEFAULTS.max_file_bytes).replace(" ", ""), metavar="SIZE", callback=_size, show_default=True, help="Refuse bundle files larger than this (e.g. 500M, 8G).")
+@click.option("--max-field-size", default=format_size(DEFAULTS.max_field_bytes).replace(" ", ""), metavar="SIZE", callback=_size, show_default=True, help="Reject rows with a value larger than this (e.g. 64K).")
+@click.option("--date-range", default=f"{DEFAULTS.earliest_date}:{DEFAULTS.latest_date}", metavar="FIRST:LAST", callback=_date_range, show_default=True, help="Reject dates outside FIRST:LAST.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
-def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Path | None, quiet: bool):
+def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Path | None, max_file_size: int,
+         max_field_size: int, date_range: tuple[dt.date, dt.date], quiet: bool):
     """Validate BUNDLE (a folder of CSV or JSON files) and load it, all or nothing.
 
-    Rejected rows are listed in a reject report (file, row, field, reason, value). Without
-    --allow-rejects nothing is written when any row is rejected, and the exit code is 2.
+    Rejected rows are listed in a reject report (file, row, field, reason, value), written beside the
+    store. Without --allow-rejects nothing is written when any row is rejected, and the exit code is 2.
     """
     from ..output import progress_bar
 
+    limits = InputLimits(max_file_size, max_field_size, *date_range)
     try:
         with opts.open() as store, progress_bar(disable=quiet) as progress:
-            report = load_bundle(store, bundle, allow_rejects=allow_rejects, progress=progress)
-    except (BundleError, StoreError) as exc:
+            report = load_bundle(store, bundle, allow_rejects=allow_rejects, progress=progress, limits=limits)
+    except BundleError as exc:
+        fail(str(exc), code=2)
+    except StoreError as exc:
         fail(str(exc))
     click.echo(report.summary())
     if report.rejects:
         path = rejects_path or _default_rejects_path(opts, report.load_id)
         write_reject_report(report.rejects, path)
-        for reject in report.rejects[:20]:
+        whole_files = [r for r in report.rejects if r.row is None]  # few, and each explains many rows
+        shown = whole_files + [r for r in report.rejects if r.row is not None][:20]
+        for reject in shown:
             click.echo(f"  rejected: {reject}", err=True)
-        if len(report.rejects) > 20:
-            click.echo(f"  ... and {len(report.rejects) - 20} more", err=True)
+        if len(report.rejects) > len(shown):
+            click.echo(f"  ... and {len(report.rejects) - len(shown)} more", err=True)
         click.echo(f"reject report: {path}", err=True)
         if not allow_rejects:
             fail("rows were rejected, so nothing was loaded; fix them or use --allow-rejects", code=2)

@@ -11,6 +11,7 @@ from . import build_history
 from .render import render
 
 PATTERN = "domestic_abuse_child_not_told"
+RICH_HISTORY_EVENTS = 12  # a chronology with this many events or more counts as rich
 
 
 def most_events_child(store: GraphStore) -> str | None:
@@ -38,11 +39,14 @@ def history_step(ctx) -> None:
     if not candidates:
         ctx.echo("history: no child with events in the demo store; no chronology written")
         return
-    # Among the first planted children, the one whose chronology shows most gaps (then most events).
+    # Among the first planted children and the child with most events, the richest history: enough events to
+    # read as a chronology (a one-event timeline shows nothing), then gaps and events together.
     best = None
-    for child in candidates[:20]:
+    richest = most_events_child(ctx.store)
+    for child in dict.fromkeys(candidates[:20] + ([richest] if richest else [])):
         history = build_history(ctx.store, child, hops=2, as_of=as_of, date_to=as_of)
-        score = (len(history.gaps), len(history.chronology.entries))
+        events = len(history.chronology.entries)
+        score = (min(events, RICH_HISTORY_EVENTS), len(history.gaps) > 0, events + 2 * len(history.gaps))
         if best is None or score > best[0]:
             best = (score, history)
     history = best[1]

@@ -38,6 +38,19 @@ def _kind(kind: str) -> str:
     return kind.replace("_", " ")
 
 
+OUTCOMES = {
+    "nfa": "no further action", "early_help": "early help offered", "assessment": "assessment started",
+    "s47": "child protection enquiry (section 47)", "cp_plan": "child protection plan", "cin_plan": "child in need plan",
+    "looked_after": "child taken into care", "attended": "attended", "not_attended": "was not brought / did not attend",
+    "charged": "charged", "no_action": "no action taken", "closed": "case closed", "other": "other outcome",
+}
+
+
+def outcome_text(code: str | None) -> str:
+    """An outcome code in plain English (an unknown code is shown as recorded)."""
+    return OUTCOMES.get(code or "", (code or "").replace("_", " "))
+
+
 def agency_name(chron: Chronology, agency_id: str) -> str:
     return chron.agencies[agency_id].name if agency_id in chron.agencies else agency_id
 
@@ -83,7 +96,7 @@ def entry_row(chron: Chronology, e: Entry) -> dict:
         "agency": e.recorded_by.name,
         "kind": e.kind,
         "summary": e.summary,
-        "outcome": e.outcome or "",
+        "outcome": outcome_text(e.outcome),
         "people": people_text(chron, e),
         "told": told_text(chron, e),
         "not_told": not_told_text(chron, e),
@@ -255,42 +268,110 @@ def to_table(history: CaseHistory) -> str:
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.2em;color:#222}
 h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.6em}
+.controls{display:flex;flex-wrap:wrap;gap:.4em 1.4em;align-items:flex-start;font-size:.85em;margin:.6em 0}
+.controls fieldset{border:1px solid #ccc;padding:.3em .6em;margin:0}
+.controls legend{font-weight:600}
+.controls label{margin-right:.8em;white-space:nowrap}
 .timeline{border:1px solid #ccc;padding:.5em 0;margin:1em 0;background:#fafafa}
-.lane{display:flex;align-items:center;height:34px;border-bottom:1px dashed #ddd}
+.lane{display:flex;align-items:center;min-height:34px;border-bottom:1px dashed #ddd}
 .lane-name{width:240px;flex:none;padding:0 .6em;font-size:.85em;text-align:right}
 .lane-name.working{font-weight:bold}
-.track{position:relative;flex:1;height:100%;margin-right:20px}
-.axis{position:relative;height:22px;margin-left:240px;margin-right:20px;font-size:.75em;color:#666}
-.axis span{position:absolute;transform:translateX(-50%)}
-.mark{position:absolute;top:9px;width:14px;height:14px;margin-left:-7px;border-radius:50%;cursor:pointer;box-sizing:border-box}
+.track{position:relative;flex:1;height:100%;align-self:stretch;margin-right:20px;overflow:hidden}
+.axis{position:relative;height:22px;margin-left:240px;margin-right:20px;font-size:.75em;color:#555;overflow:hidden}
+.axis span{position:absolute;transform:translateX(-50%);white-space:nowrap}
+.mark{position:absolute;width:14px;height:14px;margin-left:-7px;border-radius:50%;cursor:pointer;box-sizing:border-box;padding:0;border:0}
+.mark:focus-visible{outline:3px solid #0072b2;outline-offset:1px}
 .mark.recorded{background:#1f5fa8}
-.mark.recorded.significant{background:#b8321c}
+.mark.recorded.significant{background:#b8321c;border-radius:2px;transform:rotate(45deg)}
 .mark.told{background:#fff;border:3px solid #2a8a3a}
 .mark.gap{background:#fff;border:3px dashed #d00;border-radius:2px}
-.period{position:absolute;top:24px;height:7px;background:rgba(220,0,0,.35);border:1px solid #d00;box-sizing:border-box}
-.risk-span{position:absolute;top:14px;height:5px;background:#e08a00}
-.working-span{position:absolute;top:14px;height:4px;background:#9bc}
+.period{position:absolute;height:7px;background:rgba(220,0,0,.35);border:1px solid #d00;box-sizing:border-box}
+.risk-span{position:absolute;height:5px;background:#e08a00}
+.working-span{position:absolute;height:4px;background:#7a9fb0}
 #tip{position:fixed;display:none;max-width:420px;background:#fff;border:1px solid #888;padding:.5em;font-size:.8em;box-shadow:2px 2px 6px rgba(0,0,0,.2);z-index:10;white-space:pre-line}
 table{border-collapse:collapse;font-size:.8em;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:3px 5px;vertical-align:top;text-align:left}
+td.date,th.date{white-space:nowrap}
 tr.gap td{background:#fde8e8}
 td.gap{background:#fde8e8}
-.legend span{margin-right:1.2em;font-size:.8em}
+.legend span{margin-right:1.2em;font-size:.8em;display:inline-block}
 .legend-bar{display:inline-block;width:22px;height:7px;margin-right:.3em}
-.legend .mark{position:relative;display:inline-block;top:2px;margin:0 .3em 0 0}
+.legend .mark{position:relative;display:inline-block;top:2px;margin:0 .5em 0 0}
 .k-not_told,.k-told_late{color:#b00;font-weight:bold}
+[hidden]{display:none!important}
+@media print{
+ @page{size:A4 landscape;margin:10mm}
+ *{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+ body{margin:0;font-size:9pt}
+ .controls,#tip{display:none!important}
+ .timeline{page-break-inside:avoid;background:#fff}
+ .lane-name{width:150px}.axis{margin-left:150px}
+ table{font-size:7.5pt;width:100%}
+ tr{page-break-inside:avoid}
+}
 """
 
 JS = """
 (function(){
   var tip=document.getElementById('tip');
+  function show(el,x,y){tip.textContent=el.getAttribute('data-tip');tip.style.display='block';tip.style.left=Math.max(0,Math.min(x+12,window.innerWidth-440))+'px';tip.style.top=(y+12)+'px';}
   document.querySelectorAll('[data-tip]').forEach(function(el){
-    el.addEventListener('mouseenter',function(ev){tip.textContent=el.getAttribute('data-tip');tip.style.display='block';});
-    el.addEventListener('mousemove',function(ev){tip.style.left=Math.min(ev.clientX+12,window.innerWidth-440)+'px';tip.style.top=(ev.clientY+12)+'px';});
+    el.addEventListener('mouseenter',function(ev){show(el,ev.clientX,ev.clientY);});
+    el.addEventListener('mousemove',function(ev){tip.style.left=Math.max(0,Math.min(ev.clientX+12,window.innerWidth-440))+'px';tip.style.top=(ev.clientY+12)+'px';});
     el.addEventListener('mouseleave',function(){tip.style.display='none';});
+    el.addEventListener('focus',function(){var r=el.getBoundingClientRect();show(el,r.left,r.bottom);});
+    el.addEventListener('blur',function(){tip.style.display='none';});
   });
+  // Zoom to a period: every mark and bar carries its dates; positions are recomputed for the period shown.
+  var tl=document.getElementById('timeline');
+  var full=[tl.getAttribute('data-start'),tl.getAttribute('data-end')];
+  function day(s){return Date.parse(s+'T00:00:00Z')/864e5;}
+  function zoom(a,b){
+    var s=day(a),e=day(b);if(!(e>s))return false;
+    tl.querySelectorAll('[data-from]').forEach(function(el){
+      var f=day(el.getAttribute('data-from')),t=el.hasAttribute('data-to')?day(el.getAttribute('data-to')):null;
+      if(t===null){var x=100*(f-s)/(e-s);el.style.left=x+'%';el.classList.toggle('out',x<0||x>100);el.hidden=el.classList.contains('out')||el.classList.contains('filtered');}
+      else{var l=Math.max(f,s),r=Math.min(t,e);el.style.left=100*(l-s)/(e-s)+'%';el.style.width=Math.max(100*(r-l)/(e-s),0.2)+'%';el.classList.toggle('out',r<s||l>e);el.hidden=el.classList.contains('out')||el.classList.contains('filtered');}
+    });
+    document.getElementById('zoom-from').value=a;document.getElementById('zoom-to').value=b;
+    window.graphcaseZoomed=[a,b];return true;
+  }
+  window.graphcaseZoom=zoom;
+  document.getElementById('zoom-button').addEventListener('click',function(){zoom(document.getElementById('zoom-from').value,document.getElementById('zoom-to').value);});
+  document.getElementById('zoom-reset').addEventListener('click',function(){zoom(full[0],full[1]);});
+  // Filters: agencies hide their lane and their rows; event kinds hide their marks and rows.
+  function applyFilters(){
+    var off={},koff={};
+    document.querySelectorAll('input[data-filter-agency]').forEach(function(b){if(!b.checked)off[b.getAttribute('data-filter-agency')]=1;});
+    document.querySelectorAll('input[data-filter-kind]').forEach(function(b){if(!b.checked)koff[b.getAttribute('data-filter-kind')]=1;});
+    document.querySelectorAll('.lane').forEach(function(l){l.hidden=!!off[l.getAttribute('data-agency')];});
+    document.querySelectorAll('[data-kind]').forEach(function(el){
+      var hide=!!koff[el.getAttribute('data-kind')]||(el.tagName==='TR'&&!!off[el.getAttribute('data-agency')]);
+      el.classList.toggle('filtered',hide);el.hidden=hide||el.classList.contains('out');
+    });
+  }
+  document.querySelectorAll('input[data-filter-agency],input[data-filter-kind]').forEach(function(b){b.addEventListener('change',applyFilters);});
 })();
 """
+
+# A mark is 14 px wide; on a track of about 1,000 px that is 1.4 %: closer marks go on the next row down.
+MARK_GAP_PERCENT = 1.6
+ROW_PX = 17
+
+
+def _stack(xs: list[float]) -> list[int]:
+    """Row of each point mark in a lane so that no two marks on one row are closer than MARK_GAP_PERCENT."""
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    last: list[float] = []
+    rows = [0] * len(xs)
+    for i in order:
+        row = next((r for r, x in enumerate(last) if xs[i] - x >= MARK_GAP_PERCENT), len(last))
+        if row == len(last):
+            last.append(xs[i])
+        else:
+            last[row] = xs[i]
+        rows[i] = row
+    return rows
 
 
 _e = html_out.text  # every value written into the page, text or attribute
@@ -310,65 +391,96 @@ def to_html(history: CaseHistory) -> str:
     def x(day: dt.date) -> float:
         return round(100 * (min(max(day, start), end) - start).days / width, 3)
 
-    marks: dict[str, list[str]] = {a: [] for a in agencies}
+    # Per lane: bars (from, to, class, tip) and point marks (day, class, event id, kind, label, tip).
+    bars: dict[str, list[tuple]] = {a: [] for a in agencies}
+    points: dict[str, list[tuple]] = {a: [] for a in agencies}
     entries = {e.event_id: e for e in chron.entries}
     gap_events = {g.event_id for g in history.gaps if g.event_id}
     for r in chron.child_records():
-        if r.agency.id in marks:
-            s, u = x(r.since or start), x(r.until or end)
-            marks[r.agency.id].append(f'<div class="working-span" style="left:{s}%;width:{max(u - s, 0.2)}%" data-tip="{_e(f"Working with the child: record {r.record_id} ({r.agency.name}) from {_d(r.since)}" + (f" to {_d(r.until)}" if r.until else ""))}"></div>')
+        if r.agency.id in bars:
+            bars[r.agency.id].append((r.since or start, r.until or end, "working-span",
+                                      f"Working with the child: record {r.record_id} ({r.agency.name}) from {_d(r.since)}" + (f" to {_d(r.until)}" if r.until else "")))
     for r in chron.records:
-        if r.risk and r.person_id != chron.child_id and r.agency.id in marks:
-            s, u = x(r.since or start), x(r.until or end)
+        if r.risk and r.person_id != chron.child_id and r.agency.id in bars:
             who = chron.people[r.person_id].name if r.person_id in chron.people else r.person_id
             tip = (f"{r.agency.name} holds a risk about {who} ({chron.relation_text(r.person_id)}): {'; '.join(r.risk)}; "
                    f"record {r.record_id} from {_d(r.since)}" + (f" to {_d(r.until)}" if r.until else "") + f"\nSource: {r.source}")
-            marks[r.agency.id].append(f'<div class="risk-span" style="left:{s}%;width:{max(u - s, 0.2)}%" data-tip="{_e(tip)}"></div>')
+            bars[r.agency.id].append((r.since or start, r.until or end, "risk-span", tip))
     for g in history.gaps:
-        if g.kind == "risk_not_shared" and g.agency_id in marks:
-            s, u = x(g.date_from), x(g.date_to)
-            marks[g.agency_id].append(f'<div class="period gap" style="left:{s}%;width:{max(u - s, 0.3)}%" data-tip="{_e("GAP: " + g.explanation + chr(10) + "Sources: " + ", ".join(g.evidence))}"></div>')
+        if g.kind == "risk_not_shared" and g.agency_id in bars:
+            bars[g.agency_id].append((g.date_from, g.date_to or end, "period gap", "GAP: " + g.explanation + "\nSources: " + ", ".join(g.evidence)))
     for e in chron.entries:
-        detail = (f"{_d(e.date)} {_kind(e.kind)} — recorded by {e.recorded_by.name}\n{e.summary}\nOutcome: {e.outcome or ''}\n"
+        detail = (f"{_d(e.date)} {_kind(e.kind)} — recorded by {e.recorded_by.name}\n{e.summary}\nOutcome: {outcome_text(e.outcome)}\n"
                   f"People: {people_text(chron, e)}\nTold: {told_text(chron, e) or 'nobody'}\n"
                   f"Working with the child, not told: {not_told_text(chron, e) or 'none'}\nSource: {e.source}")
         cls = "mark recorded" + (" significant" if is_significant(e) else "")
-        marks.setdefault(e.recorded_by.id, []).append(f'<div class="{cls}" data-event="{_e(e.event_id)}" style="left:{x(e.date)}%" data-tip="{_e(detail)}"></div>')
+        label = f"{_d(e.date)}: {_kind(e.kind)} recorded by {e.recorded_by.name}"
+        points.setdefault(e.recorded_by.id, []).append((e.date, cls, e.event_id, e.kind, label, detail))
         for t in e.told:
-            if t.agency.id in marks and t.agency.id != e.recorded_by.id:
-                tip = f"{t.agency.name} {_kind(t.how)} {_d(t.date)}: {_kind(e.kind)} of {_d(e.date)} ({e.event_id})\nSource: {t.source}"
-                marks[t.agency.id].append(f'<div class="mark told" data-event="{_e(e.event_id)}" style="left:{x(t.date or e.date)}%" data-tip="{_e(tip)}"></div>')
+            if t.agency.id in points and t.agency.id != e.recorded_by.id:
+                tip = f"{_d(t.date or e.date)}: {t.agency.name} {_kind(t.how)}: {_kind(e.kind)} of {_d(e.date)} ({e.event_id})\nSource: {t.source}"
+                points[t.agency.id].append((t.date or e.date, "mark told", e.event_id, e.kind, f"{_d(t.date or e.date)}: {t.agency.name} {_kind(t.how)} {_kind(e.kind)}", tip))
     for g in history.gaps:
-        if g.kind in ("not_told", "told_late") and g.agency_id in marks and g.event_id in entries:
-            marks[g.agency_id].append(f'<div class="mark gap" data-event="{_e(g.event_id)}" style="left:{x(g.date_from)}%" data-tip="{_e("GAP: " + g.explanation + chr(10) + "Sources: " + ", ".join(g.evidence))}"></div>')
+        if g.kind in ("not_told", "told_late") and g.agency_id in points and g.event_id in entries:
+            e = entries[g.event_id]
+            points[g.agency_id].append((g.date_from, "mark gap", g.event_id, e.kind, f"{_d(g.date_from)}: gap, {agency_name(chron, g.agency_id)} {_kind(g.kind)}",
+                                        "GAP: " + g.explanation + "\nSources: " + ", ".join(g.evidence)))
+
+    def lane_html(agency_id: str) -> tuple[str, int]:
+        pts = sorted(points.get(agency_id, []), key=lambda p: (p[0], p[2], p[1]))
+        rows = _stack([x(p[0]) for p in pts])
+        n_rows = max(rows, default=-1) + 1
+        html_parts = []
+        for (day, cls, event_id, kind, label, tip), row in zip(pts, rows):
+            html_parts.append(f'<button type="button" class="{cls}" data-event="{_e(event_id)}" data-kind="{_e(kind)}" data-from="{_d(day)}" '
+                              f'style="left:{x(day)}%;top:{4 + row * ROW_PX}px" aria-label="{_e(label)}" data-tip="{_e(tip)}"></button>')
+        top = 4 + n_rows * ROW_PX + 2
+        for k, (since, until, cls, tip) in enumerate(sorted(bars.get(agency_id, []), key=lambda b: (b[2], b[0]))):
+            s_, u_ = x(since), x(until)
+            html_parts.append(f'<div class="{cls}" tabindex="0" role="img" aria-label="{_e(tip.splitlines()[0])}" data-from="{_d(since)}" data-to="{_d(until)}" '
+                              f'style="left:{s_}%;width:{max(u_ - s_, 0.2)}%;top:{top + 9 * k}px" data-tip="{_e(tip)}"></div>')
+        height = max(34, top + 9 * len(bars.get(agency_id, [])) + 4)
+        return "".join(html_parts), height
 
     ticks = []
     for year in range(start.year, end.year + 1):
         for month in (1, 4, 7, 10):
             day = dt.date(year, month, 1)
             if start <= day <= end:
-                ticks.append(f'<span style="left:{x(day)}%">{day:%b %Y}</span>')
+                ticks.append(f'<span data-from="{_d(day)}" style="left:{x(day)}%">{day:%b %Y}</span>')
 
+    kinds = sorted({e.kind for e in chron.entries})
     out = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         # Only inline content is allowed: nothing on the page may reach the network.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">",
-        f"<title>{_e(title(history))}</title><style>{CSS}</style></head><body>",
+        f"<title>{_e(title(history))}</title><style>{CSS}</style></head><body><main>",
         f"<h1>{_e(title(history))}</h1>",
         f"<p>{len(chron.entries)} events, {len(history.gaps)} knowledge gaps, {len(agencies)} agencies. "
         "Findings are leads for a professional reviewer, not verdicts; every line cites its source record (agency:record)."
         + (" Dates are shifted by a fixed number of days." if chron.date_shift_days else "")
         + (f" {_e(chron.pseudonymisation_note)}" if chron.pseudonymisation_note else "") + "</p>",
-        '<div class="legend"><span><i class="mark recorded"></i>event recorded</span><span><i class="mark recorded significant"></i>significant event</span>'
-        '<span><i class="mark told"></i>told (shared or referred)</span><span><i class="mark gap"></i>working with the child, not told (gap)</span>'
+        '<div class="legend"><span><i class="mark recorded"></i>event recorded (circle)</span><span><i class="mark recorded significant"></i>significant event (red diamond)</span>'
+        '<span><i class="mark told"></i>told: shared or referred (green ring)</span><span><i class="mark gap"></i>working with the child, not told: gap (dashed red square)</span>'
         '<span><i class="legend-bar" style="background:#e08a00"></i>risk held about a network member</span>'
         '<span><i class="legend-bar" style="background:rgba(220,0,0,.35);border:1px solid #d00"></i>working with the child while a risk was held elsewhere, not shared (gap)</span>'
-        '<span><i class="legend-bar" style="background:#9bc"></i>working with the child</span></div>',
-        '<div class="timeline" id="timeline">',
+        '<span><i class="legend-bar" style="background:#7a9fb0"></i>working with the child</span>'
+        "<span>Marks close in time are stacked, never hidden; hover or tab to a mark for its date and details.</span></div>",
+        '<div class="controls" role="group" aria-label="Timeline controls">'
+        f'<fieldset><legend>Zoom to a period</legend><label>from <input type="date" id="zoom-from" value="{_d(start)}"></label>'
+        f'<label>to <input type="date" id="zoom-to" value="{_d(end)}"></label>'
+        '<button type="button" id="zoom-button">Zoom</button> <button type="button" id="zoom-reset">Whole period</button></fieldset>'
+        '<fieldset><legend>Agencies</legend>'
+        + "".join(f'<label><input type="checkbox" checked data-filter-agency="{_e(a)}"> {_e(agency_name(chron, a))}</label>' for a in agencies)
+        + '</fieldset><fieldset><legend>Event kinds</legend>'
+        + "".join(f'<label><input type="checkbox" checked data-filter-kind="{_e(k)}"> {_e(_kind(k))}</label>' for k in kinds)
+        + "</fieldset></div>",
+        f'<div class="timeline" id="timeline" data-start="{_d(start)}" data-end="{_d(end)}">',
     ]
     for a in agencies:
         cls = "lane-name working" if a in working else "lane-name"
-        out.append(f'<div class="lane" data-agency="{_e(a)}"><div class="{cls}">{_e(agency_name(chron, a))}</div><div class="track">{"".join(marks[a])}</div></div>')
+        inner, height = lane_html(a)
+        out.append(f'<div class="lane" data-agency="{_e(a)}" style="height:{height}px"><div class="{cls}">{_e(agency_name(chron, a))}</div><div class="track">{inner}</div></div>')
     out.append(f'<div class="axis">{"".join(ticks)}</div></div>')
 
     out += ["<h2>People</h2>", "<table><tr><th>person</th><th>role</th><th>relation to the child</th><th>source</th></tr>"]
@@ -376,12 +488,13 @@ def to_html(history: CaseHistory) -> str:
         out.append(f"<tr><td>{_e(p.name)}</td><td>{_e(p.role)}</td><td>{_e(chron.relation_text(p.id))}</td><td>{_e(p.source)}</td></tr>")
     out.append("</table>")
 
-    out += ["<h2>Chronology</h2>", "<table id=\"chronology\"><tr><th>date</th><th>recorded by</th><th>event</th><th>summary</th><th>outcome</th>"
+    out += ["<h2>Chronology</h2>", "<table id=\"chronology\"><tr><th class=\"date\">date</th><th>recorded by</th><th>event</th><th>summary</th><th>outcome</th>"
             "<th>people concerned</th><th>agencies told</th><th>working with the child, not told</th><th>source</th></tr>"]
     for e in chron.entries:
         r = entry_row(chron, e)
         cls = ' class="gap"' if e.event_id in gap_events else ""
-        out.append(f'<tr{cls} data-event="{_e(e.event_id)}">' + "".join(f"<td>{_e(r[k])}</td>" for k in ("date", "agency")) + f"<td>{_e(_kind(e.kind))}</td>"
+        out.append(f'<tr{cls} data-event="{_e(e.event_id)}" data-kind="{_e(e.kind)}" data-agency="{_e(e.recorded_by.id)}">'
+                   + f'<td class="date">{_e(r["date"])}</td><td>{_e(r["agency"])}</td><td>{_e(_kind(e.kind))}</td>'
                    + "".join(f"<td>{_e(r[k])}</td>" for k in ("summary", "outcome", "people", "told", "not_told", "source")) + "</tr>")
     out.append("</table>")
 
@@ -389,12 +502,12 @@ def to_html(history: CaseHistory) -> str:
         out += ["<h2>Knowledge gaps that weigh most</h2>", f"<p>{_e(RANKING_RULE)}</p>",
                 '<table id="gap-groups"><tr><th>rank</th><th>why it weighs</th><th>agency not told</th><th>about</th><th>from</th><th>to</th><th>gaps</th></tr>']
         for grp in history.groups:
-            out.append("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in (str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about,
-                                                                      _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))) + "</tr>")
+            out.append("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in (str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about))
+                       + "".join(f'<td class="date">{_e(v)}</td>' for v in (_d(grp.date_from), _d(grp.date_to))) + f"<td>{len(grp.gaps)}</td></tr>")
         out.append("</table>")
     out += [f"<h2>Knowledge gaps ({len(history.gaps)})</h2>", "<table id=\"gaps\"><tr><th>from</th><th>to</th><th>gap</th><th>agency</th><th>explanation</th><th>sources</th></tr>"]
     for g in history.gaps:
-        out.append(f'<tr class="gap"><td>{_e(_d(g.date_from))}</td><td>{_e(_d(g.date_to))}</td><td>{_e(_kind(g.kind))}</td><td>{_e(agency_name(chron, g.agency_id))}</td>'
+        out.append(f'<tr class="gap"><td class="date">{_e(_d(g.date_from))}</td><td class="date">{_e(_d(g.date_to))}</td><td>{_e(_kind(g.kind))}</td><td>{_e(agency_name(chron, g.agency_id))}</td>'
                    f"<td>{_e(g.explanation)}</td><td>{_e(', '.join(g.evidence))}</td></tr>")
     out.append("</table>")
 
@@ -407,7 +520,7 @@ def to_html(history: CaseHistory) -> str:
             cls = ' class="gap"' if any(k.status in ("not_told", "told_late") for k in items) else ""
             text = "<br>".join(f'<span class="k-{k.status}">{_e({"recorded": "recorded", "told": "told of", "not_told": "NOT told of", "told_late": "told late of"}[k.status])} {_e(_kind(k.kind))} {_e(_d(k.date))}</span>' for k in items)
             cells.append(f"<td{cls}>{text}</td>")
-        out.append(f"<tr><td>{_e(p)}</td>{''.join(cells)}</tr>")
+        out.append(f'<tr><td class="date">{_e(p)}</td>{"".join(cells)}</tr>')
     out.append("</table>")
-    out += ['<div id="tip"></div>', f"<script>{JS}</script>", "</body></html>"]
+    out += ['</main><div id="tip" role="tooltip"></div>', f"<script>{JS}</script>", "</body></html>"]
     return "\n".join(out) + "\n"

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from ..files import atomic_writer
 from ..output.csvsafe import SafeWriter
 from .bundle import ROW_COLUMN, read_bundle
+from .limits import InputLimits
 from ..model.hashing import join_key_arrow, row_hashes
 from ..model import Table, tables
 from ..stores.base import ElementChanges, GraphStore, LoadPlan, Progress
@@ -34,6 +35,8 @@ class LoadReport:
     rows_read: dict[str, int]
     rows_accepted: dict[str, int]
     rejects: list[Reject]
+    rows_rejected: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, int] = field(default_factory=dict)  # identical repeated rows dropped, per table
     written: dict[str, dict[str, int]] = field(default_factory=dict)
     applied: bool = False
     seconds: float = 0.0
@@ -43,14 +46,25 @@ class LoadReport:
     def rejected_rows(self) -> int:
         return len({(r.file, r.row) for r in self.rejects})
 
+    @property
+    def duplicates_dropped(self) -> int:
+        return sum(self.duplicates.values())
+
     def summary(self) -> str:
+        """Per table: rows read = accepted + rejected + identical repeats dropped."""
         lines = [f"bundle {self.bundle}  load {self.load_id}  ({self.seconds:.2f} s)"]
         for name, read in self.rows_read.items():
-            lines.append(f"  {name:<15} read {read:>9,}  accepted {self.rows_accepted.get(name, 0):>9,}")
+            lines.append(
+                f"  {name:<15} read {read:>9,}  accepted {self.rows_accepted.get(name, 0):>9,}"
+                f"  rejected {self.rows_rejected.get(name, 0):>7,}  repeats dropped {self.duplicates.get(name, 0):>7,}"
+            )
         new = sum(c["new"] for c in self.written.values())
         upd = sum(c["updated"] for c in self.written.values())
         state = "written" if self.applied else "NOT written"
         lines.append(f"  {new:,} new and {upd:,} changed nodes/relationships {state}; {self.rejected_rows:,} rows rejected")
+        if self.duplicates_dropped:
+            where = ", ".join(f"{name} {count:,}" for name, count in self.duplicates.items() if count)
+            lines.append(f"  {self.duplicates_dropped:,} identical repeated rows dropped (kept once): {where}")
         return "\n".join(lines)
 
 
@@ -151,6 +165,7 @@ def load_bundle(
     allow_rejects: bool = True,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    limits: InputLimits | None = None,
 ) -> LoadReport:
     """Validate ``folder`` and write its accepted rows to ``store`` in one transaction.
 
@@ -172,9 +187,9 @@ def load_bundle(
         mark = now
 
     store.ensure_schema()
-    raw = read_bundle(folder)
+    raw = read_bundle(folder, limits)
     stage_done("read")
-    validated = validate_bundle(raw, known_ids=store.known_ids, today=today)
+    validated = validate_bundle(raw, known_ids=store.known_ids, today=today, limits=limits)
     stage_done("validate")
     loaded_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     load_id = f"{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -184,6 +199,8 @@ def load_bundle(
         rows_read={name: len(t) for name, t in raw.items()},
         rows_accepted=validated.accepted_counts(),
         rejects=validated.rejects,
+        rows_rejected=validated.rejected,
+        duplicates=validated.duplicates,
         stage_seconds=stages,
     )
     if validated.rejects and not allow_rejects:

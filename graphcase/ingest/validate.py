@@ -12,8 +12,9 @@ checks over pandas object columns.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .bundle import ROW_COLUMN, RawTable
+from .limits import InputLimits
+from .rejects import Reject, clip
 from ..model.hashing import join_key_arrow, row_hashes
 from ..model import Table, tables
 
@@ -28,29 +31,16 @@ from ..model import Table, tables
 KnownIds = Callable[[str, list[str]], set[str]]
 
 
-@dataclass(frozen=True)
-class Reject:
-    file: str
-    row: int | None  # None: the whole file
-    field: str | None
-    reason: str
-    value: str | None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        where = f"{self.file}" + (f", row {self.row}" if self.row is not None else "")
-        where += f", field {self.field}" if self.field else ""
-        value = "" if self.value is None else f" (value: {self.value!r})"
-        return f"{where}: {self.reason}{value}"
-
-
 @dataclass
 class ValidatedBundle:
     tables: dict[str, pa.Table]  # accepted rows, typed (date32, bool), with ROW_COLUMN
     rejects: list[Reject]
-    duplicates_dropped: int = 0
+    duplicates: dict[str, int] = field(default_factory=dict)  # table -> identical repeated rows dropped
+    rejected: dict[str, int] = field(default_factory=dict)  # table -> rows rejected (a whole file: all its rows)
+
+    @property
+    def duplicates_dropped(self) -> int:
+        return sum(self.duplicates.values())
 
     @property
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -69,14 +59,16 @@ def _mask(values) -> np.ndarray:
 class _Errors:
     """Collects the rejects of one table and which rows are bad, column-wise."""
 
-    def __init__(self, path_name: str, rows: np.ndarray):
+    def __init__(self, path_name: str, rows: np.ndarray, read_rejects: list[Reject] = ()):
         self.file = path_name
         self.rows = rows  # the ROW_COLUMN values
-        self.rejects: list[Reject] = []
-        self.bad = np.zeros(len(rows), dtype=bool)
+        self.rejects: list[Reject] = list(read_rejects)
+        # Rows refused while reading hold no values: their reject says why, and no check repeats it.
+        self.unread = np.isin(rows, [r.row for r in read_rejects])
+        self.bad = self.unread.copy()
 
     def add(self, mask: np.ndarray, field: str | None, reason, values: pa.ChunkedArray | None = None) -> None:
-        mask = np.asarray(mask, dtype=bool)
+        mask = np.asarray(mask, dtype=bool) & ~self.unread
         if not mask.any():
             return
         self.bad |= mask
@@ -84,11 +76,11 @@ class _Errors:
         vals = values.filter(pa.array(mask)).to_pylist() if values is not None else [None] * len(rows)
         for row, value in zip(rows, vals):
             text = reason(value) if callable(reason) else reason
-            self.rejects.append(Reject(self.file, int(row), field, text, value))
+            self.rejects.append(Reject(self.file, int(row), field, text, clip(value)))
 
     def keep(self, keep: np.ndarray) -> _Errors:
         trimmed = _Errors(self.file, self.rows[keep])
-        trimmed.rejects, trimmed.bad = self.rejects, self.bad[keep]
+        trimmed.rejects, trimmed.bad, trimmed.unread = self.rejects, self.bad[keep], self.unread[keep]
         return trimmed
 
 
@@ -96,15 +88,18 @@ def validate_bundle(
     raw: dict[str, RawTable],
     known_ids: KnownIds | None = None,
     today: dt.date | None = None,
+    limits: InputLimits | None = None,
 ) -> ValidatedBundle:
     """Validate every table of ``raw``; ``known_ids`` resolves references to rows already in the store."""
     today = today or dt.date.today()
+    limits = limits or InputLimits()
     known_ids = known_ids or (lambda label, ids: set())
     out: dict[str, pa.Table] = {}
-    rejects: list[Reject] = []
+    rejects: list[Reject] = list(getattr(raw, "rejects", ()))  # whole files the reader refused
     accepted_ids: dict[str, pa.ChunkedArray] = {}
     rejected_ids: dict[str, dict[str, str]] = {}  # table -> id -> "file row N"
-    duplicates = 0
+    duplicates: dict[str, int] = {}
+    rejected: dict[str, int] = {}
     specs = tables()
     for name, spec in specs.items():
         if name not in raw:
@@ -113,11 +108,13 @@ def validate_bundle(
         table, file_level = _check_columns(spec, table_raw)
         if file_level:
             rejects.extend(file_level)
+            rejected[name] = table_raw.table.num_rows
             continue
-        errors = _Errors(table_raw.path.name, table[ROW_COLUMN].to_numpy())
-        parsed = _check_values(spec, table, errors, today)
+        errors = _Errors(table_raw.path.name, table[ROW_COLUMN].to_numpy(), table_raw.rejects)
+        parsed = _check_values(spec, table, errors, today, limits)
+        _check_ids(spec, table, errors)
         table, parsed, errors, dropped = _check_keys(spec, table, parsed, errors)
-        duplicates += dropped
+        duplicates[name] = dropped
         if spec.is_node:
             # Ids of nodes of this table are known before references are checked: agencies may cite
             # themselves as source_agency.
@@ -134,9 +131,11 @@ def validate_bundle(
             }
         out[name] = _typed(spec, table, parsed, good)
         rejects.extend(errors.rejects)
+        rejected[name] = int(errors.bad.sum())
     order = {name: i for i, name in enumerate(specs)}
-    rejects.sort(key=lambda r: (order.get(r.file.rsplit(".", 1)[0], 99), r.row or 0))
-    return ValidatedBundle(out, rejects, duplicates)
+    # Whole-file problems first: one of them explains many row rejects (a missing people file, every reference).
+    rejects.sort(key=lambda r: (r.row is not None, order.get(r.file.rsplit(".", 1)[0], 99), r.row or 0))
+    return ValidatedBundle(out, rejects, duplicates, rejected)
 
 
 def _check_columns(spec: Table, raw: RawTable) -> tuple[pa.Table, list[Reject]]:
@@ -147,7 +146,7 @@ def _check_columns(spec: Table, raw: RawTable) -> tuple[pa.Table, list[Reject]]:
     problems = []
     if unknown:
         problems.append(
-            Reject(raw.path.name, None, ",".join(unknown), f"unknown column(s); expected: {', '.join(expected)}", None)
+            Reject(raw.path.name, None, clip(",".join(unknown)), f"unknown column(s); expected: {', '.join(expected)}", None)
         )
     if missing_required:
         problems.append(Reject(raw.path.name, None, ",".join(missing_required), "required column missing", None))
@@ -166,7 +165,7 @@ def _check_columns(spec: Table, raw: RawTable) -> tuple[pa.Table, list[Reject]]:
     return pa.table(columns), []
 
 
-def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date) -> dict[str, pa.ChunkedArray]:
+def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date, limits: InputLimits) -> dict[str, pa.ChunkedArray]:
     """Value checks; returns the date columns parsed once (date32, null where absent or invalid)."""
     parsed_dates: dict[str, pa.ChunkedArray] = {}
     for f in spec.fields:
@@ -178,6 +177,9 @@ def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date)
             dates = _parse_dates(col)
             parsed_dates[f.name] = dates
             errors.add(present & ~_mask(pc.is_valid(dates)), f.name, "not a valid date (expected YYYY-MM-DD)", col)
+            earliest, latest = pa.scalar(limits.earliest_date, pa.date32()), pa.scalar(limits.latest_date, pa.date32())
+            outside = _mask(pc.or_(pc.less(dates, earliest), pc.greater(dates, latest)))
+            errors.add(outside, f.name, f"date outside the accepted range {limits.earliest_date} to {limits.latest_date} (--date-range)", col)
             if f.not_future:
                 future = _mask(pc.greater(dates, pa.scalar(today, pa.date32())))
                 errors.add(future, f.name, f"date is in the future (after {today})", col)
@@ -198,6 +200,65 @@ def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date)
             before = _mask(pc.less(parsed_dates[f.name], parsed_dates[f.not_before]))
             errors.add(before, f.name, f"is before {f.not_before} on the same row", table[f.name])
     return parsed_dates
+
+
+# Characters that make two ids look the same or show one out of order: controls, zero-width and bidirectional
+# format characters, private-use and unassigned code points, line/paragraph separators, non-ASCII spaces.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"}
+
+
+def _id_fields(spec: Table) -> list[str]:
+    return [f.name for f in spec.fields if f.name == "id" or f.name.endswith("_id") or f.references]
+
+
+def _invisible(value: str) -> str | None:
+    """The first character of ``value`` nobody can see (or that reorders text), described; None if none."""
+    for position, char in enumerate(value, 1):
+        if unicodedata.category(char) in INVISIBLE_CATEGORIES and char != " ":
+            name = unicodedata.name(char, "unnamed")
+            return f"U+{ord(char):04X} ({name}) at character {position}"
+    return None
+
+
+def _check_ids(spec: Table, table: pa.Table, errors: _Errors) -> None:
+    """Ids with invisible or bidirectional-control characters are rejected; so are ids of one node table that
+    differ only in case or spacing: an extract that spells one id two ways would otherwise load two people
+    (or two agencies) where the source meant one, silently."""
+    for name in _id_fields(spec):
+        col = table[name]
+        unusual = _mask(pc.invert(pc.ascii_is_printable(col)))  # anything but printable ASCII: few rows
+        if not unusual.any():
+            continue
+        found = [_invisible(v) for v in col.filter(pa.array(unusual)).to_pylist()]
+        hidden = np.zeros(len(unusual), dtype=bool)
+        hidden[np.flatnonzero(unusual)] = [f is not None for f in found]
+        errors.add(hidden, name, lambda v: f"id contains an invisible, control or bidirectional character: {_invisible(v)}", col)
+    if spec.is_node:
+        _check_look_alike_ids(table, errors)
+
+
+def _check_look_alike_ids(table: pa.Table, errors: _Errors) -> None:
+    ids = table["id"]
+    # Other whitespace in an id is rejected above as invisible, so folding drops plain spaces only.
+    folded = pc.replace_substring(pc.utf8_lower(ids), " ", "")
+    if pc.count_distinct(folded).as_py() == pc.count_distinct(ids).as_py():
+        return  # folding joined no two ids: the usual case, without grouping a million ids
+    spellings = pa.table({"folded": folded, "id": ids}).group_by("folded").aggregate([("id", "count_distinct")])
+    clashing = spellings.filter(pc.greater(spellings["id_count_distinct"], 1))["folded"]
+    if len(clashing) == 0:
+        return
+    mask = _mask(pc.is_in(folded, value_set=clashing))
+    rows_by_folded: dict[str, list[tuple[str, int]]] = {}
+    folded_of: dict[str, str] = {}
+    for f, i, r in zip(folded.filter(pa.array(mask)).to_pylist(), ids.filter(pa.array(mask)).to_pylist(), errors.rows[mask]):
+        rows_by_folded.setdefault(f, []).append((i, int(r)))
+        folded_of[i] = f
+
+    def reason(value: str) -> str:
+        others = [f"{i!r} (row {r})" for i, r in rows_by_folded[folded_of[value]] if i != value]
+        return f"id differs only in case or spacing from {', '.join(others[:3])}; one source id must be spelt one way"
+
+    errors.add(mask, "id", reason, ids)
 
 
 def _parse_dates(col: pa.ChunkedArray) -> pa.ChunkedArray:

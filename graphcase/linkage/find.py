@@ -63,36 +63,61 @@ def _candidates(people: pd.DataFrame, query: pd.Series, year: str | None) -> pd.
     return found
 
 
+@dataclass
+class PersonIndex:
+    """What every search of one store as of one day shares: its records, normalised, and the scoring model.
+    Building it is most of a search's cost; a server whose store does not change keeps one (graphcase serve)."""
+
+    as_of: dt.date
+    raw: pd.DataFrame
+    people: pd.DataFrame
+    linker: object | None
+    model: dict | None
+    linked: dict[str, str]
+
+    @classmethod
+    def build(cls, store: GraphStore, as_of: dt.date) -> PersonIndex:
+        raw = fetch_person_records(store, as_of)
+        if raw.empty:
+            return cls(as_of, raw, raw, None, None, {})
+        people = normalise_people(raw)
+        path = model_path_for(store)
+        model = splink_settings(load_model(path)) if path.exists() else None
+        settings = model or person_settings(probability_two_random_records_match=min(0.1, 1.0 / len(people)), record_count=len(people))
+        linker = make_linker(people, settings)
+        for column in ("given_name", "family_name"):
+            linker.table_management.compute_tf_table(column)
+        return cls(as_of, raw.set_index("id", drop=False), people, linker, model, resolved_ids(store))
+
+
 def find_person(store: GraphStore, name: str, *, dob: str | None = None, postcode: str | None = None,
-                nhs_number: str | None = None, as_of: dt.date | None = None, limit: int = 20) -> list[Candidate]:
+                nhs_number: str | None = None, as_of: dt.date | None = None, limit: int = 20,
+                index: PersonIndex | None = None) -> list[Candidate]:
     """Person records that may be ``name`` (optionally born ``dob``: a date or a year), best first.
+
+    ``index`` (a :class:`PersonIndex` of the same store and day) skips re-reading the store and rebuilding
+    the model.
 
     >>> from graphcase import open_store
     >>> with open_store("graphcase.db", read_only=True) as store:  # doctest: +SKIP
     ...     hits = find_person(store, "Jon Smith", dob="1990")
     """
     year = dob if dob and re.fullmatch(r"\d{4}", dob) else None
-    raw = fetch_person_records(store, as_of or dt.date.today())
-    if raw.empty:
+    index = index or PersonIndex.build(store, as_of or dt.date.today())
+    if index.raw.empty:
         return []
-    people = normalise_people(raw)
     query = _query_frame(name, None if year else dob, postcode, nhs_number).iloc[0]
-    candidates = _candidates(people, query, year)
+    candidates = _candidates(index.people, query, year)
     if candidates.empty:
         return []
-    path = model_path_for(store)
-    model = splink_settings(load_model(path)) if path.exists() else None
-    settings = model or person_settings(probability_two_random_records_match=min(0.1, 1.0 / len(people)), record_count=len(people))
-    linker = make_linker(people, settings)
-    for column in ("given_name", "family_name"):
-        linker.table_management.compute_tf_table(column)
+    linker = index.linker
     scored = linker.inference.score_pairs([query.to_dict()], candidates.to_dict("records")).as_pandas_dataframe()
     if scored.empty:
         return []
-    scored["explanation"] = explain_pairs(scored, model or linker.misc.save_model_to_json())
+    scored["explanation"] = explain_pairs(scored, index.model or linker.misc.save_model_to_json())
     scored = scored.sort_values(["match_weight", "unique_id_r"], ascending=[False, True]).head(limit)
-    by_id = raw.set_index("id")
-    linked = resolved_ids(store)
+    by_id = index.raw
+    linked = index.linked
     return [
         Candidate(
             record_id=row.unique_id_r, agency=str(by_id.at[row.unique_id_r, "source_agency"]),

@@ -327,32 +327,29 @@ def _link_records(
     scored = score_pairs(people, model, min(low, threshold))
 
     review_path = Path(review_path) if review_path else review_queue.review_path_for(store)
-    queue = review_queue.ReviewQueue.open(review_path)
-    decisions = queue.decisions()  # pair key -> 'accepted' | 'rejected'
-
     scored["a"] = scored[["unique_id_l", "unique_id_r"]].min(axis=1)
     scored["b"] = scored[["unique_id_l", "unique_id_r"]].max(axis=1)
     scored["key"] = scored["a"] + "|" + scored["b"]
-    decision = scored["key"].map(decisions)
-    fuzzy_only = rests_on_fuzzy_name_and_dob(scored, model) if len(scored) else pd.Series(False, index=scored.index)
-    above = scored["match_probability"] >= threshold
-    by_model = decision.isna() & above & ~fuzzy_only
-    held_fuzzy = decision.isna() & above & fuzzy_only  # to review however high the probability
-    in_band = decision.isna() & ~by_model & (held_fuzzy | ((scored["match_probability"] >= low) & (scored["match_probability"] < high)))
-    links = scored.loc[by_model, ["a", "b", "key", "match_probability", "match_weight", "explanation"]].copy()
-    links["decided_by"] = f"splink: probability >= {threshold}"
-    links["method"] = METHOD
+    with review_queue.ReviewQueue.editing(review_path) as queue:  # saved (and unlocked) at the end of the block
+        decisions = queue.decisions()  # pair key -> 'accepted' | 'rejected'
+        decision = scored["key"].map(decisions)
+        fuzzy_only = rests_on_fuzzy_name_and_dob(scored, model) if len(scored) else pd.Series(False, index=scored.index)
+        above = scored["match_probability"] >= threshold
+        by_model = decision.isna() & above & ~fuzzy_only
+        held_fuzzy = decision.isna() & above & fuzzy_only  # to review however high the probability
+        in_band = decision.isna() & ~by_model & (held_fuzzy | ((scored["match_probability"] >= low) & (scored["match_probability"] < high)))
+        links = scored.loc[by_model, ["a", "b", "key", "match_probability", "match_weight", "explanation"]].copy()
+        links["decided_by"] = f"splink: probability >= {threshold}"
+        links["method"] = METHOD
 
-    accepted = queue.accepted_links()
-    if not accepted.empty:  # both records must still be in the store
-        ids = set(people["unique_id"])
-        accepted = accepted[accepted["a"].isin(ids) & accepted["b"].isin(ids)]
-    links = pd.concat([links, accepted.assign(method=METHOD)], ignore_index=True) if not accepted.empty else links
-    kept_apart = int((decision == "rejected").sum())
-    rejected = {key for key, status in decisions.items() if status == "rejected"}
-
-    queue.refresh_pending(scored.loc[in_band], raw)
-    queue.save()
+        accepted = queue.accepted_links()
+        if not accepted.empty:  # both records must still be in the store
+            ids = set(people["unique_id"])
+            accepted = accepted[accepted["a"].isin(ids) & accepted["b"].isin(ids)]
+        links = pd.concat([links, accepted.assign(method=METHOD)], ignore_index=True) if not accepted.empty else links
+        kept_apart = int((decision == "rejected").sum())
+        rejected = {key for key, status in decisions.items() if status == "rejected"}
+        queue.refresh_pending(scored.loc[in_band], raw)
 
     pairs, clusters, held_apart, removed = link_pairs(store, links, rejected)
     by_id = raw.set_index("id", drop=False)
@@ -386,14 +383,14 @@ def _link_records(
 
 def write_same_as(store: GraphStore, links: pd.DataFrame) -> int:
     """Upsert SAME_AS for ``links`` (a, b, key, match_probability, match_weight, explanation, decided_by,
-    method, resolved_id) and delete SAME_AS links not among them. Returns the number deleted."""
+    method, resolved_id) and delete SAME_AS links not among them, all in one unit (``store.write_all``): a
+    crash leaves the link set before or after, never a mix. Returns the number deleted."""
     loaded_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     load_id = f"link-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     existing = store.query(SAME_AS_EXISTING).records()
     wanted = set(links["key"])
     stale = [row for row in existing if row["key"] not in wanted]
-    for start in range(0, len(stale), WRITE_BATCH):
-        store.write(SAME_AS_DELETE, {"rows": stale[start : start + WRITE_BATCH]})
+    statements = [(SAME_AS_DELETE, {"rows": stale[start : start + WRITE_BATCH]}) for start in range(0, len(stale), WRITE_BATCH)]
     rows = [
         {
             "a": str(r.a),
@@ -410,8 +407,9 @@ def write_same_as(store: GraphStore, links: pd.DataFrame) -> int:
         }
         for r in links.itertuples(index=False)
     ]
-    for start in range(0, len(rows), WRITE_BATCH):
-        store.write(SAME_AS_UPSERT, {"rows": rows[start : start + WRITE_BATCH]})
+    statements += [(SAME_AS_UPSERT, {"rows": rows[start : start + WRITE_BATCH]}) for start in range(0, len(rows), WRITE_BATCH)]
+    if statements:
+        store.write_all(statements)
     return len(stale)
 
 

@@ -11,17 +11,21 @@ when it was reviewed, and ``decided_by = 'review: accepted by <user>'``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..stores.base import GraphStore
 from ..files import atomic_write_text
+from ..files.lock import FileLock, LockBusy, default_timeout
+from ..stores.base import GraphStore
 
 REVIEW_SUFFIX = ".linkage-review.json"
+LOCK_WAIT_SECONDS = 30  # a queue is held only while read, updated and saved: a second editor waits that long
 RECORD_FIELDS = ("id", "source_agency", "source_record", "role", "given_name", "family_name", "dob", "sex", "nhs_number", "postcode")
 
 
@@ -59,6 +63,26 @@ class ReviewQueue:
         except (OSError, json.JSONDecodeError) as exc:
             raise ReviewError(f"{path}: cannot read the review queue ({exc})") from exc
         return cls(path, {item["key"]: item for item in doc["items"]}, doc.get("next_id", 1))
+
+    @classmethod
+    @contextlib.contextmanager
+    def editing(cls, path: Path) -> Iterator["ReviewQueue"]:
+        """The queue, locked (``<queue>.lock``) from before it is read until after it is saved, and saved when
+        the block ends without error: two editors (a reviewer, ``link-records``) never lose each other's work."""
+        path = Path(path)
+        lock = FileLock(path.with_name(path.name + ".lock"), str(path))
+        try:
+            lock.acquire(max(default_timeout(), LOCK_WAIT_SECONDS))
+        except LockBusy as exc:
+            raise ReviewError(str(exc)) from None
+        except OSError as exc:
+            raise ReviewError(f"{path}: cannot lock the review queue: {exc}") from exc
+        try:
+            queue = cls.open(path)
+            yield queue
+            queue.save()
+        finally:
+            lock.release()
 
     def save(self) -> None:
         doc = {"next_id": self.next_id, "items": sorted(self.items.values(), key=lambda i: i["id"])}
@@ -137,7 +161,5 @@ def decide(path: Path, item_id: int, decision: str, reason: str, user: str | Non
     """Record a human decision on review item ``item_id``; it takes effect on the next ``link-records``."""
     from ..audit import current_user
 
-    queue = ReviewQueue.open(path)
-    item = queue.decide(item_id, decision, reason, user or current_user())
-    queue.save()
-    return item
+    with ReviewQueue.editing(path) as queue:
+        return queue.decide(item_id, decision, reason, user or current_user())

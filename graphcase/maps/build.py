@@ -43,10 +43,14 @@ def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
         fill = _agency_colour(styles, data["agency_kind"])
         border = fill if kind == "event" else look["border"]
     size = look["size"]
+    shape = look["shape"]
+    if kind == "agency":
+        shape = styles["agency_kinds"].get(data.get("agency_kind") or "other", styles["agency_kinds"]["other"]).get("shape", shape)
     border_width = 1.5
     extra: dict = {}
     if map_kind == "partnership" and kind == "agency":
-        size = min(14 + 6 * math.sqrt(max(data.get("people_known", 0), 0)), 50)  # capped: a GP knows thousands
+        size = 12 + 4 * math.sqrt(max(data.get("people_known", 0), 0))  # area grows with the people known
+        size = min(size, 70)
     if data.get("ego"):
         size *= 1.4
         border_width = 3
@@ -63,10 +67,12 @@ def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
         lines.append(f"kind: {styles['agency_kinds'].get(data.get('agency_kind') or 'other', {}).get('label', data.get('agency_kind'))}")
     if map_kind == "partnership" and kind == "agency":
         lines.append(f"people known: {data.get('people_known', 0)}")
-        if "events_about_its_people" in data:
-            lines.append(f"events recorded elsewhere about its people: {data['events_about_its_people']}; told of {data['events_told']}")
+        if data.get("risks_in_its_households"):
+            lines.append(f"risks held by other agencies about adults in its children's households: {data['risks_in_its_households']}, "
+                         f"never shared with it: {data['risks_not_shared']}")
         if data.get("never_told"):
-            lines.append("NEVER TOLD: no referral or shared information reached it about the people it knows")
+            lines.append("NEVER TOLD: it works with children in households where another agency held a risk about an adult "
+                         f"and never referred or shared anything about that adult with it ({', '.join(data['risk_holders_not_sharing'])})")
     for key in ("dob", "date", "summary", "outcome", "postcode"):
         if props.get(key):
             lines.append(f"{key}: {props[key]}")
@@ -74,7 +80,7 @@ def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
         lines.append(f"FINDING: {explanation}")
     record = {
         "label": data["label"] + (" ⚠" if data.get("never_told") else ""),
-        "shape": look["shape"],
+        "shape": shape,
         "size": round(size, 1),
         "color": {"background": fill, "border": border, "highlight": {"background": fill, "border": "#000000"}},
         "borderWidth": border_width,
@@ -87,21 +93,35 @@ def _node_record(node_id: str, data: dict, styles: dict, map_kind: str) -> dict:
         "props": props,
         "sources": data.get("sources", []),
         "explanations": list(data.get("findings", [])),
+        "inFinding": bool(data.get("in_finding")),
         **extra,
     }
+    if data.get("in_finding") and kind in ("child", "adult"):
+        record["font"] = {"size": 18, "bold": True}  # the people in findings are named first, at any zoom
     if kind in ("address", "event") and map_kind != "partnership":
         record["font"] = {"size": 10, "color": "#555555"}
     if data.get("ego"):
         record["font"] = {"size": 18, "bold": True}
     if map_kind == "partnership":
-        record["font"] = {"size": 18}
+        record["font"] = {"size": 22}
+        record["widthConstraint"] = {"maximum": 170}
     return record
 
 
-def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGraph, styles: dict) -> dict:
+def pattern_looks(g: nx.MultiDiGraph, styles: dict) -> dict[str, dict]:
+    """Each finding pattern on the map -> its colour (Okabe-Ito, in order) and dashes (past seven patterns)."""
+    patterns = sorted({d["pattern"] for *_, d in g.edges(data=True) if d["rel"] == "finding"})
+    palette, dashes = styles["finding_palette"], styles["finding_dashes"]
+    return {p: {"color": palette[i % len(palette)], "dashes": dashes[(i // len(palette)) % len(dashes)]} for i, p in enumerate(patterns)}
+
+
+def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGraph, styles: dict, patterns: dict | None = None) -> dict:
     rel = data["rel"]
     look = styles["edges"].get(rel, styles["edges"]["RELATED_TO"])
     colour = look["color"]
+    dashes = look["dashes"]
+    if rel == "finding" and patterns and data.get("pattern") in patterns:
+        colour, dashes = patterns[data["pattern"]]["color"], patterns[data["pattern"]]["dashes"]
     if colour == "agency":
         agency_end = dst if g.nodes[dst]["kind"] == "agency" else src
         colour = _agency_colour(styles, g.nodes[agency_end].get("agency_kind"))
@@ -121,7 +141,7 @@ def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGrap
         "title": _hover(lines),
         "color": {"color": colour, "highlight": colour, "opacity": 1.0 if rel in ("finding", "one_way") else 0.85},
         "width": round(width, 2),
-        "dashes": look["dashes"],
+        "dashes": dashes,
         "arrows": {"to": {"enabled": rel not in ("LIVES_AT", "KNOWN_TO", "ABOUT", "RECORDED_BY", "OCCURRED_AT", "SAME_AS"), "scaleFactor": 0.6}},
         "font": {"size": 10, "align": "middle", "color": "#333333", "strokeWidth": 3},
         # map fields read by the page
@@ -134,12 +154,16 @@ def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGrap
         "explanations": [data["explanation"]] if rel == "finding" else [],
     }
     if data.get("flow"):  # partnership: the figures read level, not along the edge
-        record["font"] = {"size": 15, "align": "horizontal", "color": "#222222", "strokeWidth": 4, "background": "#ffffff"}
+        record["font"] = {"size": 18, "align": "horizontal", "color": "#222222", "strokeWidth": 4, "background": "#ffffff"}
     if rel == "finding":
-        record["font"] = {"size": 13, "color": "#e3001b", "strokeWidth": 4, "bold": True}
+        record["font"] = {"size": 13, "color": "#222222", "strokeWidth": 4, "bold": True}
+        record["pattern"] = data["pattern"]
         record["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.2}  # static curve: no physics cost
     if rel == "finding" and data.get("path_rels"):
         record["props"] = {"pattern": data["pattern"], "path": data["path"], "relationships": data["path_rels"]}
+    if data.get("figures"):
+        record["figures"] = data["figures"]
+        record["flow"] = data["flow"]
     return record
 
 
@@ -166,11 +190,25 @@ def _households(g: nx.MultiDiGraph) -> dict[str, str]:
     return {n: home.get(n, n) for n, d in g.nodes(data=True) if d["kind"] != "agency"}
 
 
-def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, float]]:
+def skeleton_layout(skeleton: nx.Graph, *, seed: int = 7, method: str = "forceatlas2", iterations: int = 100) -> dict:
+    """Positions of the household skeleton in about [-1, 1]: networkx's ForceAtlas2 (Barnes-Hut, linear in
+    practice, stable for a seed), or the Fruchterman-Reingold spring_layout used before (kept to measure)."""
+    n = max(len(skeleton), 1)
+    if len(skeleton) <= 1:
+        return {h: (0.0, 0.0) for h in skeleton}
+    if method == "spring":
+        return nx.spring_layout(skeleton, seed=seed, iterations=50, k=1.2 / math.sqrt(n))
+    pos = nx.forceatlas2_layout(skeleton, max_iter=iterations, seed=seed, scaling_ratio=2.0, gravity=1.0,
+                                distributed_action=True)
+    spread = max(max(abs(float(x)), abs(float(y))) for x, y in pos.values()) or 1.0
+    return {h: (float(x) / spread, float(y) / spread) for h, (x, y) in pos.items()}
+
+
+def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7, method: str = "forceatlas2") -> dict[str, tuple[float, float]]:
     """Positions for a large map, scaled to vis-network's pixels.
 
     Households are the unit: each person, address and event joins its household (:func:`_households`),
-    networkx's spring_layout places the households (a graph a few times smaller than the map, so it stays
+    networkx's ForceAtlas2 places the households (a graph a few times smaller than the map, so it stays
     fast at thousands of nodes), and each household's members sit in rings around its address (people
     inside, events outside). Agencies, which know hundreds of people and would pull every family into one
     hairball, are set on a ring around the picture, each at the angle of the people it knows.
@@ -186,7 +224,7 @@ def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[
         if hs is not None and hd is not None and hs != hd:
             skeleton.add_edge(hs, hd)
     n = max(len(skeleton), 1)
-    pos = nx.spring_layout(skeleton, seed=seed, iterations=50, k=1.2 / math.sqrt(n)) if len(skeleton) > 1 else {h: (0.0, 0.0) for h in skeleton}
+    pos = skeleton_layout(skeleton, seed=seed, method=method, iterations=load_styles()["layout_iterations"])
     scale = HOUSEHOLD_SPACING * math.sqrt(n) / 2
     placed: dict[str, tuple[float, float]] = {}
     for h, members in groups.items():
@@ -220,19 +258,36 @@ def precomputed_positions(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[
     return placed
 
 
-def _legend(g: nx.MultiDiGraph, styles: dict) -> dict:
+PARTNERSHIP_SPACING = 190.0  # px of circle between neighbouring agencies: labels (wrapped at 170 px) stay apart
+
+
+def partnership_positions(g: nx.MultiDiGraph, styles: dict) -> dict[str, tuple[float, float]]:
+    """Agencies on a circle, grouped by kind in the order of styles.json (justice, health, education... side by
+    side), so flows between sectors cross the middle; wide enough that labels read at the first view."""
+    order = {k: i for i, k in enumerate(styles["agency_kinds"])}
+    agencies = sorted(g.nodes, key=lambda n: (order.get(g.nodes[n].get("agency_kind") or "other", len(order)), g.nodes[n]["label"]))
+    radius = max(250.0, len(agencies) * PARTNERSHIP_SPACING / (2 * math.pi))
+    return {a: (radius * math.cos(2 * math.pi * i / len(agencies) - math.pi / 2), radius * math.sin(2 * math.pi * i / len(agencies) - math.pi / 2))
+            for i, a in enumerate(agencies)}
+
+
+def _legend(g: nx.MultiDiGraph, styles: dict, patterns: dict) -> dict:
     node_counts = Counter(d["kind"] for _, d in g.nodes(data=True))
     agency_counts = Counter(d.get("agency_kind") for _, d in g.nodes(data=True) if d["kind"] in ("agency", "event") and d.get("agency_kind"))
     edge_counts = Counter(d["rel"] for *_, d in g.edges(data=True))
+    pattern_counts = Counter(d["pattern"] for *_, d in g.edges(data=True) if d["rel"] == "finding")
     notes = []
     if any(d.get("in_finding") for _, d in g.nodes(data=True)):
-        notes.append("Red outline: on the evidence path of a missed-link finding.")
+        notes.append("Thick outline: on the evidence path of a missed-link finding.")
     if any(d.get("never_told") for _, d in g.nodes(data=True)):
-        notes.append("Red dashed outline and ⚠: agency never told about events other agencies recorded on people it knows.")
+        notes.append("Dashed outline and ⚠ NEVER TOLD: the agency worked with a child in a household where another agency held a "
+                     "risk (supervised by probation, or flagged MAPPA, violence, domestic-abuse perpetrator or sexual offence) about an adult, and that agency never "
+                     "referred or shared anything about the adult with it.")
     if g.graph.get("map_kind") == "partnership":
-        notes.append("Agency size: people it knows. Edge width: volume.")
+        notes.append("Agency size: people it knows. Edge width: number of referrals or shares. Dashed red: referrals with no feedback.")
     if g.graph.get("map_kind") == "ego":
         notes.append("Large bold node: the person the map is centred on.")
+    notes.append(f"Labels appear as you zoom in (none drawn smaller than {styles['label_min_px']} px).")
     return {
         "nodeKinds": [
             {"kind": k, "label": v["label"], "shape": v["shape"], "color": v["color"], "border": v["border"], "count": node_counts[k]}
@@ -240,14 +295,18 @@ def _legend(g: nx.MultiDiGraph, styles: dict) -> dict:
             if node_counts[k]
         ],
         "agencyKinds": [
-            {"kind": k, "label": v["label"], "color": v["color"], "count": agency_counts[k]}
+            {"kind": k, "label": v["label"], "color": v["color"], "shape": v.get("shape"), "border": "#222222", "count": agency_counts[k]}
             for k, v in styles["agency_kinds"].items()
             if agency_counts[k]
         ],
         "edges": [
             {"rel": k, "label": v["label"], "color": v["color"] if v["color"] != "agency" else "#777777", "width": v["width"], "dashes": v["dashes"]}
             for k, v in styles["edges"].items()
-            if edge_counts[k]
+            if edge_counts[k] and k != "finding"
+        ],
+        "patterns": [
+            {"pattern": p, "label": p.replace("_", " "), "color": look["color"], "dashes": look["dashes"], "width": 5, "count": pattern_counts[p]}
+            for p, look in patterns.items()
         ],
         "notes": notes,
     }
@@ -259,12 +318,14 @@ def _options(styles: dict, physics: bool, large: bool, map_kind: str, busy: bool
         physics_options["barnesHut"] = {**physics_options["barnesHut"], "avoidOverlap": 0}
     if map_kind == "partnership":  # few nodes, long labels on the edges: give them room
         physics_options["barnesHut"] = {**physics_options["barnesHut"], **styles.get("partnership_barnesHut", {})}
+    # vis-network skips a label drawn smaller than drawThreshold - 1 px on screen: none below label_min_px.
+    label_scaling = {"label": {"enabled": False, "drawThreshold": styles["label_min_px"] + 1, "maxVisible": 30}}
     return {
         "autoResize": True,
         "physics": physics_options,
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "navigationButtons": False, "keyboard": False},
-        "edges": {"smooth": False if (large or busy) else {"enabled": True, "type": "dynamic"}},
-        "nodes": {"font": {"size": 13, "face": "system-ui, Arial, sans-serif"}},
+        "edges": {"smooth": False if (large or busy) else {"enabled": True, "type": "dynamic"}, "scaling": label_scaling},
+        "nodes": {"font": {"size": 13, "face": "system-ui, Arial, sans-serif"}, "scaling": label_scaling},
         "layout": {"improvedLayout": not large, "randomSeed": 7},
     }
 
@@ -288,6 +349,28 @@ def unique_edge_ids(g: nx.MultiDiGraph) -> list[str]:
     return ids
 
 
+def partnership_table(g: nx.MultiDiGraph) -> dict:
+    """The partnership map's figures as tables: one row per flow, one per agency, and flows by month."""
+    flows = []
+    months: set[str] = set()
+    for src, dst, d in g.edges(data=True):
+        f = d.get("figures")
+        if not f:
+            continue
+        months.update(f["months"])
+        flows.append({
+            "from": g.nodes[src]["label"], "to": g.nodes[dst]["label"], "flow": d["flow"], "count": f["count"],
+            "feedbackRate": f.get("feedback_rate"), "medianDays": f["median_days"], "months": f["months"],
+        })
+    flows.sort(key=lambda r: (-r["count"], r["from"], r["to"]))
+    agencies = sorted(
+        ({"name": d["label"], "peopleKnown": d.get("people_known", 0), "risks": d.get("risks_in_its_households", 0),
+          "risksNotShared": d.get("risks_not_shared", 0), "neverTold": bool(d.get("never_told"))} for _, d in g.nodes(data=True)),
+        key=lambda r: (-r["peopleKnown"], r["name"]),
+    )
+    return {"flows": flows, "agencies": agencies, "months": sorted(months)}
+
+
 def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple[Network, dict]:
     """A pyvis Network of the map graph, and the page data (legend, findings, meta) that goes with it."""
     styles = load_styles()
@@ -295,42 +378,68 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
     large = len(g) > styles["large_graph_nodes"]
     if large and positions is None:
         positions = precomputed_positions(g)
+    if map_kind == "partnership" and positions is None and len(g) > 12:
+        positions = partnership_positions(g, styles)
+    home = _households(g)
+    patterns = pattern_looks(g, styles)
     net = Network(directed=True, cdn_resources="in_line")  # cdn mode unused: the page inlines vis itself
     for node_id, data in g.nodes(data=True):
         record = _node_record(node_id, data, styles, map_kind)
+        record["household"] = home.get(node_id) if home.get(node_id) != node_id or data["kind"] == "address" else None
         if positions and node_id in positions:
             record["x"], record["y"] = positions[node_id]
         shape = record.pop("shape")
         net.add_node(node_id, shape=shape, **record)
     finding_edges = []
     for (src, dst, _, data), edge_id in zip(g.edges(keys=True, data=True), unique_edge_ids(g)):
-        record = _edge_record(edge_id, src, dst, data, g, styles)
+        record = _edge_record(edge_id, src, dst, data, g, styles, patterns)
         net.add_edge(src, dst, **record)
         if data["rel"] == "finding":
             finding_edges.append((edge_id, data, src, dst))
     physics = positions is None
+    hide_known_to = map_kind == "findings" or large
+    # Agency "known to" lines (and on large maps "recorded by" lines) make a hairball over every household:
+    # hidden until asked for.
+    agency_rels = ("KNOWN_TO", "RECORDED_BY") if large else ("KNOWN_TO",)
+    if hide_known_to:
+        for e in net.edges:
+            if e["rel"] in agency_rels:
+                e["hidden"] = e["agencyLink"] = True
+
+    def group_of(node_id: str) -> dict:
+        kind = g.nodes[node_id]["kind"]
+        anchor = node_id if kind == "child" else home.get(node_id, node_id)
+        label = g.nodes[node_id]["label"].replace("\n", " ") if kind == "child" else f"household at {g.nodes[anchor]['label']}" if anchor in g else anchor
+        return {"group": anchor, "groupLabel": label}
+
     data = {
         "nodes": net.nodes,
         "edges": net.edges,
         "options": _options(styles, physics, large, map_kind, busy=g.number_of_edges() > styles["smooth_edges_max"]),
-        "legend": _legend(g, styles),
+        "legend": _legend(g, styles, patterns),
         "findings": [
             {
                 "edgeId": key, "title": d["title"], "explanation": d["explanation"], "pattern": d["pattern"],
-                "subject_id": dst, "other_id": src,
+                "subject_id": dst, "other_id": src, **group_of(dst),
                 "headline": f"{g.nodes[src]['label']} → {g.nodes[dst]['label']}".replace("\n", " "),
             }
             for key, d, src, dst in finding_edges
         ] + [
             {   # a finding about someone on the map with no edge to draw: listed, focusing its person
                 "edgeId": None, "title": f["title"], "explanation": f["explanation"], "pattern": f["pattern"],
-                "subject_id": f["subject_id"], "other_id": f["other_id"],
+                "subject_id": f["subject_id"], "other_id": f["other_id"], **group_of(f["subject_id"]),
                 "headline": f"{g.nodes[f['subject_id']]['label']} (not drawn: no second person on this map)".replace("\n", " "),
             }
             for f in g.graph.get("findings", []) if not f.get("drawn", True)
         ],
-        "meta": {"mapKind": map_kind, "physics": physics, "rerunIterations": 300, "nodes": len(g), "edges": g.number_of_edges()},
+        "meta": {
+            "mapKind": map_kind, "physics": physics, "rerunIterations": 300, "nodes": len(g), "edges": g.number_of_edges(),
+            "large": large, "knownToHidden": hide_known_to,
+            "clusterHouseholds": len(g) > styles["cluster_households_nodes"], "labelMinPx": styles["label_min_px"],
+        },
     }
+    if map_kind == "partnership":
+        data["partnership"] = partnership_table(g)
     return net, data
 
 

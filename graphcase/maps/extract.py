@@ -15,6 +15,8 @@ and whose edges (keyed by a unique id) carry ``rel`` (the relationship type, or 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -125,7 +127,9 @@ def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None) 
     except CatalogueError as exc:
         raise MapError(str(exc)) from exc
     drawn = []
-    for f in run.findings:
+    # In a fixed order, not the engine's row order: the map (edge keys, each node's list of findings) is
+    # then the same from either store.
+    for f in sorted(run.findings, key=lambda f: (f.pattern, f.id)):
         path_nodes: list[str] = []
         path_rels: list[str] = []
         steps: list[tuple[str, str, str]] = []
@@ -500,8 +504,35 @@ def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], wi
                 data["props"] = _props(row, ("person_id", "other_id", "direction", "source_agency", "source_record"))
 
 
+def _median_days(pairs: list[tuple]) -> float | None:
+    days = [(b - a).days for a, b in pairs if a is not None and b is not None]
+    return float(statistics.median(days)) if days else None
+
+
+def _flow_figures(rows: list[dict], date_key: str) -> dict:
+    """Figures of one flow (referrals or shares between two agencies): counts, feedback rate, median days
+    from the event to the referral or share, and the count in each month."""
+    n = len(rows)
+    figures = {"count": n, "median_days": _median_days([(r["event_date"], r[date_key]) for r in rows]),
+               "months": dict(sorted(Counter(_text(r[date_key])[:7] for r in rows if r[date_key]).items()))}
+    if date_key == "referral_date":
+        fed_back = sum(1 for r in rows if r["feedback_date"] is not None)
+        figures.update(fed_back=fed_back, without_feedback=n - fed_back, feedback_rate=round(fed_back / n, 3) if n else None)
+    return figures
+
+
+def _days_text(days: float | None) -> str:
+    return "n/a" if days is None else f"{days:g} day{'s' * (days != 1)}"
+
+
 def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:
-    """Agencies as nodes; referral and sharing edges weighted by volume; one-way flows and untold agencies marked."""
+    """Agencies as nodes sized by the people each knows; referral and sharing flows between them with their
+    figures (count, feedback rate, median days from event to referral or share, count by month).
+
+    "Never told" means something precise here: the agency worked with a child in a household where another
+    agency held a risk (probation supervision; MAPPA, violence, domestic-abuse perpetrator or sexual-offence flag) about an adult of that
+    household and never referred or shared anything about that adult with it (``partnership_unshared_risk``).
+    """
     mg = _MapGraph("partnership")
     mg.g.graph.update(window=window.describe())
     params = {"from_date": window.events_from, "to_date": window.events_to}  # flows dated in the window
@@ -509,33 +540,52 @@ def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:
     for agency_id in agencies:
         _add_agency(mg, agencies, agency_id)
         mg.g.nodes[agency_id]["people_known"] = int(agencies[agency_id]["people_known"] or 0)
+    flows: dict[tuple[str, str, str], list[dict]] = {}
     for row in run_query(store, "partnership_referrals", params).records():
-        n, missing = int(row["referrals"]), int(row["without_feedback"] or 0)
-        one_way = missing > 0
-        mg.edge(
-            f"REFERRED_TO|{row['from_agency']}|{row['to_agency']}", row["from_agency"], row["to_agency"],
-            "one_way" if one_way else "REFERRED_TO",
-            label=f"{n} referral{'s' * (n != 1)}" + (f", {missing} never fed back" if missing else ""),
-            weight=n, props={"referrals": str(n), "without_feedback": str(missing), "events": ", ".join(row["event_ids"])},
-            sources=[{"agency": row["from_agency"], "record": e, "fact": "referral"} for e in row["event_ids"]],
-            flow="referral", one_way=one_way,
-        )
+        flows.setdefault(("referral", row["from_agency"], row["to_agency"]), []).append(row)
     for row in run_query(store, "partnership_shared", params).records():
-        n = int(row["shares"])
-        mg.edge(
-            f"SHARED_WITH|{row['from_agency']}|{row['to_agency']}", row["from_agency"], row["to_agency"], "SHARED_WITH",
-            label=f"{n} shared", weight=n, props={"shares": str(n), "events": ", ".join(row["event_ids"])},
-            sources=[{"agency": row["from_agency"], "record": e, "fact": "information shared"} for e in row["event_ids"]],
-            flow="shared",
-        )
-    for row in run_query(store, "partnership_untold", params).records():
-        about, told = int(row["events_about_its_people"]), int(row["events_told"] or 0)
-        data = mg.g.nodes[row["agency_id"]]
-        data["events_about_its_people"] = about
-        data["events_told"] = told
-        data["untold_events"] = sorted(row["event_ids"])
-        data["never_told"] = told == 0 and about > 0
-        data["props"].update({"events recorded elsewhere about its people": str(about), "of which it was told": str(told)})
+        flows.setdefault(("shared", row["from_agency"], row["to_agency"]), []).append(row)
+    for (flow, src, dst), rows in sorted(flows.items()):
+        for agency_id in (src, dst):
+            if agency_id not in mg.g:
+                _add_agency(mg, agencies, agency_id)
+        if flow == "referral":
+            f = _flow_figures(rows, "referral_date")
+            n, missing = f["count"], f["without_feedback"]
+            props = {"referrals": str(n), "fed back": f"{f['fed_back']} of {n} ({round(100 * f['feedback_rate'])}%)",
+                     "median days from event to referral": _days_text(f["median_days"])}
+            mg.edge(
+                f"REFERRED_TO|{src}|{dst}", src, dst, "one_way" if missing else "REFERRED_TO",
+                label=f"{n} referral{'s' * (n != 1)}, {round(100 * f['feedback_rate'])}% fed back",
+                weight=n, props=props, figures=f, flow="referral", one_way=missing > 0,
+                sources=[{"agency": src, "record": f"{n} referral(s)", "fact": f"{_text(rows[0]['referral_date'])} to {_text(rows[-1]['referral_date'])}"}],
+            )
+        else:
+            f = _flow_figures(rows, "shared_date")
+            n = f["count"]
+            mg.edge(
+                f"SHARED_WITH|{src}|{dst}", src, dst, "SHARED_WITH", label=f"{n} shared",
+                weight=n, props={"shares": str(n), "median days from event to sharing": _days_text(f["median_days"])},
+                figures=f, flow="shared",
+                sources=[{"agency": src, "record": f"{n} share(s)", "fact": f"{_text(rows[0]['shared_date'])} to {_text(rows[-1]['shared_date'])}"}],
+            )
+    risks: dict[str, dict[tuple[str, str], bool]] = {}
+    # Records and addresses overlapping the window; "up to a day" means the whole time up to it, like the flows.
+    risk_window = window.state_params() if window.from_date != window.to_date else params
+    for row in run_query(store, "partnership_unshared_risk", risk_window).records():
+        told = risks.setdefault(row["agency_id"], {})
+        key = (row["holder_id"], row["adult_id"])
+        told[key] = told.get(key, False) or bool(row["told"])
+    for agency_id, told in risks.items():
+        if agency_id not in mg.g:
+            continue
+        data = mg.g.nodes[agency_id]
+        data["risks_in_its_households"] = len(told)
+        data["risks_not_shared"] = sum(1 for v in told.values() if not v)
+        data["never_told"] = data["risks_not_shared"] > 0
+        data["risk_holders_not_sharing"] = sorted({h for (h, _), v in told.items() if not v})
+        data["props"].update({"risks held elsewhere about adults in its children's households": str(len(told)),
+                              "of which never shared with it": str(data["risks_not_shared"])})
     received = {dst for _, dst in mg.g.edges()}
     for node_id, data in mg.g.nodes(data=True):
         data["receives_nothing"] = node_id not in received

@@ -124,6 +124,10 @@ class GraphStore(ABC):
         """Run one write statement written by graphcase (record linkage, review decisions)."""
 
     @abstractmethod
+    def write_all(self, statements: list[tuple[str, dict | None]]) -> list[Result]:
+        """Run graphcase's write statements (cypher, params) as one unit: all of them land, or none."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
     def known_ids(self, label: str, ids: list[str]) -> set[str]:

@@ -3,35 +3,52 @@
 New rows arrive by ``COPY ... FROM`` an Arrow table (about 1M rows in 3.5 s on two cores, against 80 s by
 UNWIND batches); the small delta of changed rows goes by ``UNWIND ... MERGE ... SET``.
 
-Two ways to make a load all-or-nothing:
+Every write is built beside the store and swapped in whole (docs/crash-safety.md has the reasoning):
 
-- Into a store that holds rows: one transaction (``BEGIN``; COPY new rows; MERGE changed ones; ``COMMIT``).
-  A failure rolls back; a killed process leaves the write-ahead log uncommitted, so the file is as it was.
-- Into an EMPTY store (the first, biggest load): the database is built beside it, in ``.NAME.loading``, by
-  auto-committed COPYs with automatic checkpoints off, checkpointed once, closed, and then renamed over the
-  empty file (``os.replace``, atomic on one file system). A failure or kill leaves the empty store untouched
-  (and a ``.loading`` file that the next load removes). This skips the write-ahead log copy of every row and
-  the checkpoint of one huge transaction: measured on 1M people, COMMIT alone took 39 s of a 109 s load.
-  What remains is the COPY itself, and in a relationship COPY each text property with a distinct value
-  per row costs about 2.4 µs a row (both directions of the relationship are written): KNOWN_TO's 1.5M rows
-  take about 2 s with no property and 9-12 s with their 15. ``benchmarks/load_floor.py`` measures the floor.
-A LadybugDB database is one file plus, while writes are not yet checkpointed, a ``NAME.wal`` beside it.
+- A store opened for writing takes ``NAME.lock`` (an flock) first and holds it until closed, so no second
+  writer reads the store, or swaps a file over it, in between; it reads the store through a read-only handle.
+- A write (a load, a link set, one statement) copies ``NAME`` to a private ``.NAME.<pid>-<hex>.building``,
+  applies everything there with automatic checkpoints off, checkpoints, closes, fsyncs, and renames the copy
+  over ``NAME`` (``os.replace``: atomic on one file system), then fsyncs the folder. The visible file is never
+  opened for writing, so a kill at any moment, also inside the engine's checkpoint (which is not crash-atomic:
+  it can leave ``.wal.checkpoint`` / ``.shadow`` files and half-applied updates), only ever tears the copy.
+  Readers keep reading the old file until they re-open.
+- The next writer removes a killed run's ``.NAME.*.building*`` files (the copy and the engine's files of it).
+
+Loading into an empty store skips the write-ahead log copy of every row and the checkpoint of one huge
+transaction (measured on 1M people, COMMIT alone took 39 s of a 109 s load): the copy's COPYs are
+auto-committed. What remains is the COPY itself, and in a relationship COPY each text property with a
+distinct value per row costs about 2.4 µs a row (both directions of the relationship are written):
+KNOWN_TO's 1.5M rows take about 2 s with no property and 9-12 s with their 15. ``benchmarks/load_floor.py``
+measures the floor; ``benchmarks/copy_cost.py`` what the copy adds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import secrets
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+from ..files import fsync_dir
+from ..files.lock import FileLock, LockBusy
 from . import dialects, guard
-from ..files import make_private
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
+from .union import split_union, union_rows
+from .values import ladybug_plain_rows, sort_unordered
 
 UPDATE_BATCH = 5_000
-LOADING_PREFIX, LOADING_SUFFIX = ".", ".loading"  # the sibling a first load builds in: .NAME.loading
+LOCK_SUFFIX = ".lock"  # NAME.lock: held by the one process writing NAME
+BUILDING_SUFFIX = ".building"  # .NAME.<pid>-<hex>.building: the private copy a write is applied to
+LEGACY_LOADING_SUFFIX = ".loading"  # .NAME.loading: where graphcase 0.2 built a first load
+# Files the engine keeps beside a database while writes are not yet checkpointed or a checkpoint runs.
+ENGINE_SIDECARS = (".wal", ".wal.checkpoint", ".shadow", ".checkpoint.apply.lock", ".checkpoint.intent.lock")
 
 
 def _import_ladybug():
@@ -97,18 +114,45 @@ def frame_to_rows(frame: pd.DataFrame) -> list[dict]:
 class LadybugStore(GraphStore):
     dialect = "ladybug"
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True):
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True, lock_timeout: float | None = None):
+        """Open the store at ``path``. For writing (``read_only=False``) the store's lock is taken first and
+        held until :meth:`close`; ``lock_timeout`` seconds to wait for it (default: $GRAPHCASE_LOCK_TIMEOUT
+        or 0). A missing file is created (empty) when ``create``."""
         self.location = str(path)
         self.read_only = read_only
+        self._lock: FileLock | None = None
+        self._db = self._conn = None
+        self._closed = True
         if (read_only or not create) and not Path(path).exists():
             raise StoreError(f"{path}: no graphcase database here (run 'graphcase load' or 'graphcase init' first)")
+        # Writes lock, copy and rename the real file: a symlinked store name stays a symlink to the new file.
+        self._real_path = Path(os.path.realpath(path))
+        if not read_only:
+            path = self._real_path
+            self._lock = FileLock(lock_path(path), self.location)
+            try:
+                self._lock.acquire(lock_timeout)
+            except LockBusy as exc:
+                raise StoreError(str(exc)) from None
+            except OSError as exc:
+                raise StoreError(f"{lock_path(path)}: cannot take the store's lock: {exc}") from exc
+            try:
+                remove_leftovers(Path(path))
+                _replay_legacy_sidecars(Path(path))
+                if not Path(path).exists():
+                    with self._building():  # an empty database, published whole like any write
+                        pass
+            except BaseException:
+                self._lock.release()
+                raise
         self._open()
 
     def _open(self) -> None:
-        """Open (or, after a first load's swap, re-open) the file at self.location."""
+        """Open (or, after a swap, re-open) the file at self.location: always read-only, since writes go to a
+        copy (see :meth:`_building`)."""
         ladybug = _import_ladybug()
         try:
-            self._db = ladybug.Database(self.location, read_only=self.read_only)
+            self._db = ladybug.Database(self.location, read_only=True)
         except RuntimeError as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(
@@ -118,17 +162,33 @@ class LadybugStore(GraphStore):
         self._conn = ladybug.Connection(self._db)
         self._closed = False
 
+    def _close_handle(self) -> None:
+        try:
+            if self._conn is not None:
+                self._conn.close()
+            if self._db is not None:
+                self._db.close()
+        except Exception:  # closing twice is harmless
+            pass
+        self._conn = self._db = None
+        self._closed = True
+
     # -- reading -------------------------------------------------------------------------------
     def _execute(self, cypher: str, params: dict | None = None):
+        if self._closed:
+            raise StoreError(f"{self.location}: the store is closed")
         try:
             return self._conn.execute(cypher, params or {})
         except RuntimeError as exc:
             raise StoreError(str(exc)) from exc
 
     def query(self, cypher: str, params: dict | None = None) -> Result:
-        result = self._execute(cypher, params)
-        columns = result.get_column_names()
-        return Result(columns, result.get_all())
+        # A UNION runs branch by branch: LadybugDB 0.22 mixes columns between branches (see union.py).
+        branches, distinct = split_union(cypher)
+        results = [self._execute(branch, params) for branch in branches]
+        rows = [ladybug_plain_rows(result.get_column_data_types(), result.get_all()) for result in results]
+        columns = results[0].get_column_names()
+        return Result(columns, sort_unordered(cypher, columns, union_rows(rows, distinct)))
 
     def query_read_only(
         self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
@@ -149,12 +209,19 @@ class LadybugStore(GraphStore):
         try:
             plan = self._execute_ad_hoc(guard.EXPLAIN + text, params, limits)
             guard.check_ladybug_plan("\n".join(str(row[0]) for row in plan.get_all()))
-            result = self._execute_ad_hoc(text, params, limits)
-            rows = []
-            while len(rows) <= limits.max_rows and result.has_next():
-                rows.append(result.get_next())
+            # Branch by branch, as in query(): LadybugDB 0.22 mixes columns between UNION branches.
+            branches, distinct = split_union(text)
+            per_branch = []
+            for branch in branches:
+                result = self._execute_ad_hoc(branch, params, limits)
+                rows = []
+                while len(rows) <= limits.max_rows and result.has_next():
+                    rows.append(result.get_next())
+                per_branch.append(ladybug_plain_rows(result.get_column_data_types(), rows))
+                columns = columns if len(per_branch) > 1 else result.get_column_names()
+            rows = sort_unordered(text, columns, union_rows(per_branch, distinct))
             truncated = len(rows) > limits.max_rows
-            return Result(result.get_column_names(), rows[: limits.max_rows], limits.max_rows if truncated else None)
+            return Result(columns, rows[: limits.max_rows], limits.max_rows if truncated else None)
         finally:
             self._conn.set_query_timeout(0)  # the handle may serve graphcase's own queries next
 
@@ -174,9 +241,6 @@ class LadybugStore(GraphStore):
             raise guard.GuardRefusal("refused: ad-hoc queries are read-only and run one statement")
         return result
 
-    def write(self, cypher: str, params: dict | None = None) -> Result:
-        return self.query(cypher, params)
-
     def stored_row_hashes(self, element: str, is_node: bool) -> pa.Array:
         table = self._execute(dialects.stored_hashes_query(element, is_node)).get_as_arrow()
         return table["row_hash"].combine_chunks().cast(pa.int64())
@@ -185,9 +249,63 @@ class LadybugStore(GraphStore):
         return self._execute(dialects.row_hashes_query(element, is_node)).get_as_arrow()
 
     # -- writing -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _building(self) -> Iterator:
+        """A connection to a private copy of the store; when the block ends without error the copy is
+        checkpointed, closed, fsynced and renamed over the store. On any error (or a kill) the store is as
+        it was and the copy is removed (by the next writer, after a kill)."""
+        if self.read_only or self._lock is None or not self._lock.held:
+            raise ReadOnlyViolation(f"{self.location}: opened read-only; writing needs LadybugStore(path)")
+        ladybug = _import_ladybug()
+        target = self._real_path
+        building = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}{BUILDING_SUFFIX}")
+        self._close_handle()  # its pages would only add to the copy's memory; re-opened on the new file below
+        try:
+            if target.exists():
+                _copy_file(target, building)
+            try:
+                db = ladybug.Database(str(building), auto_checkpoint=False)
+            except RuntimeError as exc:
+                raise StoreError(f"{building}: cannot open the copy of the store: {exc}") from exc
+            conn = ladybug.Connection(db)
+            try:
+                yield conn
+                _run(conn, "CHECKPOINT")
+            finally:
+                conn.close()
+                db.close()
+            left = [s for s in ENGINE_SIDECARS if _sidecar(building, s).exists()]
+            if left:
+                raise StoreError(f"{building}: the new database did not checkpoint cleanly ({', '.join(left)} left); the store was left as it was")
+            os.chmod(building, 0o600)
+            _fsync_file(building)
+            os.replace(building, target)
+            fsync_dir(target.parent)
+        except BaseException:
+            _remove_database_files(building)
+            raise
+        finally:
+            if target.exists():
+                self._open()
+
+    def write(self, cypher: str, params: dict | None = None) -> Result:
+        return self.write_all([(cypher, params)])[0]
+
+    def write_all(self, statements) -> list[Result]:
+        with self._building() as conn:
+            results = []
+            for cypher, params in statements:
+                result = _run(conn, cypher, params)
+                results.append(Result(result.get_column_names(), result.get_all()))
+        return results
+
     def ensure_schema(self) -> None:
-        for statement in dialects.ladybug_ddl():
-            self._execute(statement)
+        tables = {row[0] for row in self._execute("CALL SHOW_TABLES() RETURN name").get_all()}
+        if set(dialects.node_properties()) | set(dialects.rel_definitions()) <= tables:
+            return
+        with self._building() as conn:
+            for statement in dialects.ladybug_ddl():
+                _run(conn, statement)
 
     def is_empty(self) -> bool:
         """True when no node (hence no relationship) of any label is stored."""
@@ -197,24 +315,17 @@ class LadybugStore(GraphStore):
         return True
 
     def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:
+        """The whole plan on a copy of the store, swapped in whole (see :meth:`_building`). The copy is
+        private, so its statements auto-commit: into empty tables a COPY then skips the write-ahead log."""
         progress = progress or (lambda step, n: None)
-        if all(change.updates.empty for change in plan.changes) and self.is_empty():
-            self._build_beside_and_swap(plan, progress)
-            return
-        self._execute("BEGIN TRANSACTION")
-        try:
+        with self._building() as conn:
             for change in plan.changes:
                 if not change.inserts.empty:
-                    self._copy(self._conn, change)
+                    self._copy(conn, change)
                     progress(f"{change.element}: new", len(change.inserts))
                 if not change.updates.empty:
-                    self._apply_updates(change, list(_write_columns(self._conn, change)))
+                    self._apply_updates(conn, change, _write_columns(conn, change))
                     progress(f"{change.element}: updated", len(change.updates))
-            self._execute("COMMIT")
-        except BaseException:
-            # Also on KeyboardInterrupt: the transaction must not be left half-applied.
-            self._execute("ROLLBACK")
-            raise
 
     @staticmethod
     def _copy(conn, change) -> None:
@@ -225,67 +336,26 @@ class LadybugStore(GraphStore):
         except RuntimeError as exc:
             raise StoreError(f"COPY {change.element}: {exc}") from exc
 
-    def loading_path(self) -> Path:
-        """Where a first load builds the database before renaming it over the store."""
-        path = Path(self.location)
-        return path.with_name(LOADING_PREFIX + path.name + LOADING_SUFFIX)
-
-    def _build_beside_and_swap(self, plan: LoadPlan, progress: Progress) -> None:
-        ladybug = _import_ladybug()
-        target = Path(self.location)
-        building = self.loading_path()
-        _remove_database_files(building)  # left by a load that was killed
-        try:
-            db = ladybug.Database(str(building), auto_checkpoint=False)
-            conn = ladybug.Connection(db)
-            try:
-                for statement in dialects.ladybug_ddl():
-                    conn.execute(statement)
-                for change in plan.changes:
-                    if not change.inserts.empty:
-                        self._copy(conn, change)
-                        progress(f"{change.element}: new", len(change.inserts))
-                conn.execute("CHECKPOINT")
-            finally:
-                conn.close()
-                db.close()
-            if _wal(building).exists():
-                raise StoreError(f"{building}: the new database did not checkpoint cleanly; the store was left as it was")
-            self.close()  # the empty store: closing checkpoints its schema, so no .wal of it is left to replay
-            if _wal(target).exists():  # re-opened in finally
-                raise StoreError(f"{_wal(target)}: the store has unapplied writes; it was left as it was")
-            os.replace(building, target)
-            _fsync_dir(target.parent)
-        except BaseException:
-            _remove_database_files(building)
-            raise
-        finally:
-            if self._closed:
-                self._open()
-
-    def _apply_updates(self, change, columns: list[str]) -> None:
+    @staticmethod
+    def _apply_updates(conn, change, types: dict[str, str]) -> None:
+        columns = list(types)
         props = [c for c in columns if c not in ("_from", "_to")]
+        casts = {p: t for p, t in types.items() if t != "STRING"}  # a batch with only nulls in a column
         if change.is_node:
-            statement = dialects.node_upsert(change.element, props)
+            statement = dialects.node_upsert(change.element, props, casts)
         else:
-            statement = dialects.rel_upsert(change.element, change.from_label, change.to_label, props)
+            statement = dialects.rel_upsert(change.element, change.from_label, change.to_label, props, casts)
         rows = frame_to_rows(change.updates[columns])
         for start in range(0, len(rows), UPDATE_BATCH):
             batch = rows[start : start + UPDATE_BATCH]
             if change.replace_on_update:
-                self._execute(dialects.rel_delete_from(change.element, change.from_label), {"rows": batch})
-            self._execute(statement, {"rows": batch})
+                _run(conn, dialects.rel_delete_from(change.element, change.from_label), {"rows": batch})
+            _run(conn, statement, {"rows": batch})
 
     def close(self) -> None:
-        try:
-            self._conn.close()
-            self._db.close()
-        except Exception:  # closing twice is harmless
-            pass
-        self._closed = True
-        if not self.read_only:  # the engine creates its files with the umask's mode: people's data, so 0600
-            for path in (Path(self.location), _wal(Path(self.location))):
-                make_private(path)
+        self._close_handle()
+        if self._lock is not None:
+            self._lock.release()
 
 
 def _write_columns(conn, change) -> dict[str, str]:
@@ -301,23 +371,76 @@ def _write_columns(conn, change) -> dict[str, str]:
     return {"_from": "STRING", "_to": "STRING", **legacy_key, **props}
 
 
-def _wal(path: Path) -> Path:
-    return path.with_name(path.name + ".wal")
-
-
-def _remove_database_files(path: Path) -> None:
-    for file in (path, _wal(path)):
-        file.unlink(missing_ok=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX: a rename is recorded in the directory)."""
+def _run(conn, cypher: str, params: dict | None = None):
     try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
+        return conn.execute(cypher, params or {})
+    except RuntimeError as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def lock_path(path: str | Path) -> Path:
+    """NAME.lock beside the store: held by the one process writing it."""
+    path = Path(path)
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove what killed writes left beside the store: their copies, with the engine's files of them
+    (``.NAME.*.building*``), and graphcase 0.2's ``.NAME.loading*``. Only call with the lock held: then no
+    live writer owns any of them. Returns what was removed."""
+    name = glob.escape(path.name)
+    removed = []
+    for pattern in (f".{name}.*{BUILDING_SUFFIX}*", f".{name}{LEGACY_LOADING_SUFFIX}*"):
+        for leftover in path.parent.glob(pattern):
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+                removed.append(leftover)
+    return removed
+
+
+def _replay_legacy_sidecars(path: Path) -> None:
+    """A write-ahead log or checkpoint files beside the store itself come from graphcase before 0.3 (which
+    wrote in place) or another program: let the engine replay them with one read-write open, as it requires
+    before any read-only open. graphcase's own writes never leave them (they write to a copy)."""
+    if not path.exists() or not any(_sidecar(path, s).exists() for s in (".wal", ".wal.checkpoint", ".shadow")):
         return
+    ladybug = _import_ladybug()
+    try:
+        db = ladybug.Database(str(path))
+        db.close()
+    except RuntimeError as exc:
+        raise StoreError(f"{path}: cannot replay the write-ahead log left beside it: {exc}") from exc
+
+
+def _copy_file(source: Path, destination: Path) -> None:
+    """Copy ``source`` to a new private file (0600), in the kernel where it can (copy_file_range)."""
+    fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+        size, copied = os.fstat(src.fileno()).st_size, 0
+        try:
+            while copied < size:
+                n = os.copy_file_range(src.fileno(), dst.fileno(), size - copied)
+                if n == 0:
+                    break
+                copied += n
+        except (AttributeError, OSError):  # no copy_file_range here (or not across these file systems)
+            src.seek(copied)
+            dst.seek(copied)
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
+
+def _remove_database_files(path: Path) -> None:
+    for file in (path, *(_sidecar(path, s) for s in ENGINE_SIDECARS)):
+        file.unlink(missing_ok=True)

@@ -8,7 +8,8 @@
   (:func:`graphcase.stores.dialects.neo4j_ddl`), then waits for it to come online, so the load's ``MATCH``
   of both ends is two index seeks and its ``MERGE`` looks only at the relationships between them.
 * A load is ONE managed write transaction made of ``UNWIND $rows`` batches (10,000 rows by default): the
-  driver retries it whole on transient errors, and it commits all or nothing.
+  driver retries it whole on transient errors, and it commits all or nothing. Running out of transaction
+  memory on the server is not retried (the same load needs the same memory): it is reported with advice.
 * Ad-hoc Cypher passes the read-only guard (:mod:`graphcase.stores.guard`: one statement of read clauses,
   metadata procedures only, and ``EXPLAIN``'s query type ``r``), then runs in a READ access-mode
   transaction with the time limit as its server-side timeout, always rolled back: the server also refuses
@@ -28,6 +29,7 @@ import pyarrow as pa
 from . import dialects, guard
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 from .ladybug import frame_to_rows
+from .values import plain, sort_unordered
 
 DEFAULT_BATCH = 10_000
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -43,7 +45,9 @@ READ_ONLY_CODES = frozenset(
     }
 )
 READ_ONLY_GQL_STATUSES = frozenset({"42N02", "08N07"})  # writing in read access mode; not the leader
-# What the server says when a query needs more memory than its transaction or the server may use.
+# What the server says when a query needs more memory than its transaction or the server may use. The driver
+# calls these transient and would re-send the same work (a whole load) for up to max_retry_time, needing the
+# same memory again: they are not retried.
 OUT_OF_MEMORY_CODES = frozenset(
     {
         "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
@@ -91,15 +95,24 @@ def auth_from_env(env: os._Environ | dict | None = None) -> tuple[str, str] | No
     return (user or "neo4j", password)
 
 
-def _native(value):
-    """neo4j.time values -> datetime.date / datetime.datetime; lists and maps recursively."""
-    if hasattr(value, "to_native"):
-        return value.to_native()
-    if isinstance(value, list):
-        return [_native(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _native(v) for k, v in value.items()}
-    return value
+class _NotRetried(Exception):
+    """Carries a server error out of a managed transaction so that the driver does not retry it."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _failing_once_on_out_of_memory(work):
+    def run(tx, *args):
+        try:
+            return work(tx, *args)
+        except Exception as exc:
+            if getattr(exc, "code", None) in OUT_OF_MEMORY_CODES:
+                raise _NotRetried(exc) from exc
+            raise
+
+    return run
 
 
 def is_read_only_refusal(exc: BaseException) -> bool:
@@ -174,6 +187,14 @@ class Neo4jStore(GraphStore):
                 "check NEO4J_USERNAME / NEO4J_PASSWORD"
             )
         if isinstance(exc, errors.Neo4jError):
+            if exc.code in OUT_OF_MEMORY_CODES:
+                return StoreError(
+                    f"{self._where()}: {action} failed: the server ran out of memory for one transaction "
+                    f"({exc.message}); nothing was written, and it was not retried (it would need the same memory). "
+                    "Give the server more: db.memory.transaction.max (one transaction), "
+                    "dbms.memory.transaction.total.max (all at once) and the heap (server.memory.heap.max_size); "
+                    "or load the bundle in parts (by agency or by period)"
+                )
             if is_read_only_refusal(exc) and not ad_hoc:
                 return StoreError(
                     f"{self._where()}: {action} failed: the server refuses writes here ({exc.code}: {exc.message}); "
@@ -203,14 +224,16 @@ class Neo4jStore(GraphStore):
     def _collect(tx, cypher, params) -> Result:
         result = tx.run(cypher, params or {})
         columns = list(result.keys())
-        rows = [[_native(v) for v in record.values()] for record in result]
-        return Result(columns, rows)
+        rows = [[plain(v) for v in record.values()] for record in result]
+        return Result(columns, sort_unordered(cypher, columns, rows))
 
     def _managed(self, read: bool, work, *args, action: str):
         try:
             with self._session(read=read) as session:
                 run = session.execute_read if read else session.execute_write
-                return run(work, *args)
+                return run(_failing_once_on_out_of_memory(work), *args)
+        except _NotRetried as exc:
+            raise self._translate(exc.error, action) from exc.error
         except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
             raise self._translate(exc, action) from exc
 
@@ -238,8 +261,8 @@ class Neo4jStore(GraphStore):
                     for record in result:
                         if len(rows) == limits.max_rows:
                             return Result(columns, rows, limits.max_rows)  # the rollback drops the rest
-                        rows.append([_native(v) for v in record.values()])
-                    return Result(columns, rows)
+                        rows.append([plain(v) for v in record.values()])
+                    return Result(columns, sort_unordered(text, columns, rows))
                 finally:
                     if not tx.closed():
                         try:
@@ -270,6 +293,12 @@ class Neo4jStore(GraphStore):
     # -- writing -------------------------------------------------------------------------------
     def write(self, cypher: str, params: dict | None = None) -> Result:
         return self._managed(False, self._collect, cypher, params, action="write")
+
+    def write_all(self, statements: list[tuple[str, dict | None]]) -> list[Result]:
+        """One transaction (the driver re-runs it whole on a transient error: pass idempotent statements)."""
+        return self._managed(
+            False, lambda tx: [self._collect(tx, cypher, params) for cypher, params in statements], action="write"
+        )
 
     def ensure_schema(self) -> None:
         """Constraints and indexes (each `IF NOT EXISTS`, so a second call is a no-op), then wait for them."""

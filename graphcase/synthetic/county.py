@@ -490,8 +490,45 @@ def make_background(people: int, rng: np.random.Generator, as_of: dt.date, agenc
                np.minimum(since[cp] + 12, A), _const("cp_plan", len(cp_subj)),
                _const("Initial child protection conference", len(cp_subj)))
 
+    _partnership_flows(add_events, rng, agencies, people, is_child, dob, A)  # last: the rows above stay as they were
     _emit_events(rows, ev_parts, pid, rng, A)
     return rows
+
+
+# Background flows between agencies, so the partnership map of a county shows every kind of agency referring
+# and sharing at plausible rates: (recorder kind, kind told, how, events a year per 1,000 people, about a child,
+# days from event to sharing low..high). Contacts with outcome "other": no catalogue pattern counts them, and
+# every referral gets feedback (the referrals without feedback are planted, as ground truth).
+PARTNERSHIP_FLOWS = [
+    ("police", "csc", "referred_to", 4, True, 0, 0), ("police", "education", "shared_with", 2, True, 0, 2),
+    ("probation", "police", "shared_with", 2, False, 0, 5), ("probation", "csc", "referred_to", 1, True, 0, 0),
+    ("youth_justice", "csc", "shared_with", 1, True, 1, 7), ("youth_justice", "education", "shared_with", 1, True, 1, 7),
+    ("health_gp", "adult_mental_health", "referred_to", 2, False, 0, 0), ("health_visiting", "health_gp", "shared_with", 3, True, 1, 10),
+    ("school_nursing", "health_gp", "shared_with", 2, True, 1, 14), ("school_nursing", "camhs", "referred_to", 1, True, 0, 0),
+    ("midwifery", "health_visiting", "shared_with", 2, True, 0, 5), ("emergency_dept", "csc", "referred_to", 1, True, 0, 0),
+    ("camhs", "health_gp", "shared_with", 2, True, 2, 21), ("camhs", "education", "shared_with", 1, True, 2, 14),
+    ("adult_mental_health", "health_gp", "shared_with", 2, False, 2, 21), ("substance_misuse", "health_gp", "shared_with", 2, False, 1, 14),
+    ("substance_misuse", "probation", "shared_with", 1, False, 1, 10), ("early_years", "health_visiting", "shared_with", 2, True, 1, 10),
+    ("early_years", "csc", "referred_to", 1, True, 0, 0), ("housing", "adult_social_care", "shared_with", 1, False, 2, 30),
+    ("housing", "csc", "referred_to", 1, True, 0, 0), ("domestic_abuse_service", "csc", "referred_to", 1, True, 0, 0),
+    ("domestic_abuse_service", "police", "shared_with", 1, False, 0, 3), ("adult_social_care", "health_gp", "shared_with", 2, False, 1, 14),
+    ("voluntary", "csc", "referred_to", 1, True, 0, 0), ("csc", "education", "shared_with", 2, True, 0, 5),
+    ("csc", "health_gp", "shared_with", 2, True, 0, 7), ("csc", "police", "shared_with", 1, True, 0, 3),
+]
+
+
+def _partnership_flows(add_events, rng, agencies, people, is_child, dob, A) -> None:
+    children, adults = np.flatnonzero(is_child & (dob < A - 60)), np.flatnonzero(~is_child)
+    for recorder, told, how, per_thousand, about_child, lo, hi in PARTNERSHIP_FLOWS:
+        pool = children if about_child else adults
+        if recorder not in agencies or told not in agencies or not len(pool):
+            continue
+        n = rng.poisson(per_thousand * people / 1000 * 3)  # three years of them
+        subj = pool[rng.integers(0, len(pool), n)]
+        add_events(subj, "contact", _pick(agencies[recorder], rng.integers(0, len(agencies[recorder]), n)),
+                   _uniform_days(rng, np.maximum(dob[subj] + 30, A - int(3 * Y)), A - 31), _const("other", n),
+                   _const(f"Information for {told.replace('_', ' ')}", n),
+                   share=(np.ones(n, dtype=bool), _pick(agencies[told], rng.integers(0, len(agencies[told]), n)), lo, hi, how))
 
 
 def _former_partners(rng, kind, head_female, head_age, M, A, starts, dob):
