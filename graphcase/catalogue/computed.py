@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .queries import CatalogueError
 
 
 def _weekend_deadlines(bound: dict) -> dict:
@@ -35,6 +34,6 @@ COMPUTERS = {"domestic_abuse_child_not_told": _weekend_deadlines}
 
 def compute(query_name: str, bound: dict, names: list[str]) -> dict:
     if query_name not in COMPUTERS:
-        raise CatalogueError(f"{query_name}: no way to compute {', '.join(names)}")
+        raise LookupError(f"{query_name}: no way to compute {', '.join(names)}")
     values = COMPUTERS[query_name](bound)
     return {n: values[n] for n in names}

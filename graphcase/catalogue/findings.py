@@ -25,7 +25,7 @@ from pathlib import Path
 from .queries import CatalogueError, get_query, to_jsonable
 from .dialect import without_linkage
 from . import wording
-from .leads import Lead, group_leads
+from .leads import Lead, finding_id, group_leads
 from .. import audit
 from ..files import atomic_write_bytes, atomic_write_text
 from ..stores.base import GraphStore
@@ -57,11 +57,6 @@ class Finding:
     def touched_ids(self) -> set[str]:
         """Every person (and address or event) the finding is about: its people and its evidence paths."""
         return self.people.union(*(ev.get("path_nodes") or () for ev in self.evidence))
-
-
-def finding_id(pattern: str, key: dict) -> str:
-    text = pattern + "|" + "|".join(f"{k}={key[k]}" for k in sorted(key))
-    return "F-" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 # ---- plain-English explanations, one per pattern, from the rows of one finding ------------------------

@@ -75,10 +75,14 @@ def _subject_and_records(finding) -> tuple[dict, list[dict]]:
     return subject, [subject]
 
 
+def finding_id(pattern: str, key: dict) -> str:
+    """A finding's stable id: a hash of its pattern and key (the same lead keeps it across runs and dates)."""
+    text = pattern + "|" + "|".join(f"{k}={key[k]}" for k in sorted(key))
+    return "F-" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
 def _reason_aliases(finding) -> set[str]:
     """The finding's own id and the ids it has under every record of its people (pre-linkage ids)."""
-    from .findings import finding_id
-
     columns = [c for c in finding.key if (finding.key_records or {}).get(c)]
     ids = {finding.id}
     for combo in product(*(finding.key_records[c] for c in columns)):

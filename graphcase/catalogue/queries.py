@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from .computed import compute
 from functools import cache
 from pathlib import Path
 
@@ -117,9 +119,10 @@ class Query:
                                  f"parameters and cannot be set")
         bound = {name: p.coerce(given.get(name, p.default)) for name, p in known.items() if name not in computed}
         if computed:
-            from .computed import compute
-
-            bound.update(compute(self.name, bound, computed))
+            try:
+                bound.update(compute(self.name, bound, computed))
+            except LookupError as exc:
+                raise CatalogueError(str(exc)) from exc
         return bound
 
 

@@ -98,8 +98,8 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
                     title="Thresholds changed from the catalogue's defaults")
     columns = terminal_width()
     click.echo(textwrap.fill("every other parameter at its default ('graphcase queries' lists them); all values used are "
-                             "saved with the findings", columns))
-    click.echo(textwrap.fill(f"findings saved to {cache}; 'graphcase explain LEAD_ID' shows the evidence of one lead", columns))
+                             "saved with the findings", columns, break_on_hyphens=False))
+    click.echo(textwrap.fill(f"findings saved to {cache}; 'graphcase explain LEAD_ID' shows the evidence of one lead", columns, break_on_hyphens=False))
 
 
 def _numbered(items: list[str]) -> list[str]:

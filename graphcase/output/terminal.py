@@ -53,8 +53,12 @@ def table(columns: list[str], rows: list[list], *, title=None, caption=None, sho
     if len(columns) * MIN_COLUMN <= width:
         out = Table(title=text(title) if title else None, caption=text(caption) if caption else None,
                     show_lines=show_lines)
-        for column in columns:
-            out.add_column(text(column), overflow="fold")
+        longest = [max([len(w) for row in rows for w in plain(row[i]).split()] + [len(plain(column))]) for i, column in enumerate(columns)]
+        share = max(MIN_COLUMN, width // max(len(columns), 1) - 3)
+        if sum(longest) + 3 * len(columns) + 1 > width:  # no room for every longest word: each column up to its share
+            longest = [min(n, share) for n in longest]
+        for column, least in zip(columns, longest):  # words are broken only when a column cannot hold them
+            out.add_column(text(column), overflow="fold", min_width=least)
         for row in rows:
             out.add_row(*(text(v) for v in row))
         return out
