@@ -32,7 +32,8 @@ import splink.comparison_library as cl
 
 logging.getLogger("splink").setLevel(logging.ERROR)
 
-from graphcase.linkage.evaluation import cluster_pairs, febrl_people, load_febrl, pair_set, quality
+from graphcase.linkage.evaluation import (RELIABILITY_BANDS, cluster_pairs, febrl_people, format_reliability, load_febrl,
+                                         pair_set, quality, reliability)
 from graphcase.linkage.link import score_pairs
 from graphcase.linkage.settings import person_settings, prediction_blocking_rules
 from splink import block_on
@@ -104,10 +105,13 @@ def run_case(name: str, frames, truth: set, *, link: bool, extras=(), blocking=N
         from graphcase.linkage.train import make_linker, splink_settings
 
         linker = make_linker(list(frames), splink_settings(model))
-        scored = linker.inference.predict(threshold_match_probability=THRESHOLD).as_pandas_dataframe()
+        scored = linker.inference.predict(threshold_match_probability=RELIABILITY_BANDS[0]).as_pandas_dataframe()
     else:
-        scored = score_pairs(frames, model, THRESHOLD)
+        scored = score_pairs(frames, model, RELIABILITY_BANDS[0])
     t_total = time.perf_counter() - t0
+    calibration = reliability(list(zip(scored["unique_id_l"].astype(str), scored["unique_id_r"].astype(str),
+                                       scored["match_probability"].astype(float))), truth)
+    scored = scored[scored["match_probability"] >= THRESHOLD]
     predicted = pair_set(scored["unique_id_l"], scored["unique_id_r"])
     if not link:  # a dedupe resolves people: every pair inside a cluster is a predicted pair
         predicted = cluster_pairs(connected_groups(predicted))
@@ -126,6 +130,7 @@ def run_case(name: str, frames, truth: set, *, link: bool, extras=(), blocking=N
         "train s": t_train,
         "total s": t_total,
         "peak RSS MB": peak_rss_mb(),
+        "reliability": calibration,
     }
 
 
@@ -161,7 +166,10 @@ def county_case(people: int, seed: int = 7) -> dict:
         people_n = report.records
         from graphcase.linkage import ReviewQueue, review_path_for
 
-        queued = {(i["a"], i["b"]) for i in ReviewQueue.open(review_path_for(store)).pending()}
+        queue = ReviewQueue.open(review_path_for(store)).pending()
+        queued = {(i["a"], i["b"]) for i in queue}
+        direct = store.query("MATCH (a:Person)-[s:SAME_AS]->(b:Person) WHERE s.method = 'splink' "
+                             "RETURN a.id, b.id, s.probability").rows
         store.close()
     groups, ambiguous = {}, set()
     for pattern in ("same_person_records", "same_person_twice"):
@@ -181,6 +189,8 @@ def county_case(people: int, seed: int = 7) -> dict:
     predicted = cluster_pairs(connected_groups(pair_set([a for a, _ in linked], [b for _, b in linked]))) - ambiguous
     q = quality(predicted, truth)
     missed = truth - predicted
+    scored = [(a, b, float(p)) for a, b, p in direct if p is not None] + [(i["a"], i["b"], float(i["probability"])) for i in queue]
+    calibration = reliability([s for s in scored if tuple(sorted(s[:2])) not in ambiguous], truth)
     return {
         "case": f"county {people:,} (link-records end to end; of {len(missed)} true pairs not linked, "
         f"{len(missed & queued)} wait in the review queue ({len(queued)} queued); {len(twins)} planted twin pairs, "
@@ -195,6 +205,7 @@ def county_case(people: int, seed: int = 7) -> dict:
         "train s": float("nan"),
         "total s": seconds,
         "peak RSS MB": peak_rss_mb(),
+        "reliability": calibration,
     }
 
 
@@ -298,6 +309,8 @@ def main(argv=None) -> int:
             row[key] = statistics.median(r[key] for r in runs)
         rows.append(row)
         print(format_row(row), flush=True)
+        if row.get("reliability"):
+            print(format_reliability(row["case"].split(" (")[0], row["reliability"]), flush=True)
     return 0
 
 

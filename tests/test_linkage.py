@@ -260,3 +260,53 @@ def test_training_without_em_learns_from_deterministic_pairs_and_unseen_levels()
     assert nhs_exact["m_probability"] == pytest.approx((30 + LABEL_PRIOR_WEIGHT * 0.97) / (30 + LABEL_PRIOR_WEIGHT))
     given = next(c for c in model["comparisons"] if c["output_column_name"] == "given_name")
     assert given["comparison_levels"][1]["m_probability"] == pytest.approx((30 + LABEL_PRIOR_WEIGHT * 0.80) / (30 + LABEL_PRIOR_WEIGHT))
+
+
+def test_a_fuzzy_name_and_fuzzy_dob_with_nothing_else_agreeing_goes_to_review(sample_store, tmp_path):
+    """Issue 11: a spelling variant plus a transposed birth date, no NHS number or postcode agreeing, is held
+    for a human however high the model scores it; the same dates with the name spelt the same are linked."""
+    add_person(sample_store, "police:JPRYCE", "Jonathon", "Pryce", dt.date(1985, 4, 3), "male", "police")
+    add_person(sample_store, "probation:JPRYCE", "Jonathan", "Pryce", dt.date(1985, 3, 4), "male", "probation")
+    add_person(sample_store, "police:AQUILL", "Aled", "Quillfeather", dt.date(1979, 8, 5), "male", "police")
+    add_person(sample_store, "probation:AQUILL", "Aled", "Quillfeather", dt.date(1979, 5, 8), "male", "probation")
+    report = link(sample_store, tmp_path)
+    links = same_as(sample_store)
+    pending = {item["key"]: item for item in ReviewQueue.open(tmp_path / "review.json").pending()}
+    fuzzy = "police:JPRYCE|probation:JPRYCE"
+    assert fuzzy not in links and fuzzy in pending, (sorted(links), sorted(pending))
+    assert pending[fuzzy]["probability"] >= 0.95  # above the threshold: held only by the rule
+    assert report.held_for_review_fuzzy >= 1 and "held for review although above the threshold" in report.summary()
+    assert "police:AQUILL|probation:AQUILL" in links  # exact name: the transposed date alone does not hold it
+
+
+def test_link_records_prints_every_pair_it_linked_or_queued_side_by_side(sample_db_path, tmp_path):
+    import re
+    import shutil
+
+    from click.testing import CliRunner
+
+    from graphcase.cli import main
+
+    for suffix in ("", ".wal"):
+        src = sample_db_path.parent / (sample_db_path.name + suffix)
+        if src.exists():
+            shutil.copy(src, tmp_path / ("s.db" + suffix))
+    result = CliRunner(env={"COLUMNS": "120"}).invoke(main, ["--db", str(tmp_path / "s.db"), "--reason", "t", "link-records"],
+                                                      catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"splink: probability >= 0\.95 \(probability 0\.\d+\)", " ".join(result.output.split()))
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:4]] for line in result.output.splitlines()
+            if line.count("│") >= 4}
+    assert sorted(rows["id"]) == ["gp:JSMYTH", "police:JSMITH"]  # both records, one column each
+    assert len(set(rows["dob"])) == 2 and len(set(rows["family_name"])) == 2  # the differences are there to see
+
+
+def test_reliability_table_compares_each_band_with_the_observed_share():
+    from graphcase.linkage.evaluation import reliability
+
+    truth = {("a", "b"), ("c", "d")}
+    rows = reliability([("b", "a", 0.9999995), ("c", "d", 0.97), ("e", "f", 0.96), ("g", "h", 0.6)], truth)
+    by_band = {r["band"]: r for r in rows}
+    assert by_band["[0.95, 0.99)"]["pairs"] == 2 and by_band["[0.95, 0.99)"]["observed true share"] == 0.5
+    assert by_band["[0.9999, 1.0]"]["observed true share"] == 1.0  # pairs matched unordered
+    assert by_band["[0.5, 0.8)"]["observed true share"] == 0.0 and by_band["[0.8, 0.95)"]["pairs"] == 0

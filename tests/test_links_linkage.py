@@ -55,7 +55,9 @@ def test_a_risk_held_about_a_linked_record_makes_a_finding_with_its_probability(
     assert finding.key == {"child_id": child, "adult_id": resolved(dad_gp, dad_probation)}  # the resolved person
     assert finding.linkage == [{"linked_record_id": dad_probation, "linked_to": dad_gp, "probability": 0.97,
                                 "decided_by": "splink: probability >= 0.95"}]
-    assert f"known to probation (probation-1) since 2025-01 through a linked record ({dad_probation}, linkage probability 0.97)" in finding.explanation
+    # the risk comes through a linked record: it says so, with the name and birth date that agency holds
+    assert ("Daniel Hill has been Amy's parent since May 2019. probation-1 has known him since January 2025 as Dan Hill, "
+            "born 2 March 1988 (a record linked to the health_gp-1 record, probability 0.97).") in finding.explanation
     assert "Amy Hill has no record with children's social care" in finding.explanation
     [ev] = finding.evidence
     assert ev["risk_record"] == record and ev["path_nodes"] == [dad_probation, dad_gp, child]
@@ -125,10 +127,11 @@ def test_hidden_men_and_under_fives_count_records_linked_to_the_man(ladybug_stor
     assert hidden.key == {"child_id": baby, "adult_id": man}
     assert {ev["known_record"] for ev in hidden.evidence} == {police_record, drugs_record}  # the 2-link drugs record is found
     assert {(link["linked_record_id"], link["probability"]) for link in hidden.linkage} == {(man_police, 0.98), (man_drugs, 0.96)}
-    assert f"through a linked record ({man_drugs}, linkage probability 0.96)" in hidden.explanation
+    assert "(a record linked to the health_gp-1 record, probability 0.96)" in hidden.explanation
     under_fives_mum = found[("under_fives_parent_risk", resolved(mum, mum_amh))]
     assert under_fives_mum.linkage == [{"linked_record_id": mum_amh, "linked_to": mum, "probability": 0.99, "decided_by": DECIDED}]
-    assert f"a baby under one) has a parent, Kate Rowe, known to adult mental health (adult_mental_health-1) since 2024-09 through a linked record ({mum_amh}, linkage probability 0.99)" in under_fives_mum.explanation
+    assert "a baby under one) has a parent, Kate Rowe. adult_mental_health-1 has known her since September 2024 as " in under_fives_mum.explanation
+    assert "(a record linked to the health_gp-1 record, probability 0.99)" in under_fives_mum.explanation
     under_fives_man = found[("under_fives_parent_risk", man)]  # the father's drugs record, 2 links from his GP record
     assert [link["linked_record_id"] for link in under_fives_man.linkage] == [man_drugs]
 
@@ -167,8 +170,8 @@ def test_a_hidden_man_known_under_a_linked_record_of_a_child_known_under_a_linke
         {"linked_record_id": child_csc, "linked_to": child_gp, "probability": 0.98, "decided_by": DECIDED},
         {"linked_record_id": man_police, "linked_to": man_gp, "probability": 0.97, "decided_by": DECIDED},
     ]
-    assert f"through a linked record ({man_police}, linkage probability 0.97)" in finding.explanation
-    assert f"held on a linked record of the child ({child_csc}, linkage probability 0.98)" in finding.explanation
+    assert "police-1 has known him since March 2023 as Karl Dean, born 9 September 1989 (a record linked to the health_gp-1 record, probability 0.97)" in finding.explanation
+    assert f"held on a record of the child as Rosie Dean, born 4 April 2021 ({child_csc}) linked to this one, probability 0.98)" in finding.explanation
 
 
 def test_one_finding_per_resolved_person(ladybug_store, tmp_path):
@@ -257,7 +260,7 @@ def test_hidden_men_counts_a_csc_record_held_on_a_record_linked_to_the_child(lad
     assert (ev["csc_record"], ev["known_record"]) == (csc_record, police_record)
     assert list(ev["path_nodes"]) == [man, home, child_gp, child_csc]
     assert list(ev["path_rels"]) == ["LIVES_AT", "LIVES_AT", "SAME_AS"]
-    assert f"(record {csc_record}, held on a linked record of the child ({child_csc}, linkage probability 0.98))" in finding.explanation
+    assert f"(record {csc_record}, held on a record of the child as Rosie Dean, born 4 April 2021 ({child_csc}) linked to this one, probability 0.98)" in finding.explanation
     assert finding.linkage == [{"linked_record_id": child_csc, "linked_to": child_gp, "probability": 0.98, "decided_by": DECIDED}]
 
 

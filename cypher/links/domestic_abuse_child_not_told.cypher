@@ -4,11 +4,16 @@
 //   Domestic-abuse incidents recorded by police at an address where a child lived on the date of the
 //   incident, in the look-back window, where none of the child's schools, early-years settings or health
 //   visitors (agencies of told_kinds the child was known to on that date) was told (SHARED_WITH) within
-//   `days` days of the incident. Only incidents whose deadline has passed by as_of are reported.
+//   `days` days of the incident, a deadline on a Saturday or Sunday moving to the Monday (the next school
+//   day). Only incidents whose deadline has passed by as_of are reported.
 //   One row per (incident, child).
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the question is asked at; shares after it do not count."}
-//   days: {type: int, default: 1, description: "Days after the incident by which the school or health visitor should have been told (Operation Encompass: before the next school day)."}
+//   days: {type: int, default: 1, description: "Days after the incident by which the school or health visitor should have been told (Operation Encompass: before the next school day); a deadline on a Saturday or Sunday moves to the Monday."}
+//   deadline_on_saturday: {type: "list[date]", default: computed, description: "Incident dates whose deadline (date + days) is a Saturday: worked out from as_of, days and lookback_months."}
+//   deadline_on_sunday: {type: "list[date]", default: computed, description: "Incident dates whose deadline is a Sunday: worked out."}
+//   days_from_saturday: {type: int, default: computed, description: "days + 2: the deadline moved from Saturday to Monday."}
+//   days_from_sunday: {type: int, default: computed, description: "days + 1: the deadline moved from Sunday to Monday."}
 //   lookback_months: {type: int, default: 12, description: "Only incidents within this many months before as_of."}
 //   incident_kinds: {type: "list[str]", default: [domestic_abuse_incident], description: "Event kinds that are domestic-abuse incidents."}
 //   recorder_kinds: {type: "list[str]", default: [police], description: "Kinds of agency whose incidents are checked."}
@@ -27,7 +32,7 @@
 //   child_name: the child's name as recorded
 //   child_dob: the child's date of birth
 //   lived_since: when the child moved in
-//   told_deadline: last day by which telling counted
+//   told_deadline: last day by which telling counted (the next school day for days = 1)
 //   child_agencies: agencies of told_kinds the child was known to on the incident date (empty = none on record)
 //   path_nodes: event, address, child
 //   path_rels: relationship types along the path
@@ -38,22 +43,25 @@
 //   child whose school or health visitor is never told carries the night into the classroom unseen.
 MATCH (police:Agency)<-[rb:RECORDED_BY]-(e:Event)-[:OCCURRED_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
 WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - duration({months: $lookback_months})
-  AND e.date + duration({days: $days}) < $as_of AND police.kind IN $recorder_kinds
-WITH e, police, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE child.role = 'child' AND lc.from_date <= e.date AND (lc.to_date IS NULL OR lc.to_date >= e.date)
+  AND police.kind IN $recorder_kinds
+WITH e, police, addr, lc, child,  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
+     CASE WHEN e.date IN $deadline_on_saturday THEN e.date + duration({days: $days_from_saturday})
+          WHEN e.date IN $deadline_on_sunday THEN e.date + duration({days: $days_from_sunday})
+          ELSE e.date + duration({days: $days}) END AS deadline
+WHERE deadline < $as_of AND child.role = 'child' AND lc.from_date <= e.date AND (lc.to_date IS NULL OR lc.to_date >= e.date)
 OPTIONAL MATCH (child)-[kt:KNOWN_TO]->(t:Agency)
 WHERE t.kind IN $told_kinds AND kt.since <= e.date AND (kt.until IS NULL OR kt.until >= e.date)
-WITH e, addr, police, child, lc, collect(t.id) AS child_agencies
+WITH e, addr, police, child, lc, deadline, collect(t.id) AS child_agencies
 // told = a share with one of those agencies within the deadline; one aggregation instead of a NOT EXISTS per row
 OPTIONAL MATCH (e)-[s:SHARED_WITH]->(told:Agency)
-WITH e, addr, police, child, lc, child_agencies,
-     sum(CASE WHEN told.id IN child_agencies AND s.date >= e.date AND s.date <= e.date + duration({days: $days})
+WITH e, addr, police, child, lc, deadline, child_agencies,
+     sum(CASE WHEN told.id IN child_agencies AND s.date >= e.date AND s.date <= deadline
                    AND s.date <= $as_of THEN 1 ELSE 0 END) AS told_in_time
 WHERE told_in_time = 0
 RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS event_date, e.summary AS event_summary,
        police.id AS police_agency, e.source_record AS police_record, addr.id AS address_id, addr.postcode AS postcode,
        child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
-       child.dob AS child_dob, lc.from_date AS lived_since, e.date + duration({days: $days}) AS told_deadline,
+       child.dob AS child_dob, lc.from_date AS lived_since, deadline AS told_deadline,
        child_agencies,
        [e.id, addr.id, child.id] AS path_nodes, ['OCCURRED_AT', 'LIVES_AT'] AS path_rels,
        [e.source_agency + ':' + e.source_record, lc.source_agency + ':' + lc.source_record] AS sources

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from .queries import CatalogueError, get_query, to_jsonable
 from .dialect import without_linkage
+from . import wording
+from .leads import Lead, finding_id, group_leads
 from .. import audit
 from ..files import atomic_write_bytes, atomic_write_text
 from ..stores.base import GraphStore
@@ -39,6 +41,8 @@ class Finding:
     explanation: str
     evidence: list[dict] = field(default_factory=list)  # one per query row: path, sources, facts
     linkage: list[dict] = field(default_factory=list)  # SAME_AS links the finding relies on, with probability
+    key_records: dict = field(default_factory=dict)  # key column -> every record of that person's SAME_AS cluster
+    lead: str | None = None  # the lead this finding is a reason of (graphcase.catalogue.leads)
 
     def as_dict(self) -> dict:
         return to_jsonable(asdict(self))
@@ -55,58 +59,90 @@ class Finding:
         return self.people.union(*(ev.get("path_nodes") or () for ev in self.evidence))
 
 
-def finding_id(pattern: str, key: dict) -> str:
-    text = pattern + "|" + "|".join(f"{k}={key[k]}" for k in sorted(key))
-    return "F-" + hashlib.sha1(text.encode()).hexdigest()[:12]
-
-
 # ---- plain-English explanations, one per pattern, from the rows of one finding ------------------------
-
-def _month(d) -> str:
-    return d.strftime("%Y-%m") if d else "an unknown date"
-
+# Names come from wording.current (set while a pattern's findings are grouped): people and agencies by name.
 
 def _day(d) -> str:
-    return d.isoformat() if d else "an unknown date"
+    return wording.long_date(d)
 
 
-def _flags(row) -> str:
-    names = [n.replace("_", " ") if n != "mappa" else "MAPPA" for n in ("mappa", "violence", "da_perpetrator", "sex_offender") if row.get(n)]
-    return f" ({', '.join(names)})" if names else ""
+def _naming() -> wording.Naming:
+    return wording.current.get()
 
 
-LINK_WORDS = {
-    "same_address": lambda r: f"has lived at the same address ({r['link_detail']}) as",
-    "related_to": lambda r: f"is recorded as {r['link_detail'].replace('_', ' ')} of",
-    "household_member": lambda r: "is recorded as a household member of",
-    "partner_of_parent": lambda r: f"is the {r['link_detail'].split(' (')[0].replace('partner of', 'partner of parent')} of",
-}
+def _pronoun(record_id, default="them") -> str:
+    person = _naming().person(record_id)
+    sex = (person.sex or "").lower() if person else ""
+    return {"male": "him", "female": "her"}.get(sex, default)
+
+
+RELATION_WORDS = {"step_parent": "step-parent", "frequent_visitor": "frequent visitor", "household_member": "household member"}
 
 
 def _link_phrase(rows) -> str:
-    seen, parts = set(), []
+    """How the adult is connected to the child, each connection once and each date once: 'has been the
+    partner of Kerry Ward, Tyler's mother, since October 2024, and has lived at Tyler's address (NS1 4AB)
+    since March 2025'."""
+    seen, roles, homes = set(), [], []
     for r in sorted(rows, key=lambda r: (r["link"], str(r["link_detail"]))):
         if (r["link"], r["link_detail"]) in seen:
             continue
         seen.add((r["link"], r["link_detail"]))
-        parts.append(f"{LINK_WORDS[r['link']](r)} {r['child_name'].strip()} since {_month(r.get('link_since'))}")
-    return "; and ".join(parts)
+        child = wording.first_name(r["child_name"])
+        if r["link"] == "same_address":
+            homes.append((f"{child}'s address ({r['link_detail']})", r.get("link_since")))
+        elif r["link"] == "partner_of_parent":
+            parent, kind = wording.parent_in_detail(r["link_detail"])
+            roles.append((f"the partner of {wording.parent_words(_naming().person(parent), kind, child)},", r.get("link_since")))
+        elif r["link"] == "household_member":
+            roles.append((f"a member of {child}'s household", r.get("link_since")))
+        else:
+            roles.append((f"{child}'s {RELATION_WORDS.get(r['link_detail'], r['link_detail'].replace('_', ' '))}", r.get("link_since")))
+    roles.sort(key=lambda role: role[0].startswith("the partner of"))  # its apposition last: "..., Tyler's mother"
+    dates = {d for _, d in roles + homes}
+    if len(dates) == 1:  # one date for every connection: said once, at the end
+        role_text = wording.and_list([w.rstrip(",") for w, _ in roles]) + ("," if roles and roles[-1][0].endswith(",") else "")
+        verbs = ([f"has been {role_text}"] if roles else []) + ([f"has lived at {wording.and_list([w for w, _ in homes])}"] if homes else [])
+        return f"{wording.and_list(verbs).rstrip(',')} since {wording.month(dates.pop())}"
+    role_text = wording.and_list([f"{w} since {wording.month(d)}" for w, d in roles])
+    home_text = wording.and_list([f"{w} since {wording.month(d)}" for w, d in homes])
+    return wording.and_list(([f"has been {role_text}"] if roles else []) + ([f"has lived at {home_text}"] if homes else []))
 
 
-def _known_phrase(rows, agency="risk_agency", kind="risk_agency_kind", since="risk_since", flags=True) -> str:
-    seen, parts = set(), []
+def _known_phrase(rows, agency="risk_agency", since="risk_since", with_flags=True) -> tuple[str, str]:
+    """(', known to Northshire Police since June 2019 and Probation Service (Northshire) since February
+    2025, recorded as violent and a domestic-abuse perpetrator', the sentences for records known only through
+    record linkage: ' Probation has known him since January 2025 as Dan Hill, born 2 March 1988 (...).')."""
+    naming, seen, own, linked = _naming(), set(), [], []
     for r in sorted(rows, key=lambda r: (str(r[since]), r[agency])):
-        if (r[agency], r.get("risk_record", r.get("known_record"))) in seen:
+        marker = (r[agency], r.get("risk_record", r.get("known_record")))
+        if marker in seen:
             continue
-        seen.add((r[agency], r.get("risk_record", r.get("known_record"))))
-        parts.append(f"{r[kind].replace('_', ' ')} ({r[agency]}) since {_month(r[since])}" + (_flags(r) if flags else "") + _through_link(r))
-    return ", ".join(parts)
+        seen.add(marker)
+        (linked if r.get("linkage_probability") is not None else own).append(r)
+    linked = [r for r in linked if r[agency] not in {o[agency] for o in own}]
+    text = wording.and_list([f"{naming.agency(r[agency])} since {wording.month(r[since])}" for r in own])
+    text = f", known to {text}" if text else ""
+    if with_flags:
+        flags = sorted({f for r in rows for f in wording.flags(r)}, key=list(wording.FLAG_WORDS.values()).index)
+        recorded = [f.removeprefix("recorded as ") for f in flags if f.startswith("recorded as ")]
+        others = [f for f in flags if not f.startswith("recorded as ")]
+        words = others + ([f"recorded as {wording.and_list(recorded)}"] if recorded else [])
+        if words:
+            text += ", " + wording.and_list(words)
+    return text, "".join(" " + _through_link(r, agency, since) + "." for r in linked)
 
 
-def _through_link(row) -> str:
-    if row.get("linkage_probability") is None:
-        return ""
-    return f" through a linked record ({row['linked_record_id']}, linkage probability {row['linkage_probability']:.2f})"
+def _through_link(row, agency="risk_agency", since="risk_since") -> str:
+    """'Northshire Police has known him since March 2023 as John Smyth, born 4 March 1990 (a record linked to
+    the Probation Service record, probability 0.99999)'."""
+    naming = _naming()
+    linked = naming.person(row["linked_record_id"])
+    own = naming.person(row.get("adult_id"))
+    as_name = f" as {linked.name}, born {wording.long_date(linked.dob)}" if linked else ""
+    to = f"the {naming.agency(own.agency)} record" if own and own.agency else "this record"
+    return (f"{naming.agency(row[agency])} has known {_pronoun(row.get('adult_id'))} since {wording.month(row.get(since))}{as_name} "
+            f"(a record linked to {to}, probability {wording.probability(row['linkage_probability'])})")
 
 
 def linkage_evidence(rows) -> list[dict]:
@@ -126,54 +162,61 @@ def linkage_evidence(rows) -> list[dict]:
 
 def explain_risky_adult(rows) -> str:
     r = rows[0]
+    child = r["child_name"].strip()
     gap = (
-        f"{r['child_name'].strip()} has no record with children's social care"
+        f"{child} has no record with children's social care"
         if r["csc_status"] == "child_unknown"
-        else f"children's social care knows {r['child_name'].strip()} but holds no record of {r['adult_name'].strip()}"
+        else f"children's social care knows {child} but holds no record of {r['adult_name'].strip()}"
     )
-    return f"Adult {r['adult_name'].strip()}, known to {_known_phrase(rows)}, {_link_phrase(rows)}; {gap}."
+    known, through = _known_phrase(rows)
+    return f"{r['adult_name'].strip()}{known}{',' if known else ''} {_link_phrase(rows)}.{through} {gap[0].upper() + gap[1:]}."
 
 
 def explain_hidden_men(rows) -> str:
     r = rows[0]
+    naming = _naming()
+    known, through = _known_phrase(rows, "known_agency", "known_since", with_flags=False)
     return (
-        f"{r['adult_name'].strip()}, a man known to "
-        f"{_known_phrase(rows, 'known_agency', 'known_agency_kind', 'known_since', flags=False)}, "
-        f"{_link_phrase(rows)}; children's social care has known {r['child_name'].strip()} since "
-        f"{_month(r['csc_since'])} (record {r['csc_record']}{_csc_through_link(r)}) but has no record of him."
+        f"{r['adult_name'].strip()}, a man{known}, {_link_phrase(rows)}.{through} {naming.agency(r['csc_agency'])} has known {r['child_name'].strip()} since "
+        f"{wording.month(r['csc_since'])} (record {r['csc_record']}{_csc_through_link(r)}) but has no record of him."
     )
 
 
 def _csc_through_link(row) -> str:
     if row.get("csc_linkage_probability") is None:
         return ""
-    return (f", held on a linked record of the child ({row['csc_linked_record_id']}, "
-            f"linkage probability {row['csc_linkage_probability']:.2f})")
+    linked = _naming().person(row["csc_linked_record_id"])
+    held = f" as {linked.name}, born {wording.long_date(linked.dob)}" if linked else ""
+    return (f", held on a record of the child{held} ({row['csc_linked_record_id']}) linked to this one, "
+            f"probability {wording.probability(row['csc_linkage_probability'])}")
 
 
 def explain_da(rows) -> str:
     r = rows[0]
+    naming = _naming()
     told = (
-        f"none of the child's agencies ({', '.join(sorted(set(r['child_agencies'])))}) was told by {_day(r['told_deadline'])}"
+        f"none of the child's agencies ({naming.agency_list(r['child_agencies'])}) was told by {_day(r['told_deadline'])}"
         if r["child_agencies"]
         else "no school, early-years setting or health visitor is on record for the child, and none was told"
     )
     return (
-        f"Police ({r['police_agency']}, record {r['police_record']}) attended a domestic-abuse incident at "
+        f"{naming.agency(r['police_agency'])} (record {r['police_record']}) attended a domestic-abuse incident at "
         f"{r['postcode']} on {_day(r['event_date'])}, where {r['child_name'].strip()} has lived since "
-        f"{_month(r['lived_since'])}; {told}."
+        f"{wording.month(r['lived_since'])}; {told}."
     )
 
 
 def explain_toxic_trio(rows) -> str:
     r = rows[0]
+    naming = _naming()
     children = sorted({x["child_name"].strip() for x in rows})
     das = sorted({(x["da_date"], x["da_agency"]) for x in rows})
     return (
-        f"At {r['postcode']}, where {', '.join(children)} live(s): domestic abuse recorded by {das[-1][1]} "
-        f"({len(das)} incident(s), latest {_day(das[-1][0])}); {r['sm_adult_name'].strip()} known to substance-misuse "
-        f"services ({r['sm_agency']}); {r['mh_adult_name'].strip()} known to adult mental health ({r['mh_agency']}). "
-        f"Each agency holds one of the three."
+        f"At {r['postcode']}, where {wording.and_list(children)} {'lives' if len(children) == 1 else 'live'}: "
+        f"domestic abuse recorded by {naming.agency(das[-1][1])} ({len(das)} incident{'s' if len(das) > 1 else ''}, "
+        f"latest {_day(das[-1][0])}); {r['sm_adult_name'].strip()} known to substance-misuse services "
+        f"({naming.agency(r['sm_agency'])}); {r['mh_adult_name'].strip()} known to adult mental health "
+        f"({naming.agency(r['mh_agency'])}). Each agency holds one of the three."
     )
 
 
@@ -183,12 +226,14 @@ CARER_WORDS = {"lives_with": "adult living in the same home", "partner_of_parent
 
 def explain_under_fives(rows) -> str:
     r = rows[0]
+    naming = _naming()
     band = "a baby under one" if r["age_band"] == "under_one" else "under five"
-    known = ", ".join(sorted({f"{x['agency_kind'].replace('_', ' ')} ({x['agency']}) since {_month(x['since'])}{_through_link(x)}" for x in rows}))
+    own = [x for x in rows if x.get("linkage_probability") is None]
+    known, through = _known_phrase(own + [x for x in rows if x not in own], "agency", "since", with_flags=False)
     # the most specific link names the adult: a recorded relationship, else partner of a parent, else living in
     kind = min({x["relationship"] for x in rows}, key=lambda k: (k == "lives_with", k == "partner_of_parent", k))
     carer = CARER_WORDS.get(kind, kind.replace("_", " "))
-    return f"{r['child_name'].strip()} (born {_day(r['child_dob'])}, {band}) has a {carer}, {r['adult_name'].strip()}, known to {known}."
+    return f"{r['child_name'].strip()} (born {_day(r['child_dob'])}, {band}) has a {carer}, {r['adult_name'].strip()}{known}.{through}"
 
 
 def _explain_counted(what: str):
@@ -197,7 +242,7 @@ def _explain_counted(what: str):
         dates = sorted(r["event_dates"])
         return (
             f"{r['child_name'].strip()} had {r['count']} {what} between {_day(dates[0])} and {_day(dates[-1])} "
-            f"(recorded by {', '.join(sorted(set(r['agencies'])))})."
+            f"(recorded by {_naming().agency_list(r['agencies'])})."
         )
 
     return explain
@@ -205,10 +250,11 @@ def _explain_counted(what: str):
 
 def explain_referral(rows) -> str:
     r = rows[0]
-    to = ", ".join(sorted({x["referred_to"] for x in rows}))
-    about = ", ".join(n.strip() for n in r["about_names"]) or "no one on record"
+    naming = _naming()
+    to = naming.agency_list({x["referred_to"] for x in rows})
+    about = wording.and_list([n.strip() for n in r["about_names"]]) or "no one on record"
     return (
-        f"{r['referrer_agency']} ({r['referrer_kind'].replace('_', ' ')}) referred '{r['event_summary']}' about {about} "
+        f"{naming.agency(r['referrer_agency'])} referred '{r['event_summary']}' about {about} "
         f"to {to} on {_day(min(x['referred_date'] for x in rows))}; the referrer has not been told the outcome."
     )
 
@@ -217,8 +263,8 @@ def explain_same_person(rows) -> str:
     r = rows[0]
     rules = " and ".join(sorted({x["rule"].replace("_", " ") for x in rows}))
     return (
-        f"Records {r['record_a']} ({r['name_a'].strip()}, born {_day(r['dob_a'])}) and {r['record_b']} "
-        f"({r['name_b'].strip()}, born {_day(r['dob_b'])}) are held by different agencies, match on {rules}, "
+        f"{r['name_a'].strip()} (born {_day(r['dob_a'])}, record {r['record_a']}) and {r['name_b'].strip()} "
+        f"(born {_day(r['dob_b'])}, record {r['record_b']}) are held by different agencies, match on {rules}, "
         f"and are not linked as the same person."
     )
 
@@ -232,7 +278,7 @@ def explain_cluster(rows) -> str:
     kinds = Counter(r["event_kind"] for r in {r["event_id"]: r for r in rows}.values())
     events = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
     return (
-        f"{len(children)} children ({', '.join(n for _, n in children)}) are linked through "
+        f"{len(children)} children ({wording.and_list([n for _, n in children])}) are linked through "
         f"{'; '.join(shared)}; their events: {events}."
     )
 
@@ -363,11 +409,15 @@ RESOLVED_KEY_COLUMNS = ("child_id", "adult_id")  # person keys merged per resolv
 
 
 def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cluster_size: int = 12,
-                   resolved: dict[str, str] | None = None) -> list[Finding]:
+                   resolved: dict[str, str] | None = None, naming: wording.Naming | None = None) -> list[Finding]:
     """Rows -> findings, one per key. ``resolved`` (record id -> resolved-person id, from record linkage)
-    makes a person key the resolved person's id, so the records of one person give one finding."""
+    makes a person key the resolved person's id, so the records of one person give one finding; the
+    finding keeps every record of that person (``key_records``), so its lead keeps its pre-linkage id."""
     spec = _check_pattern(name)
     resolved = resolved or {}
+    members = defaultdict(list)
+    for record, rid in resolved.items():
+        members[rid].append(record)
     if spec.clustered:
         groups = {}
         for cluster in cluster_rows(rows, min_children, max_cluster_size):
@@ -378,16 +428,27 @@ def group_findings(name: str, rows: list[dict], *, min_children: int = 2, max_cl
         for r in rows:
             groups[tuple(resolved.get(r[k], r[k]) if k in RESOLVED_KEY_COLUMNS else r[k] for k in spec.key)].append(r)
     findings = []
+    token = wording.current.set(naming or wording.Naming())
+    try:
+        findings = _explained(name, spec, groups, members)
+    finally:
+        wording.current.reset(token)
+    return sorted(findings, key=lambda f: [str(v) for v in f.key.values()])
+
+
+def _explained(name, spec, groups, members) -> list[Finding]:
+    findings = []
     for key_values, group in groups.items():
         key = dict(zip(spec.key, key_values))
         evidence = [_evidence_row(r) for r in group]
         if len(evidence) > 1:
             evidence.sort(key=lambda e: json.dumps(e, sort_keys=True))
+        key_records = {k: sorted(members[v]) for k, v in key.items() if k in RESOLVED_KEY_COLUMNS and v in members}
         findings.append(
             Finding(finding_id(name, key), name, key, spec.children(group), spec.others(group), spec.explain(group), evidence,
-                    linkage_evidence(group))
+                    linkage_evidence(group), key_records)
         )
-    return sorted(findings, key=lambda f: [str(v) for v in f.key.values()])
+    return findings
 
 
 @dataclass
@@ -398,6 +459,14 @@ class CatalogueRun:
     person: str | None = None
     from_cache: bool = False  # findings filtered from a cached county sweep (see run_catalogue)
     params: dict[str, dict] = field(default_factory=dict)  # every pattern's parameters as used, defaults included
+    leads: list[Lead] = field(default_factory=list)  # the findings grouped per child and person (set on creation)
+
+    def __post_init__(self):
+        if not self.leads:
+            self.leads = group_leads(self.findings)
+            for lead in self.leads:
+                for reason in lead.reasons:
+                    reason.lead = lead.id
 
     def summary(self) -> list[tuple[str, int, float]]:
         counts = Counter(f.pattern for f in self.findings)
@@ -406,12 +475,17 @@ class CatalogueRun:
     def by_id(self, fid: str) -> Finding | None:
         return next((f for f in self.findings if f.id == fid), None)
 
+    def lead_for(self, some_id: str) -> Lead | None:
+        """The lead answering to a lead id, one of its aliases (an id from before record linkage) or a reason's id."""
+        return next((lead for lead in self.leads if lead.answers_to(some_id) or any(r.id == some_id for r in lead.reasons)), None)
+
     def as_dict(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(),
             "person": self.person,
             "parameters": to_jsonable(self.params),
             "summary": [{"pattern": n, "findings": c, "seconds": round(s, 4)} for n, c, s in self.summary()],
+            "leads": [lead.as_dict() for lead in self.leads],
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -482,7 +556,8 @@ def _sweep_key(store: GraphStore, as_of: dt.date, names: list[str], params: dict
 
 
 def _finding_from_dict(d: dict) -> Finding:
-    return Finding(d["id"], d["pattern"], d["key"], d["children"], d["others"], d["explanation"], d["evidence"], d.get("linkage", []))
+    return Finding(d["id"], d["pattern"], d["key"], d["children"], d["others"], d["explanation"], d["evidence"], d.get("linkage", []),
+                   d.get("key_records") or {})
 
 
 def run_catalogue(
@@ -534,7 +609,7 @@ def _run_catalogue(
         share = (time.perf_counter() - started) / max(len(names), 1)
         return CatalogueRun(as_of, found, {n: share for n in names}, person, from_cache=True,
                             params=parameters_used(names, params))
-    findings, seconds = [], {}
+    findings, seconds, pattern_rows = [], {}, {}
     linked = has_same_as_links(store)
     resolved = _resolved_ids(store) if linked else {}
     for name in names:
@@ -545,8 +620,15 @@ def _run_catalogue(
         if PATTERNS[name].clustered:
             defaults = {q.name: q.default for q in get_query(name).parameters}
             cluster_opts = {k: int(cluster_opts.get(k, defaults[k])) for k in ("min_children", "max_cluster_size")}
-        findings.extend(group_findings(name, rows, resolved=resolved, **cluster_opts))
+        pattern_rows[name] = (rows, cluster_opts)
         seconds[name] = time.perf_counter() - started
+    started = time.perf_counter()  # names for the explanations: one look-up for every pattern's rows
+    naming = wording.naming_for(store, [r for rows, _ in pattern_rows.values() for r in rows])
+    naming_seconds = (time.perf_counter() - started) / max(len(names), 1)
+    for name, (rows, cluster_opts) in pattern_rows.items():
+        started = time.perf_counter()
+        findings.extend(group_findings(name, rows, resolved=resolved, naming=naming, **cluster_opts))
+        seconds[name] += time.perf_counter() - started + naming_seconds
     if key:
         _write_sweep_cache(sweep_cache, key, findings)
     if network is not None:
@@ -558,8 +640,12 @@ def parameters_used(names: list[str], params: dict[str, dict] | None) -> dict[st
     """Every parameter of each pattern with the value the sweep used (the query's default unless overridden)."""
     used = {}
     for name in names:
-        bound = get_query(name).bind((params or {}).get(name, {}))
+        query = get_query(name)
+        bound = query.bind((params or {}).get(name, {}))
         bound.pop("as_of", None)  # the sweep's own date, reported beside
+        for p in query.parameters:
+            if p.default == "computed":  # worked out from the others each run, not a setting
+                bound.pop(p.name, None)
         used[name] = bound
     return used
 
@@ -572,7 +658,7 @@ def _resolved_ids(store: GraphStore) -> dict[str, str]:
     return {record: rid for a, b, rid in rows if rid for record in (a, b)}
 
 
-SWEEP_CACHE_FORMAT = "findings-jsonl-indexed-1"  # an older cache file (one JSON document) is swept over
+SWEEP_CACHE_FORMAT = "findings-jsonl-indexed-2"  # an older cache file (other explanations, no key_records) is swept over
 
 
 def _read_sweep_cache(path: str | Path, key: str, ids: set[str] | None = None) -> list[dict] | None:

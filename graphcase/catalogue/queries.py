@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from .computed import compute
 from functools import cache
 from pathlib import Path
 
@@ -28,7 +30,8 @@ import yaml
 from ..output.jsonable import result_json, to_jsonable  # noqa: F401  (re-exported: the catalogue API gives them)
 from ..stores.base import GraphStore, Result
 
-PARAM_TYPES = ("date", "int", "float", "str", "bool", "list[str]")
+PARAM_TYPES = ("date", "int", "float", "str", "bool", "list[str]", "list[date]")
+COMPUTED = "computed"  # a parameter's default: worked out from the others (graphcase.catalogue.computed)
 
 
 class CatalogueError(Exception):
@@ -55,6 +58,8 @@ class Parameter:
         """Turn a CLI string (or a Python value) into the parameter's type."""
         if value is None or (isinstance(value, str) and value == "" and self.type != "str"):
             return None
+        if value == COMPUTED and self.default == COMPUTED:  # filled in by Query.bind
+            return None
         try:
             if self.type == "date":
                 if isinstance(value, dt.date):
@@ -72,6 +77,9 @@ class Parameter:
                 if str(value).lower() in ("false", "no", "0"):
                     return False
                 raise ValueError(value)
+            if self.type == "list[date]":
+                items = value if isinstance(value, (list, tuple)) else [v for v in str(value).split(",") if v.strip()]
+                return [v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v).strip()) for v in items]
             if self.type == "list[str]":
                 if isinstance(value, (list, tuple)):
                     return [str(v) for v in value]
@@ -105,7 +113,17 @@ class Query:
             raise CatalogueError(
                 f"{self.name}: unknown parameter(s) {', '.join(unknown)}; it takes: {', '.join(known) or 'none'}"
             )
-        return {name: p.coerce(given.get(name, p.default)) for name, p in known.items()}
+        computed = sorted(n for n, p in known.items() if p.default == COMPUTED)
+        if set(given) & set(computed):
+            raise CatalogueError(f"{self.name}: {', '.join(sorted(set(given) & set(computed)))} is worked out from the other "
+                                 f"parameters and cannot be set")
+        bound = {name: p.coerce(given.get(name, p.default)) for name, p in known.items() if name not in computed}
+        if computed:
+            try:
+                bound.update(compute(self.name, bound, computed))
+            except LookupError as exc:
+                raise CatalogueError(str(exc)) from exc
+        return bound
 
 
 def parse_header(path: Path) -> dict:

@@ -40,6 +40,12 @@ def link_records_command(opts, threshold, review_band, as_of, retrain, model_pat
             )
     except (LinkageError, ReviewError, StoreError) as exc:
         fail(str(exc))
+    from ..catalogue.wording import probability
+    from ..output import print_table
+
+    for pair in report.pairs:  # every pair linked or queued, both records side by side
+        print_table(["", "record A", "record B"], _side_by_side(pair),
+                    title=f"{pair['decision']} (probability {probability(pair['probability'])})")
     click.echo(report.summary())
 
 

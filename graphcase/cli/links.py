@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import textwrap
 from pathlib import Path
 
 import click
@@ -19,8 +20,9 @@ from ..catalogue.queries import CatalogueError
 from ..output import fail
 from ..catalogue import thresholds
 from ..output.csvsafe import SafeWriter
-from ..output.terminal import plain
+from ..output.terminal import plain, width as terminal_width
 from ..catalogue.findings import pattern_names, read_findings, run_catalogue, write_findings
+from ..catalogue.leads import find_lead
 from ..stores import DEFAULT_DB, StoreError
 
 
@@ -74,24 +76,34 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
     if fmt == "csv":
         out = io.StringIO()
         writer = SafeWriter(out)
-        writer.writerow(["finding_id", "pattern", "children", "others", "explanation", "sources"])
-        for f in run.findings:
-            sources = sorted({s for ev in f.evidence for s in ev.get("sources") or ()})
-            writer.writerow([f.id, f.pattern, ";".join(f.children), ";".join(f.others), f.explanation, ";".join(sources)])
+        writer.writerow(["lead_id", "finding_id", "pattern", "children", "others", "explanation", "sources"])
+        for lead in run.leads:
+            for f in lead.reasons:
+                sources = sorted({s for ev in f.evidence for s in ev.get("sources") or ()})
+                writer.writerow([lead.id, f.id, f.pattern, ";".join(f.children), ";".join(f.others), f.explanation, ";".join(sources)])
         click.echo(out.getvalue(), nl=False)
         return
     from ..output import print_table
 
-    print_table(["finding", "pattern", "explanation"], [[f.id, f.pattern, f.explanation] for f in run.findings],
-                title=f"Missed links as of {when}" + (f" around {person}" if person else ""))
+    print_table(["lead", "reasons", "explanation"],
+                [[lead.id, "\n".join(_numbered([r.pattern for r in lead.reasons])),
+                  "\n".join(_numbered([r.explanation for r in lead.reasons]))] for lead in run.leads],
+                title=f"Missed links as of {when}" + (f" around {person}" if person else "")
+                + f": {len(run.leads)} lead(s), {len(run.findings)} reason(s)")
     print_table(["pattern", "findings", "seconds"], [[n, c, f"{s:.3f}"] for n, c, s in run.summary()], title="Summary by pattern")
     if origin:
         print_table(["parameter", "value", "set by"],
                     [[key, str(run.params[key.split(".")[0]][key.split(".")[1]]), how] for key, how in sorted(origin.items())
                      if key.split(".")[0] in run.params],
                     title="Thresholds changed from the catalogue's defaults")
-    click.echo("every other parameter at its default ('graphcase queries' lists them); all values used are saved with the findings")
-    click.echo(f"findings saved to {cache}; 'graphcase explain FINDING_ID' shows the evidence of one")
+    columns = terminal_width()
+    click.echo(textwrap.fill("every other parameter at its default ('graphcase queries' lists them); all values used are "
+                             "saved with the findings", columns, break_on_hyphens=False))
+    click.echo(textwrap.fill(f"findings saved to {cache}; 'graphcase explain LEAD_ID' shows the evidence of one lead", columns, break_on_hyphens=False))
+
+
+def _numbered(items: list[str]) -> list[str]:
+    return items if len(items) == 1 else [f"{i}. {x}" for i, x in enumerate(items, 1)]
 
 
 @click.command("explain")
@@ -100,46 +112,59 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
 @click.option("--as-of", "as_of", default=None, help="With --rerun: the date to re-run at (YYYY-MM-DD) [default: the saved sweep's date].")
 @click.pass_obj
 def explain_command(opts, finding_id, rerun, as_of):
-    """Print the full evidence of one finding from the last 'graphcase links' run."""
+    """Print the full evidence of one lead (or finding) from the last 'graphcase links' run.
+
+    FINDING_ID is a lead id, one of its reasons' ids, or an id it had before record linkage joined its records."""
     opts.begin_audit()
     if not findings_path(opts).exists() and not rerun:
         fail(f"no findings saved at {findings_path(opts)}; run 'graphcase links' first (or use --rerun)")
     saved = read_findings(findings_path(opts)) if findings_path(opts).exists() else None
-    finding = None
-    if saved:
-        finding = next((f for f in saved["findings"] if f["id"] == finding_id), None)
+    found = find_lead(saved, finding_id) if saved else None
     if rerun:
         try:
             when = dt.date.fromisoformat(as_of) if as_of else dt.date.fromisoformat(saved["as_of"]) if saved else dt.date.today()
         except ValueError:
             fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
-        if finding is None and saved and not as_of:
+        if found is None and saved and not as_of:
             click.echo(f"{finding_id} is not in the last sweep (as of {saved['as_of']}); give --as-of its date to re-run there")
         with opts.open(read_only=True) as store:
             run = run_catalogue(store, when, params=(saved or {}).get("parameters") if not as_of else None)
-        fresh = run.by_id(finding_id)
+        fresh = run.lead_for(finding_id)
         click.echo(f"re-run as of {when}: the finding {'still stands' if fresh else 'is no longer reported'}")
-        finding = fresh.as_dict() if fresh else finding
-    if finding is None:
+        if fresh:
+            found = (fresh.as_dict(), [r.as_dict() for r in fresh.reasons])
+    if found is None:
         fail(f"no finding {finding_id!r} in {findings_path(opts)}; run 'graphcase links' first")
+    lead, reasons = found
     if opts.audit and opts.audit.record:
-        opts.audit.record.touch(people=[*finding["children"], *finding["others"]], findings=[finding["id"]], rows=1)
+        opts.audit.record.touch(people=[*lead["children"], *lead["others"]], findings=[lead["id"]], rows=1)
 
-    def say(text: str) -> None:  # finding text comes from the data: shown literally, controls visible
-        click.echo(plain(text))
+    columns = terminal_width()
 
-    say(f"{finding['id']}  {finding['pattern']}  {json.dumps(finding['key'])}")
-    say(finding["explanation"])
-    say(f"children: {', '.join(finding['children']) or '-'}    others: {', '.join(finding['others']) or '-'}")
-    for i, ev in enumerate(finding["evidence"], 1):
-        say(f"\nevidence {i}:")
-        nodes, rels = ev.get("path_nodes") or [], ev.get("path_rels") or []
-        if nodes:
-            path = nodes[0]
-            for rel, node in zip(rels, nodes[1:]):
-                path += f" -[{rel}]- {node}"
-            say(f"  path: {path}")
-        say(f"  sources: {', '.join(ev.get('sources') or [])}")
-        for key, value in ev.items():
-            if key not in ("path_nodes", "path_rels", "sources"):
-                say(f"  {key}: {value}")
+    def say(text: str, indent: int = 0) -> None:  # data shown literally, controls visible, wrapped to the terminal
+        pad = " " * indent
+        click.echo(textwrap.fill(plain(text), columns, initial_indent=pad, subsequent_indent=pad + "  ",
+                                 break_on_hyphens=False, break_long_words=True) or pad)
+
+    say(f"{lead['id']}  {len(reasons)} reason(s): {', '.join(r['pattern'] for r in reasons)}")
+    if finding_id != lead["id"]:
+        say(f"(asked for {finding_id}: " + ("a reason of this lead)" if finding_id in lead["reasons"]
+                                            else "this lead's id before record linkage joined its records)"))
+    say(f"children: {', '.join(lead['children']) or '-'}    others: {', '.join(lead['others']) or '-'}")
+    for n, finding in enumerate(reasons, 1):
+        click.echo("")
+        say(f"reason {n}: {finding['pattern']}  {finding['id']}  {json.dumps(finding['key'])}")
+        say(finding["explanation"])
+        for i, ev in enumerate(finding["evidence"], 1):
+            click.echo("")
+            say(f"evidence {i}:", 2)
+            nodes, rels = ev.get("path_nodes") or [], ev.get("path_rels") or []
+            if nodes:
+                path = nodes[0]
+                for rel, node in zip(rels, nodes[1:]):
+                    path += f" -[{rel}]- {node}"
+                say(f"path: {path}", 4)
+            say(f"sources: {', '.join(ev.get('sources') or [])}", 4)
+            for key, value in ev.items():
+                if key not in ("path_nodes", "path_rels", "sources"):
+                    say(f"{key}: {value}", 4)

@@ -236,40 +236,31 @@ def to_markdown(history: CaseHistory) -> str:
 def to_table(history: CaseHistory) -> str:
     """rich tables, exported as plain text; every title, header and cell is shown literally (terminal.text)."""
     from rich.console import Console
-    from rich.table import Table
 
-    t = terminal.text
     chron = history.chronology
-    console = Console(record=True, width=180, file=io.StringIO(), color_system=None)
-    note = terminal.text(chron.pseudonymisation_note) if chron.pseudonymisation_note else None
-    table = Table(title=t(title(history)), caption=note, show_lines=True)
-    for col in ("date", "recorded by", "event", "summary", "outcome", "people concerned", "told", "not told", "source"):
-        table.add_column(col, overflow="fold")
-    for e in chron.entries:
-        r = entry_row(chron, e)
-        table.add_row(*map(t, (r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"])))
-    console.print(table)
-    ranked = Table(title="Knowledge gaps that weigh most", caption=RANKING_RULE, show_lines=True)
-    for col in ("rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"):
-        ranked.add_column(col, overflow="fold")
-    for grp in history.groups:
-        ranked.add_row(*map(t, (str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from), _d(grp.date_to), str(len(grp.gaps)))))
+    width = terminal.width()
+    console = Console(record=True, width=width, file=io.StringIO(), color_system=None)
+    note = chron.pseudonymisation_note or None
+    entries = [entry_row(chron, e) for e in chron.entries]
+    console.print(terminal.table(
+        ["date", "recorded by", "event", "summary", "outcome", "people concerned", "told", "not told", "source"],
+        [[r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"]]
+         for r in entries], title=title(history), caption=note, show_lines=True, width=width))
     if history.groups:
-        console.print(ranked)
-    gaps = Table(title=f"Knowledge gaps ({len(history.gaps)})", show_lines=True)
-    for col in ("from", "to", "gap", "agency", "explanation", "sources"):
-        gaps.add_column(col, overflow="fold")
-    for g in history.gaps:
-        gaps.add_row(*map(t, (_d(g.date_from), _d(g.date_to), _kind(g.kind), agency_name(chron, g.agency_id), g.explanation, " ".join(g.evidence))))
-    console.print(gaps)
+        console.print(terminal.table(
+            ["rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"],
+            [[str(grp.rank), grp.tier, agency_name(chron, grp.agency_id), grp.about, _d(grp.date_from), _d(grp.date_to),
+              str(len(grp.gaps))] for grp in history.groups],
+            title="Knowledge gaps that weigh most", caption=RANKING_RULE, show_lines=True, width=width))
+    console.print(terminal.table(
+        ["from", "to", "gap", "agency", "explanation", "sources"],
+        [[_d(g.date_from), _d(g.date_to), _kind(g.kind), agency_name(chron, g.agency_id), g.explanation, " ".join(g.evidence)]
+         for g in history.gaps], title=f"Knowledge gaps ({len(history.gaps)})", show_lines=True, width=width))
     m = history.matrix
-    matrix = Table(title="Who knew what, when", show_lines=True)
-    matrix.add_column("period")
-    for a in m.agencies:
-        matrix.add_column(t(agency_name(chron, a)), overflow="fold")
-    for p in m.periods:
-        matrix.add_row(t(p), *(t(matrix_cell_text(history, p, a)) for a in m.agencies))
-    console.print(matrix)
+    console.print(terminal.table(
+        ["period", *(agency_name(chron, a) for a in m.agencies)],
+        [[p, *(matrix_cell_text(history, p, a) for a in m.agencies)] for p in m.periods],
+        title="Who knew what, when", show_lines=True, width=width))
     return console.export_text()
 
 

@@ -151,3 +151,27 @@ def cluster_pairs(clusters: dict[str, list[str]]) -> set[tuple[str, str]]:
         ids = sorted(map(str, ids))
         out.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
     return out
+
+
+RELIABILITY_BANDS = (0.5, 0.8, 0.95, 0.99, 0.999, 0.9999, 1.0)
+
+
+def reliability(scored: list[tuple[str, str, float]], truth: set, bands=RELIABILITY_BANDS) -> list[dict]:
+    """Calibration: for each band of predicted probability, how many scored pairs fall in it, their mean
+    predicted probability and the share that are true matches. A calibrated model's share sits near its mean;
+    a band of 0.9999 whose share is 0.8 says the probabilities are overconfident."""
+    rows = []
+    for low, high in zip(bands, bands[1:]):
+        inside = [(a, b, p) for a, b, p in scored if low <= p < high or (high == bands[-1] and p == high)]
+        true = sum(1 for a, b, _ in inside if tuple(sorted((a, b))) in truth)
+        rows.append({"band": f"[{low}, {high}{']' if high == bands[-1] else ')'}", "pairs": len(inside),
+                     "mean predicted": sum(p for *_, p in inside) / len(inside) if inside else float("nan"),
+                     "observed true share": true / len(inside) if inside else float("nan")})
+    return rows
+
+
+def format_reliability(name: str, rows: list[dict]) -> str:
+    lines = [f"reliability, {name}:", f"  {'predicted band':<20} {'pairs':>8} {'mean predicted':>15} {'observed true':>14}"]
+    for r in rows:
+        lines.append(f"  {r['band']:<20} {r['pairs']:>8,} {r['mean predicted']:>15.6f} {r['observed true share']:>14.4f}")
+    return "\n".join(lines)

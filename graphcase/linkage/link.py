@@ -26,7 +26,7 @@ import math
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +81,8 @@ class LinkReport:
     model_path: str
     model_note: str
     seconds: float
+    held_for_review_fuzzy: int = 0  # above the threshold, but resting on a fuzzy name and a fuzzy birth date alone
+    pairs: list[dict] = field(default_factory=list)  # every pair linked or queued: decision, probability, both records
 
     def summary(self) -> str:
         return "\n".join(
@@ -93,6 +95,8 @@ class LinkReport:
                 f"resolved people: {self.clusters:,} clusters covering {self.records_in_clusters:,} records",
                 f"review queue: {self.queued_for_review:,} pairs waiting; {self.kept_apart_by_review:,} pairs kept apart by a "
                 f"rejection, {self.held_apart_by_rejection:,} more links not made because they would join a rejected pair",
+                f"held for review although above the threshold: {self.held_for_review_fuzzy:,} pairs resting on a "
+                f"spelling variant and a fuzzy date of birth with no agreeing NHS number or postcode",
             ]
         )
 
@@ -146,6 +150,28 @@ def explain_pairs(predictions: pd.DataFrame, model: dict) -> pd.Series:
     for part in parts[1:]:
         text = text + "; " + part
     return text + f"; prior {prior:+.1f} => total " + predictions["match_weight"].map("{:.1f}".format)
+
+
+IDENTIFIERS = ("nhs_number", "postcode")  # an exact agreement here is evidence beyond name and birth date
+
+
+def rests_on_fuzzy_name_and_dob(scored: pd.DataFrame, model: dict) -> pd.Series:
+    """Pairs whose name is not exact (given or family name), whose date of birth is not exact, and that agree
+    exactly on no identifier or address: a spelling variant and a transposed date together can make a high
+    probability out of two different people, so a human looks first (issue 11)."""
+    labels = _level_labels(model)
+
+    def exact(column: str) -> pd.Series:
+        if f"gamma_{column}" not in scored:
+            return pd.Series(False, index=scored.index)
+        levels = [gamma for gamma, label in labels.get(column, {}).items() if label == "exact"]
+        return scored[f"gamma_{column}"].astype(int).isin(levels)
+
+    fuzzy_name = ~(exact("given_name") & exact("family_name"))
+    agreeing = pd.Series(False, index=scored.index)
+    for column in IDENTIFIERS:
+        agreeing |= exact(column)
+    return fuzzy_name & ~exact("dob") & ~agreeing
 
 
 # -- the run ------------------------------------------------------------------------------------------
@@ -307,8 +333,11 @@ def _link_records(
     with review_queue.ReviewQueue.editing(review_path) as queue:  # saved (and unlocked) at the end of the block
         decisions = queue.decisions()  # pair key -> 'accepted' | 'rejected'
         decision = scored["key"].map(decisions)
-        by_model = decision.isna() & (scored["match_probability"] >= threshold)
-        in_band = decision.isna() & ~by_model & (scored["match_probability"] >= low) & (scored["match_probability"] < high)
+        fuzzy_only = rests_on_fuzzy_name_and_dob(scored, model) if len(scored) else pd.Series(False, index=scored.index)
+        above = scored["match_probability"] >= threshold
+        by_model = decision.isna() & above & ~fuzzy_only
+        held_fuzzy = decision.isna() & above & fuzzy_only  # to review however high the probability
+        in_band = decision.isna() & ~by_model & (held_fuzzy | ((scored["match_probability"] >= low) & (scored["match_probability"] < high)))
         links = scored.loc[by_model, ["a", "b", "key", "match_probability", "match_weight", "explanation"]].copy()
         links["decided_by"] = f"splink: probability >= {threshold}"
         links["method"] = METHOD
@@ -323,6 +352,14 @@ def _link_records(
         queue.refresh_pending(scored.loc[in_band], raw)
 
     pairs, clusters, held_apart, removed = link_pairs(store, links, rejected)
+    by_id = raw.set_index("id", drop=False)
+    shown = [(r.a, r.b, r.match_probability, r.decided_by) for r in links.itertuples(index=False)]
+    shown += [(r.a, r.b, r.match_probability,
+               "queued for review: a fuzzy name and a fuzzy date of birth, nothing else agreeing" if fuzzy else "queued for review")
+              for r, fuzzy in zip(scored.loc[in_band].itertuples(index=False), held_fuzzy[in_band])]
+    pair_list = [{"decision": decision, "probability": float(p),
+                  "records": [review_queue._record(by_id.loc[a]), review_queue._record(by_id.loc[b])]}
+                 for a, b, p, decision in shown if a in by_id.index and b in by_id.index]
     return LinkReport(
         records=len(people),
         pairs_scored=len(scored),
@@ -331,6 +368,8 @@ def _link_records(
         linked_by_review=len(accepted),
         kept_apart_by_review=kept_apart,
         queued_for_review=queue.pending_count(),
+        held_for_review_fuzzy=int(held_fuzzy.sum()),
+        pairs=pair_list,
         clusters=clusters["resolved_id"].nunique() if len(clusters) else 0,
         records_in_clusters=len(clusters),
         same_as_removed=removed,

@@ -44,13 +44,10 @@ def _cell(value):
 
 
 def print_table(columns: list[str], rows: list[list], title: str | None = None) -> None:
-    """A rich table on stdout; headers, cells and title are shown literally (:mod:`.terminal`)."""
-    table = Table(title=terminal.text(title) if title else None, show_lines=False)
-    for column in columns:
-        table.add_column(terminal.text(column), overflow="fold")
-    for row in rows:
-        table.add_row(*(terminal.text(_cell(v)) for v in row))
-    Console(width=max(120, Console().width)).print(table)
+    """A rich table on stdout fitted to the terminal's width (:func:`terminal.table`); headers, cells and
+    title are shown literally."""
+    width = terminal.width()
+    Console(width=width).print(terminal.table(columns, [[_cell(v) for v in row] for row in rows], title=title, width=width))
 
 
 def print_result(result: Result, fmt: str, title: str | None = None, stream=None) -> None:

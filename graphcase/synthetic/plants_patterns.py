@@ -203,12 +203,18 @@ def _incident(b, h, date, victim=None):
                    summary="Police called to a domestic incident", outcome="other", address_id=h.address)
 
 
+def _school_deadline(incident: dt.date, days: int = 1) -> dt.date:
+    """The query's deadline: incident + days, moved to the Monday when it falls on a weekend."""
+    deadline = incident + days * DAY
+    return deadline + (7 - deadline.weekday()) * DAY if deadline.weekday() >= 5 else deadline
+
+
 @planter("domestic_abuse_child_not_told")
 def plant_domestic_abuse(b: ScenarioBuilder, rng: np.random.Generator, count: int) -> None:
-    """Hits: nobody told; the school told on day 2 (days = 1); only CSC told; the deadline passed the day
-    before as_of. Near-misses: the school told the same day; the school told on day 1 (the deadline day);
-    the child moved in after the incident; the deadline is as_of itself; the incident is older than the
-    look-back window."""
+    """Hits: nobody told; the school told the day after the deadline (the next school day); only CSC told;
+    the deadline passed the day before as_of. Near-misses: the school told the same day; the school told on
+    the deadline day (a Friday incident told on Monday); the child moved in after the incident; the deadline
+    is as_of itself; the incident is older than the look-back window."""
     p, as_of, t = "domestic_abuse_child_not_told", b.as_of, b.truth
     for i in range(count):
         h = Household(b, rng)
@@ -218,7 +224,7 @@ def plant_domestic_abuse(b: ScenarioBuilder, rng: np.random.Generator, count: in
         h = Household(b, rng)
         d = _days_ago(b, rng, 10, 300)
         e = _incident(b, h, d)
-        b.inform(e, "education", "shared_with", d + 2 * DAY)
+        b.inform(e, "education", "shared_with", _school_deadline(d) + DAY)
         t.hit(p, event_id=e, child_id=h.children[0])
 
         h = Household(b, rng)
@@ -227,8 +233,11 @@ def plant_domestic_abuse(b: ScenarioBuilder, rng: np.random.Generator, count: in
         b.inform(e, "csc", "shared_with", d)
         t.hit(p, event_id=e, child_id=h.children[0])
 
-        h = Household(b, rng)  # deadline (incident + 1 day) was the day before as_of
-        e = _incident(b, h, as_of - 2 * DAY)
+        h = Household(b, rng)  # the deadline (the next school day) was the day before as_of, or just before
+        d = as_of - 2 * DAY
+        while _school_deadline(d) >= as_of:
+            d -= DAY
+        e = _incident(b, h, d)
         t.hit(p, event_id=e, child_id=h.children[0])
 
         h = Household(b, rng)
@@ -239,9 +248,11 @@ def plant_domestic_abuse(b: ScenarioBuilder, rng: np.random.Generator, count: in
 
         h = Household(b, rng)
         d = _days_ago(b, rng, 10, 300)
+        if i % 2 == 0:  # every other one on a Friday: told on the Monday, the next school day, is on time
+            d -= ((d.weekday() - 4) % 7) * DAY
         e = _incident(b, h, d)
-        b.inform(e, "education", "shared_with", d + DAY)
-        t.near_miss(p, why="school told on the deadline day", event_id=e, child_id=h.children[0])
+        b.inform(e, "education", "shared_with", _school_deadline(d))
+        t.near_miss(p, why="school told on the deadline day (the next school day)", event_id=e, child_id=h.children[0])
 
         h = Household(b, rng)
         d = _days_ago(b, rng, 100, 300)
