@@ -407,3 +407,14 @@ def test_names_in_any_script_with_their_marks_and_joiners_load(tmp_path):
                     agency_records__csv=None, event_people__csv=None)
     validated = validate_bundle(read_bundle(folder), today=AS_OF)
     assert validated.rejects == [] and validated.tables["people"]["given_name"].to_pylist() == names
+
+
+def test_papers_beside_the_data_are_ignored_but_a_misnamed_extract_is_not(tmp_path):
+    """A README or a scenario's expected.yaml is no extract; a misnamed CSV still is refused."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(SAMPLE, bundle)
+    (bundle / "README.md").write_text("# what happened\n")
+    (bundle / "expected.yaml").write_text("scenario: x\n")
+    (bundle / "agency_record.csv").write_text("person_id\n")
+    raw = read_bundle(bundle)
+    assert [r.file for r in raw.rejects] == ["agency_record.csv"]

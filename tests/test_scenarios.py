@@ -35,14 +35,6 @@ KNOWN_MISSES: dict[str, str] = {
 ENGINE_MISSES: dict[str, dict[str, str]] = {}
 
 
-SCENARIO_DOCS = ("README.md", "expected.yaml")  # each scenario's own papers: load reports them as not bundle files
-
-
-def scenario_rejects(report) -> list:
-    """The load's rejects other than the scenario's README and expected.yaml (nothing of them is loaded)."""
-    return [r for r in report.rejects if not (r.file in SCENARIO_DOCS and r.row is None)]
-
-
 def _load_expected() -> dict[str, dict]:
     return {p.parent.name: yaml.safe_load(p.read_text()) for p in sorted(SCENARIOS.glob("*/expected.yaml"))}
 
@@ -101,7 +93,7 @@ def _run_scenario(engine: str, name: str, tmp: Path) -> list[dict]:
     try:
         store.ensure_schema()
         report = load_bundle(store, SCENARIOS / name, today=TODAY)
-        assert not scenario_rejects(report), [str(r) for r in scenario_rejects(report)]
+        assert not report.rejects, [str(r) for r in report.rejects]
         results = []
         for check in EXPECTED[name]["checks"]:
             as_of = check["as_of"]

@@ -33,6 +33,9 @@ from .rejects import Reject, clip
 
 # Written into a generated bundle by `graphcase fixtures generate` (the planted answers); never loaded.
 IGNORED_FILES = frozenset({"ground_truth.json"})
+# Papers kept beside the data (a README, a scenario's expected.yaml): never a data format graphcase reads, so
+# never mistaken for a misnamed extract. Any other unknown name is refused.
+IGNORED_SUFFIXES = (".md", ".yaml", ".yml")
 
 
 class BundleError(Exception):
@@ -85,7 +88,7 @@ def read_bundle(folder: str | Path, limits: InputLimits | None = None) -> RawBun
     bundle = RawBundle(folder)
     known = {f"{name}.{ext}" for name in specs for ext in ("csv", "json")}
     for entry in entries:
-        if entry not in known and entry not in IGNORED_FILES:
+        if entry not in known and entry not in IGNORED_FILES and not entry.lower().endswith(IGNORED_SUFFIXES):
             bundle.rejects.append(Reject(entry, None, None, _unknown_file_reason(entry, specs), None))
     for name, spec in specs.items():
         present = [f"{name}.{ext}" for ext in ("csv", "json") if f"{name}.{ext}" in entries]
