@@ -120,19 +120,17 @@ def _failing_once_on_out_of_memory(work):
 # stored node or relationship, a copy of its old properties goes into a :GraphcaseUndo node under the load id.
 # Deleting the marker is the commit. A rollback deletes what carries the load id and puts the copies back.
 LOAD_LABEL, UNDO_LABEL = "GraphcaseLoad", "GraphcaseUndo"
-ROLLBACK_BATCH = 10_000
 LOAD_DDL = [
     f"CREATE CONSTRAINT graphcase_load_id IF NOT EXISTS FOR (m:{LOAD_LABEL}) REQUIRE m.load_id IS UNIQUE",
     f"CREATE INDEX graphcase_undo IF NOT EXISTS FOR (u:{UNDO_LABEL}) ON (u._load, u._element)",
 ]
 START_LOAD = f"CREATE (:{LOAD_LABEL} {{load_id: $load_id, started_at: datetime()}})"
 COMMIT_LOAD = f"MATCH (m:{LOAD_LABEL} {{load_id: $load_id}}) DELETE m"
-FORGET_UNDO = (
-    f"MATCH (u:{UNDO_LABEL}) WHERE u._load = $load_id CALL {{ WITH u DELETE u }} IN TRANSACTIONS OF {ROLLBACK_BATCH} ROWS"
-)
+# Clean-up and rollback commit as many rows at a time as a load batch: what fitted in a batch fits here.
+FORGET_UNDO = f"MATCH (u:{UNDO_LABEL}) WHERE u._load = $load_id CALL {{ WITH u DELETE u }} IN TRANSACTIONS OF $batch ROWS"
 FORGET_ORPHAN_UNDO = (
     f"MATCH (u:{UNDO_LABEL}) WHERE NOT EXISTS {{ MATCH (m:{LOAD_LABEL}) WHERE m.load_id = u._load }} "
-    f"CALL {{ WITH u DELETE u }} IN TRANSACTIONS OF {ROLLBACK_BATCH} ROWS"
+    f"CALL {{ WITH u DELETE u }} IN TRANSACTIONS OF $batch ROWS"
 )
 _UNDO_COPY = f"CREATE (u:{UNDO_LABEL}) SET u = properties({{var}}), u._load = $load_id, u._element = '{{element}}'"
 
@@ -162,7 +160,7 @@ def rollback_statements() -> list[str]:
     commits in batches and can run again after being cut short."""
     rels = {t: d for t, d in dialects.rel_definitions().items() if t != "SAME_AS"}  # linkage writes SAME_AS
     labels = list(dialects.node_properties())
-    each = f"IN TRANSACTIONS OF {ROLLBACK_BATCH} ROWS"
+    each = "IN TRANSACTIONS OF $batch ROWS"
     out = [f"MATCH ()-[r:{t}]->() WHERE r.load_id = $load_id CALL {{ WITH r DELETE r }} {each}" for t in rels]
     out += [
         f"MATCH (u:{UNDO_LABEL} {{_load: $load_id, _element: '{label}'}}) CALL {{ WITH u "
@@ -443,7 +441,7 @@ class Neo4jStore(GraphStore):
             except Exception:  # the server went away: the marker stays, and the next load rolls back
                 pass
             raise
-        self._autocommit(FORGET_UNDO, params, action=f"clearing the undo of load {plan.load_id}")
+        self._autocommit(FORGET_UNDO, {**params, "batch": self.batch_size}, action=f"clearing the undo of load {plan.load_id}")
 
     # -- all or nothing across batches ----------------------------------------------------------------
     def _autocommit(self, statement: str, params: dict, action: str) -> None:
@@ -463,14 +461,14 @@ class Neo4jStore(GraphStore):
         unfinished = self.unfinished_loads()
         for load_id in unfinished:
             self.rollback(load_id)
-        self._autocommit(FORGET_ORPHAN_UNDO, {}, action="clearing undo copies")
+        self._autocommit(FORGET_ORPHAN_UNDO, {"batch": self.batch_size}, action="clearing undo copies")
         return unfinished
 
     def rollback(self, load_id: str) -> None:
         """Put back the store as it was before load ``load_id``: every step is idempotent and commits in
         batches, so a rollback that is itself cut short is finished by the next one."""
         for statement in rollback_statements():
-            self._autocommit(statement, {"load_id": load_id}, action=f"rolling back load {load_id}")
+            self._autocommit(statement, {"load_id": load_id, "batch": self.batch_size}, action=f"rolling back load {load_id}")
 
     def close(self) -> None:
         if not self._closed:
