@@ -151,3 +151,40 @@ def test_a_bundle_larger_than_the_servers_transaction_memory_loads_in_batches(tm
         stored = store.query("MATCH (e:Event) RETURN count(e) AS n, sum(size(e.summary)) AS chars").rows[0]
         wipe(store)  # other tests wipe the database in one transaction: too big for this one
     assert stored == [events.num_rows, text_bytes]
+
+
+def test_a_reload_plans_by_looking_up_only_the_bundles_keys(two_extracts, monkeypatch):
+    """Adding the sample to a county reads back the sample's keys, not the county's rows."""
+    import datetime as dt
+
+    from graphcase.ingest.bundle import read_bundle
+    from graphcase.ingest.load import plan_load
+    from graphcase.ingest.validate import validate_bundle
+
+    from .conftest import AS_OF, SAMPLE
+
+    first, _ = two_extracts
+    with open_store() as store:
+        wipe(store)
+        load_bundle(store, first)
+        stored_rows = store.query("MATCH (n) RETURN count(n)").rows[0][0] + store.query("MATCH ()-[r]->() RETURN count(r)").rows[0][0]
+        validated = validate_bundle(read_bundle(SAMPLE), known_ids=store.known_ids, today=AS_OF)
+        bundle_rows = sum(validated.accepted_counts().values())
+        returned, statements = [], []
+        real_query = store.query
+
+        def counting(cypher, params=None):
+            result = real_query(cypher, params)
+            statements.append(cypher)
+            returned.append(len(result.rows))
+            return result
+
+        monkeypatch.setattr(store, "query", counting)
+        plan = plan_load(validated, store, "test-plan", dt.datetime(2026, 1, 1))
+        monkeypatch.undo()
+        assert all(s.startswith("UNWIND $keys AS k MATCH") for s in statements), statements
+        assert sum(returned) <= bundle_rows < stored_rows / 10
+        assert sum(c["new"] + c["updated"] for c in plan.counts().values()) > 100
+        load_bundle(store, SAMPLE, today=AS_OF)
+        again = plan_load(validate_bundle(read_bundle(SAMPLE), known_ids=store.known_ids, today=AS_OF), store, "again", dt.datetime(2026, 1, 2))
+        assert again.is_empty

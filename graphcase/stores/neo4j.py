@@ -183,6 +183,20 @@ def _run_batch(tx, statements: list[tuple[str, list[dict]]], params: dict) -> No
         tx.run(statement, {**params, "rows": batch}).consume()
 
 
+LOOKUP_CHUNK = 20_000
+
+
+def keyed_hashes_query(element: str, is_node: bool, ends: list[str]) -> str:
+    """Key parts and row_hash of the stored elements with the given ends (``$keys``: [{id} | {_from[, _to]}])."""
+    if is_node:
+        return f"UNWIND $keys AS k MATCH (n:{element} {{id: k.id}}) RETURN n.id AS id, n.row_hash AS row_hash"
+    from_label, to_label, _ = dialects.rel_definitions()[element]
+    to = f"(b:{to_label} {{id: k._to}})" if "_to" in ends else f"(b:{to_label})"
+    names = {"_from": "a.id", "_to": "b.id"}
+    columns = ", ".join(f"{names.get(p, 'n.' + p)} AS {p}" for p in dialects.key_parts(element, False))
+    return f"UNWIND $keys AS k MATCH (a:{from_label} {{id: k._from}})-[n:{element}]->{to} RETURN {columns}, n.row_hash AS row_hash"
+
+
 def is_read_only_refusal(exc: BaseException) -> bool:
     code = getattr(exc, "code", None)
     status = getattr(exc, "gql_status", None)
@@ -349,7 +363,26 @@ class Neo4jStore(GraphStore):
             raise translated from exc
 
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
-        result = self.query(dialects.row_hashes_query(element, is_node))
+        return self._key_table(self.query(dialects.row_hashes_query(element, is_node)))
+
+    def row_hashes_of(self, element: str, is_node: bool, rows: pa.Table) -> pd.DataFrame:
+        """Index look-ups of the bundle's keys only (a node by id; a relationship from its start node, or
+        between its two ends), chunked so no one query holds more than a batch of keys."""
+        parts = dialects.key_parts(element, is_node)
+        if is_node:
+            ends = ["id"]
+        else:
+            ends = [p for p in ("_from", "_to") if p in parts]
+        keys = rows.select(ends).group_by(ends).aggregate([]).to_pylist()
+        statement = keyed_hashes_query(element, is_node, ends)
+        found = Result(["row_hash"] + list(parts), [])
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            result = self.query(statement, {"keys": keys[start : start + LOOKUP_CHUNK]})
+            found = Result(result.columns, found.rows + result.rows)
+        return self._keyed(self._key_table(found), element, is_node)
+
+    @staticmethod
+    def _key_table(result: Result) -> pa.Table:
         columns = list(zip(*result.rows)) if result.rows else [()] * len(result.columns)
         # str() of a neo4j.time.Date is YYYY-MM-DD, as LadybugDB's dates cast to text.
         arrays = {
