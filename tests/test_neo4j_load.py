@@ -188,3 +188,24 @@ def test_a_reload_plans_by_looking_up_only_the_bundles_keys(two_extracts, monkey
         load_bundle(store, SAMPLE, today=AS_OF)
         again = plan_load(validate_bundle(read_bundle(SAMPLE), known_ids=store.known_ids, today=AS_OF), store, "again", dt.datetime(2026, 1, 2))
         assert again.is_empty
+
+
+def test_a_neo4j_routing_uri_loads_writes_to_the_leader_and_reads_from_readers():
+    """neo4j:// against the single test server, which routes to itself: the driver asks it for a routing
+    table, sends the load's writes to a writer and graphcase's reads in READ access mode (to readers)."""
+    from graphcase.stores import StoreError
+
+    from .conftest import AS_OF, SAMPLE
+
+    routed = NEO4J_URI.replace("bolt://", "neo4j://", 1)
+    with neo4j_store.Neo4jStore(routed) as store:
+        assert type(store._driver).__name__ == "Neo4jDriver"  # the routing driver, not the direct one
+        wipe(store)
+        report = load_bundle(store, SAMPLE, today=AS_OF)
+        assert report.applied and not report.rejects
+        assert store.query("MATCH (p:Person) RETURN count(p)").rows == [[16]]
+        # Reads run in READ access mode: a server (or a cluster's follower) refuses a write sent as a read.
+        with pytest.raises(StoreError, match="refuses writes"):
+            store.query("CREATE (:Scratch {at: 1})")
+        assert store.write("CREATE (s:Scratch {at: 1}) RETURN count(s)").rows == [[1]]
+        store.write("MATCH (s:Scratch) DELETE s")
