@@ -7,9 +7,10 @@
 * ``ensure_schema`` creates a uniqueness constraint on ``id`` for every label
   (:func:`graphcase.stores.dialects.neo4j_ddl`), then waits for it to come online, so the load's ``MATCH``
   of both ends is two index seeks and its ``MERGE`` looks only at the relationships between them.
-* A load is ONE managed write transaction made of ``UNWIND $rows`` batches (10,000 rows by default): the
-  driver retries it whole on transient errors, and it commits all or nothing. Running out of transaction
-  memory on the server is not retried (the same load needs the same memory): it is reported with advice.
+* A load commits one ``UNWIND $rows`` batch per managed write transaction (10,000 rows by default), so the
+  server's memory follows the batch; it stays all or nothing through an undo log keyed by the load id
+  (:meth:`Neo4jStore.apply`, docs/neo4j.md). It plans by looking up only the bundle's keys. Running out of
+  transaction memory is not retried (the same batch needs the same memory): it is reported with advice.
 * Ad-hoc Cypher passes the read-only guard (:mod:`graphcase.stores.guard`: one statement of read clauses,
   metadata procedures only, and ``EXPLAIN``'s query type ``r``), then runs in a READ access-mode
   transaction with the time limit as its server-side timeout, always rolled back: the server also refuses
