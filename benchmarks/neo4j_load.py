@@ -35,7 +35,9 @@ def rust_extension() -> bool:
 
 
 def wipe(store: Neo4jStore) -> None:
-    store._autocommit("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS", {}, "wipe")
+    # Relationships first: DETACH DELETE of an agency takes its tens of thousands of edges in one transaction.
+    store._autocommit("MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 10000 ROWS", {}, "wipe")
+    store._autocommit("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS OF 10000 ROWS", {}, "wipe")
 
 
 def raw_create(store: Neo4jStore, frames: dict[str, pd.DataFrame]) -> float:
