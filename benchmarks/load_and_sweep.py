@@ -12,6 +12,8 @@ the same (child, adult) pairs, that every planted pair is found and no near-miss
 patterns' planted scenarios can add true probation rows beyond this pattern's ground truth). Medians of 5
 warm runs. "found" counts (child, adult) pairs.
 Targets (issue 2): 1M people loaded in <= 15 s; the sweep in <= 1 s.
+With GRAPHCASE_NEO4J_URI (or GRAPHCASE_TEST_NEO4J_URI) set, each size is also loaded into that Neo4j server
+(its database is WIPED): benchmarks/neo4j_load.py.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import networkx as nx
 import pandas as pd
 
 from timing import median_seconds
+from neo4j_load import bench_neo4j, neo4j_uri, print_neo4j
 from graphcase import load_bundle, run_query
 from graphcase.stores.ladybug import LadybugStore
 from graphcase.synthetic import generate_county
@@ -148,6 +151,7 @@ def bench(people: int, workdir: Path) -> dict:
         "planted_found": planted <= store_pairs,
         "near_misses_reported": len(store_pairs & near_misses),
         "peak_rss_mb": peak_rss_mb(),
+        "neo4j": bench_neo4j(bundle, frames, as_of, QUERY, RUNS, workdir) if neo4j_uri() else None,
     }
 
 
@@ -171,6 +175,8 @@ def main(sizes: list[int]) -> None:
             stages = "  ".join(f"{k} {v:.2f}s" for k, v in r["stages"].items())
             writes = "  ".join(f"{k} {v:.2f}s" for k, v in r["write_steps"].items() if v >= 0.05)
             print(f"{'':>9} load stages: {stages}\n{'':>9} write: {writes}", flush=True)
+            if r["neo4j"]:
+                print_neo4j(people, r["neo4j"])
     print("targets: 1M people loaded in <= 15 s; sweep <= 1 s")
 
 

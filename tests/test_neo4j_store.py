@@ -16,7 +16,7 @@ import pytest
 from graphcase.ingest.load import plan_load
 from graphcase.ingest.bundle import read_bundle
 from graphcase.stores import ReadOnlyViolation, StoreError, dialects
-from graphcase.stores.neo4j import DEFAULT_BATCH, Neo4jStore, auth_from_env, display_uri, is_read_only_refusal
+from graphcase.stores.neo4j import DEFAULT_BATCH, Neo4jStore, undo_rel_statement, auth_from_env, display_uri, is_read_only_refusal
 from graphcase.ingest.validate import validate_bundle
 
 from .conftest import AS_OF, SAMPLE
@@ -142,10 +142,12 @@ def test_a_load_is_cut_into_unwind_batches_of_the_configured_size(ladybug_store)
             written[label] = written.get(label, 0) + len(batch)
     assert written == {c.element: len(c.inserts) + len(c.updates) for c in plan.changes if len(c.inserts) + len(c.updates)}
     assert written["Person"] == 16 and written["Agency"] == 9
-    # RECORDED_BY is replaced on update: each batch deletes the event's old edge before merging the new one.
+    # RECORDED_BY is replaced on update: each batch copies the event's old edge into an undo node (for a
+    # rollback), deletes it, then merges the new one.
     recorded = [s for s, _, _ in steps if ":RECORDED_BY" in s]
-    assert recorded[0] == dialects.rel_delete_from("RECORDED_BY", "Event")
-    assert recorded[1].startswith("UNWIND $rows AS row MATCH (a:Event") and "MERGE (a)-[r:RECORDED_BY" in recorded[1]
+    assert recorded[0] == undo_rel_statement("RECORDED_BY", "Event", "Agency", True)
+    assert recorded[1] == dialects.rel_delete_from("RECORDED_BY", "Event")
+    assert recorded[2].startswith("UNWIND $rows AS row MATCH (a:Event") and "MERGE (a)-[r:RECORDED_BY" in recorded[2]
     # Rows are plain Python values the driver can send (dates as datetime.date, no pandas NaT/NaN).
     person_rows = next(batch for s, batch, label in steps if label == "Person")
     values = [v for row in person_rows for v in row.values()]

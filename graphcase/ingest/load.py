@@ -131,23 +131,23 @@ def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_a
             rows = rows.append_column("load_id", pa.array([load_id], pa.string()).take(np.zeros(n, dtype=np.int32)))
             rows = rows.append_column("loaded_at", pa.array(np.full(n, np.datetime64(loaded_at, "us")), pa.timestamp("us")))
             rows = rows.append_column("row_hash", hashes)
-            stored = store.stored_row_hashes(element, is_node)
-            if len(stored) == 0:
+            existing = store.row_hashes_of(element, is_node, rows)  # a server store looks up the bundle's keys
+            if existing is None:  # an embedded store reads all its hashes (fast locally), then keys only if needed
+                stored = store.stored_row_hashes(element, is_node)
+                if len(stored):
+                    rows = rows.filter(pc.invert(pc.is_in(hashes, value_set=stored)))
+                    existing = store.row_hashes(element, is_node) if rows.num_rows else None
+            if existing is None or len(existing) == 0 or rows.num_rows == 0:
                 inserts, updates = rows, rows.slice(0, 0)
             else:
-                rows = rows.filter(pc.invert(pc.is_in(hashes, value_set=stored)))
-                if rows.num_rows == 0:
-                    inserts = updates = rows
-                else:
-                    existing = store.row_hashes(element, is_node)
-                    known_keys = pa.array(existing["key"]).cast(pa.string())
-                    known_hashes = pa.array(existing["row_hash"]).cast(pa.int64())
-                    where = pc.index_in(rows[key_col], value_set=known_keys)
-                    new_mask = pc.is_null(where)
-                    changed = pc.and_(
-                        pc.invert(new_mask), pc.not_equal(pc.take(known_hashes, pc.fill_null(where, 0)), rows["row_hash"])
-                    )
-                    inserts, updates = rows.filter(new_mask), rows.filter(pc.fill_null(changed, False))
+                known_keys = pa.array(existing["key"]).cast(pa.string())
+                known_hashes = pa.array(existing["row_hash"]).cast(pa.int64())
+                where = pc.index_in(rows[key_col], value_set=known_keys)
+                new_mask = pc.is_null(where)
+                changed = pc.and_(
+                    pc.invert(new_mask), pc.not_equal(pc.take(known_hashes, pc.fill_null(where, 0)), rows["row_hash"])
+                )
+                inserts, updates = rows.filter(new_mask), rows.filter(pc.fill_null(changed, False))
             plan.changes.append(
                 ElementChanges(element=element, is_node=is_node, inserts=_frame(inserts), updates=_frame(updates), **opts)
             )

@@ -105,15 +105,23 @@ class GraphStore(ABC):
         result = self.query(stored_hashes_query(element, is_node))
         return pa.array([row[0] for row in result.rows], pa.int64())
 
+    def row_hashes_of(self, element: str, is_node: bool, rows: pa.Table) -> pd.DataFrame | None:
+        """Like :meth:`row_hashes`, for the stored elements whose keys ``rows`` (the bundle's) hold, or None
+        when the store would rather give all its hashes (an embedded store reads them faster than it looks up
+        keys). A server store looks up only these keys, so a re-load's cost follows the bundle."""
+        return None
+
+    def _keyed(self, table: pa.Table, element: str, is_node: bool) -> pd.DataFrame:
+        from .dialects import key_parts
+
+        keys = join_key_arrow(table, list(key_parts(element, is_node)))
+        return pa.table({"key": keys, "row_hash": table["row_hash"].cast(pa.int64())}).to_pandas(types_mapper=pd.ArrowDtype)
+
     def row_hashes(self, element: str, is_node: bool) -> pd.DataFrame:
         """Existing key and row_hash of every node of a label or relationship of a type: the loader's diff.
 
         Columns ``key`` and ``row_hash``, both Arrow-backed."""
-        from .dialects import key_parts  # here, not at the top: `python -m graphcase.stores.dialects` runs it
-
-        table = self.key_parts_and_hashes(element, is_node)
-        keys = join_key_arrow(table, list(key_parts(element, is_node)))
-        return pa.table({"key": keys, "row_hash": table["row_hash"].cast(pa.int64())}).to_pandas(types_mapper=pd.ArrowDtype)
+        return self._keyed(self.key_parts_and_hashes(element, is_node), element, is_node)
 
     @abstractmethod
     def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:

@@ -7,9 +7,10 @@
 * ``ensure_schema`` creates a uniqueness constraint on ``id`` for every label
   (:func:`graphcase.stores.dialects.neo4j_ddl`), then waits for it to come online, so the load's ``MATCH``
   of both ends is two index seeks and its ``MERGE`` looks only at the relationships between them.
-* A load is ONE managed write transaction made of ``UNWIND $rows`` batches (10,000 rows by default): the
-  driver retries it whole on transient errors, and it commits all or nothing. Running out of transaction
-  memory on the server is not retried (the same load needs the same memory): it is reported with advice.
+* A load commits one ``UNWIND $rows`` batch per managed write transaction (10,000 rows by default), so the
+  server's memory follows the batch; it stays all or nothing through an undo log keyed by the load id
+  (:meth:`Neo4jStore.apply`, docs/neo4j.md). It plans by looking up only the bundle's keys. Running out of
+  transaction memory is not retried (the same batch needs the same memory): it is reported with advice.
 * Ad-hoc Cypher passes the read-only guard (:mod:`graphcase.stores.guard`: one statement of read clauses,
   metadata procedures only, and ``EXPLAIN``'s query type ``r``), then runs in a READ access-mode
   transaction with the time limit as its server-side timeout, always rolled back: the server also refuses
@@ -113,6 +114,88 @@ def _failing_once_on_out_of_memory(work):
             raise
 
     return run
+
+
+# -- all or nothing across batches (docs/neo4j.md) ---------------------------------------------------------
+# A load's batches commit one by one. While it runs, a :GraphcaseLoad node names it; before a batch changes a
+# stored node or relationship, a copy of its old properties goes into a :GraphcaseUndo node under the load id.
+# Deleting the marker is the commit. A rollback deletes what carries the load id and puts the copies back.
+LOAD_LABEL, UNDO_LABEL = "GraphcaseLoad", "GraphcaseUndo"
+LOAD_DDL = [
+    f"CREATE CONSTRAINT graphcase_load_id IF NOT EXISTS FOR (m:{LOAD_LABEL}) REQUIRE m.load_id IS UNIQUE",
+    f"CREATE INDEX graphcase_undo IF NOT EXISTS FOR (u:{UNDO_LABEL}) ON (u._load, u._element)",
+]
+START_LOAD = f"CREATE (:{LOAD_LABEL} {{load_id: $load_id, started_at: datetime()}})"
+COMMIT_LOAD = f"MATCH (m:{LOAD_LABEL} {{load_id: $load_id}}) DELETE m"
+# Clean-up and rollback commit as many rows at a time as a load batch: what fitted in a batch fits here.
+FORGET_UNDO = f"MATCH (u:{UNDO_LABEL}) WHERE u._load = $load_id CALL {{ WITH u DELETE u }} IN TRANSACTIONS OF $batch ROWS"
+FORGET_ORPHAN_UNDO = (
+    f"MATCH (u:{UNDO_LABEL}) WHERE NOT EXISTS {{ MATCH (m:{LOAD_LABEL}) WHERE m.load_id = u._load }} "
+    f"CALL {{ WITH u DELETE u }} IN TRANSACTIONS OF $batch ROWS"
+)
+_UNDO_COPY = f"CREATE (u:{UNDO_LABEL}) SET u = properties({{var}}), u._load = $load_id, u._element = '{{element}}'"
+
+
+def undo_node_statement(label: str) -> str:
+    """Copy the old values of a batch's stored nodes that this load has not yet written."""
+    copy = _UNDO_COPY.format(var="n", element=label)
+    return f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) WHERE coalesce(n.load_id, '') <> $load_id {copy}"
+
+
+def undo_rel_statement(rel_type: str, from_label: str, to_label: str, whole_type: bool) -> str:
+    """Copy (with both ends' ids) the old values of the stored relationships a batch will change; with
+    ``whole_type``, every one of the type leaving the start node (it is deleted and written anew)."""
+    merge_on = [] if whole_type else [p for p in dialects.key_parts(rel_type, False) if p not in ("_from", "_to")]
+    merge_map = " {" + ", ".join(f"{p}: row.{p}" for p in merge_on) + "}" if merge_on else ""
+    end = f"(b:{to_label})" if whole_type else f"(b:{to_label} {{id: row._to}})"
+    copy = _UNDO_COPY.format(var="r", element=rel_type) + ", u._from = a.id, u._to = b.id"
+    return (
+        f"UNWIND $rows AS row MATCH (a:{from_label} {{id: row._from}})-[r:{rel_type}{merge_map}]->{end} "
+        f"WHERE coalesce(r.load_id, '') <> $load_id {copy}"
+    )
+
+
+def rollback_statements() -> list[str]:
+    """In order: drop the relationships the load wrote, put back the nodes it changed, drop the nodes it
+    created, put back the relationships it changed or replaced, drop any copy left, drop the marker. Each
+    commits in batches and can run again after being cut short."""
+    rels = {t: d for t, d in dialects.rel_definitions().items() if t != "SAME_AS"}  # linkage writes SAME_AS
+    labels = list(dialects.node_properties())
+    each = "IN TRANSACTIONS OF $batch ROWS"
+    out = [f"MATCH ()-[r:{t}]->() WHERE r.load_id = $load_id CALL {{ WITH r DELETE r }} {each}" for t in rels]
+    out += [
+        f"MATCH (u:{UNDO_LABEL} {{_load: $load_id, _element: '{label}'}}) CALL {{ WITH u "
+        f"MATCH (n:{label} {{id: u.id}}) SET n = properties(u) REMOVE n._load, n._element DELETE u }} {each}"
+        for label in labels
+    ]
+    out += [f"MATCH (n:{label}) WHERE n.load_id = $load_id CALL {{ WITH n DETACH DELETE n }} {each}" for label in labels]
+    out += [
+        f"MATCH (u:{UNDO_LABEL} {{_load: $load_id, _element: '{t}'}}) CALL {{ WITH u "
+        f"MATCH (a:{a} {{id: u._from}}) MATCH (b:{b} {{id: u._to}}) CREATE (a)-[r:{t}]->(b) SET r = properties(u) "
+        f"REMOVE r._load, r._element, r._from, r._to DELETE u }} {each}"
+        for t, (a, b, _) in rels.items()
+    ]
+    out += [FORGET_UNDO, COMMIT_LOAD]
+    return out
+
+
+def _run_batch(tx, statements: list[tuple[str, list[dict]]], params: dict) -> None:
+    for statement, batch in statements:
+        tx.run(statement, {**params, "rows": batch}).consume()
+
+
+LOOKUP_CHUNK = 20_000
+
+
+def keyed_hashes_query(element: str, is_node: bool, ends: list[str]) -> str:
+    """Key parts and row_hash of the stored elements with the given ends (``$keys``: [{id} | {_from[, _to]}])."""
+    if is_node:
+        return f"UNWIND $keys AS k MATCH (n:{element} {{id: k.id}}) RETURN n.id AS id, n.row_hash AS row_hash"
+    from_label, to_label, _ = dialects.rel_definitions()[element]
+    to = f"(b:{to_label} {{id: k._to}})" if "_to" in ends else f"(b:{to_label})"
+    names = {"_from": "a.id", "_to": "b.id"}
+    columns = ", ".join(f"{names.get(p, 'n.' + p)} AS {p}" for p in dialects.key_parts(element, False))
+    return f"UNWIND $keys AS k MATCH (a:{from_label} {{id: k._from}})-[n:{element}]->{to} RETURN {columns}, n.row_hash AS row_hash"
 
 
 def is_read_only_refusal(exc: BaseException) -> bool:
@@ -281,7 +364,26 @@ class Neo4jStore(GraphStore):
             raise translated from exc
 
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
-        result = self.query(dialects.row_hashes_query(element, is_node))
+        return self._key_table(self.query(dialects.row_hashes_query(element, is_node)))
+
+    def row_hashes_of(self, element: str, is_node: bool, rows: pa.Table) -> pd.DataFrame:
+        """Index look-ups of the bundle's keys only (a node by id; a relationship from its start node, or
+        between its two ends), chunked so no one query holds more than a batch of keys."""
+        parts = dialects.key_parts(element, is_node)
+        if is_node:
+            ends = ["id"]
+        else:
+            ends = [p for p in ("_from", "_to") if p in parts]
+        keys = rows.select(ends).group_by(ends).aggregate([]).to_pylist()
+        statement = keyed_hashes_query(element, is_node, ends)
+        found = Result(["row_hash"] + list(parts), [])
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            result = self.query(statement, {"keys": keys[start : start + LOOKUP_CHUNK]})
+            found = Result(result.columns, found.rows + result.rows)
+        return self._keyed(self._key_table(found), element, is_node)
+
+    @staticmethod
+    def _key_table(result: Result) -> pa.Table:
         columns = list(zip(*result.rows)) if result.rows else [()] * len(result.columns)
         # str() of a neo4j.time.Date is YYYY-MM-DD, as LadybugDB's dates cast to text.
         arrays = {
@@ -302,7 +404,7 @@ class Neo4jStore(GraphStore):
 
     def ensure_schema(self) -> None:
         """Constraints and indexes (each `IF NOT EXISTS`, so a second call is a no-op), then wait for them."""
-        for statement in dialects.neo4j_ddl():
+        for statement in dialects.neo4j_ddl() + LOAD_DDL:
             self._managed(False, lambda tx, s=statement: tx.run(s).consume(), action=f"schema statement {statement!r}")
         self._managed(
             True,
@@ -311,44 +413,96 @@ class Neo4jStore(GraphStore):
         )
 
     def load_steps(self, plan: LoadPlan) -> list[tuple[str, list[dict], str | None]]:
-        """(statement, batch of rows, progress label or None) in the order the load runs them."""
+        """(statement, batch of rows, progress label or None) in the order the load runs them. A labelled
+        step ends one batch: the statements since the last one commit together.
+
+        Before a batch changes stored rows, it copies their old values into undo nodes under the load id
+        (``undo_*`` statements); new rows need none (they carry the load id, and a rollback deletes them)."""
         nodes, rels = dialects.node_properties(), dialects.rel_definitions()
         steps = []
         for change in plan.changes:
-            rows = pd.concat([change.inserts, change.updates])
-            if rows.empty:
-                continue
             if change.is_node:
                 props = list(nodes[change.element])
                 statement = dialects.node_upsert(change.element, props)
                 columns = props
+                undo = undo_node_statement(change.element)
             else:
                 props = list(rels[change.element][2])
                 statement = dialects.rel_upsert(change.element, change.from_label, change.to_label, props)
                 columns = ["_from", "_to"] + props
-            records = frame_to_rows(rows[columns])
-            for start in range(0, len(records), self.batch_size):
-                batch = records[start : start + self.batch_size]
-                if change.replace_on_update:
-                    steps.append((dialects.rel_delete_from(change.element, change.from_label), batch, None))
-                steps.append((statement, batch, change.element))
+                undo = undo_rel_statement(change.element, change.from_label, change.to_label, change.replace_on_update)
+            # Inserts first and without undo; an update (and every row of a written-anew relationship, which
+            # deletes the old one) saves the old values first.
+            for rows, needs_undo in ((change.inserts, change.replace_on_update), (change.updates, True)):
+                if rows.empty:
+                    continue
+                records = frame_to_rows(rows[columns])
+                for start in range(0, len(records), self.batch_size):
+                    batch = records[start : start + self.batch_size]
+                    if needs_undo:
+                        steps.append((undo, batch, None))
+                    if change.replace_on_update:
+                        steps.append((dialects.rel_delete_from(change.element, change.from_label), batch, None))
+                    steps.append((statement, batch, change.element))
         return steps
 
     def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:
+        """Write the plan one batch per transaction (server memory follows the batch, not the bundle), all or
+        nothing: a marker node names the load while it runs, each batch saves the old values of what it
+        changes, and deleting the marker is the commit. A failed load is rolled back at once; a killed one
+        at the next load (:meth:`recover`). See docs/neo4j.md."""
         progress = progress or (lambda step, n: None)
+        self.recover()
         steps = self.load_steps(plan)
-        reported: set[int] = set()
+        params = {"load_id": plan.load_id}
+        action = f"load {plan.load_id}"
+        self._managed(False, lambda tx: tx.run(START_LOAD, params).consume(), action=action)
+        try:
+            pending: list[tuple[str, list[dict]]] = []
+            for statement, batch, label in steps:
+                pending.append((statement, batch))
+                if label is None:
+                    continue
+                # The driver re-runs a batch whole on a transient error: every statement is an idempotent
+                # MERGE, a keyed DELETE or an undo copy of rows that do not yet carry this load's id.
+                self._managed(False, _run_batch, pending, params, action=action)
+                pending = []
+                progress(label, len(batch))
+            self._managed(False, lambda tx: tx.run(COMMIT_LOAD, params).consume(), action=action)
+        except BaseException:
+            try:
+                self.rollback(plan.load_id)
+            except Exception:  # the server went away: the marker stays, and the next load rolls back
+                pass
+            raise
+        self._autocommit(FORGET_UNDO, {**params, "batch": self.batch_size}, action=f"clearing the undo of load {plan.load_id}")
 
-        def work(tx):
-            # The driver re-runs this whole function on a transient error (every statement is an
-            # idempotent MERGE or a keyed DELETE); progress is reported once per batch, not per attempt.
-            for index, (statement, batch, label) in enumerate(steps):
-                tx.run(statement, {"rows": batch}).consume()
-                if label and index not in reported:
-                    reported.add(index)
-                    progress(label, len(batch))
+    # -- all or nothing across batches ----------------------------------------------------------------
+    def _autocommit(self, statement: str, params: dict, action: str) -> None:
+        """One statement in an implicit transaction: what ``CALL { ... } IN TRANSACTIONS`` needs."""
+        try:
+            with self._session(read=False) as session:
+                session.run(statement, params).consume()
+        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError) as exc:
+            raise self._translate(exc, action) from exc
 
-        self._managed(False, work, action=f"load {plan.load_id}")
+    def unfinished_loads(self) -> list[str]:
+        return [row[0] for row in self.query(f"MATCH (m:{LOAD_LABEL}) RETURN m.load_id ORDER BY m.started_at").rows]
+
+    def recover(self) -> list[str]:
+        """Roll back every load that started and never committed (killed, or its server or network went
+        away), then drop undo copies left by a committed load. Returns the load ids rolled back."""
+        unfinished = self.unfinished_loads()
+        for load_id in unfinished:
+            self.rollback(load_id)
+        self._autocommit(FORGET_ORPHAN_UNDO, {"batch": self.batch_size}, action="clearing undo copies")
+        return unfinished
+
+    def rollback(self, load_id: str) -> None:
+        """Put back the store as it was before load ``load_id``: every step is idempotent and commits in
+        batches, so a rollback that is itself cut short is finished by the next one."""
+        for statement in rollback_statements():
+            self._autocommit(statement, {"load_id": load_id, "batch": self.batch_size}, action=f"rolling back load {load_id}")
 
     def close(self) -> None:
         if not self._closed:
