@@ -52,6 +52,7 @@ TOUR_START, TOUR_END = "<!-- tour:start -->", "<!-- tour:end -->"
 _VOLATILE = [
     (re.compile(r"\b\d{8}T\d{6}-[0-9a-f]{8}\b"), "<load-id>"),  # load ids: UTC start time + random suffix
     (re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\+00:00|Z)?"), "<time>"),  # clock times
+    (re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),  # audit hashes chain over entry times
     (re.compile(r"\b\d+:\d{2}:\d{2}\b"), "<elapsed>"),  # progress bars' elapsed time
     (re.compile(r"\b\d+(?:\.\d+)? ?(?:s|ms)\b"), "<duration>"),  # 0.52 s, 41.4 ms
     (re.compile(r"(│ \d+ +│ )\d+\.\d{3}( +│)$", re.M), r"\1<seconds>\2"),  # the 'seconds' column of links' summary
