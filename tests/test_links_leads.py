@@ -17,7 +17,6 @@ from graphcase.stores.ladybug import LadybugStore
 from graphcase.synthetic.builder import ScenarioBuilder
 
 from .conftest import ROOT, SCENARIO_AGENCIES, load_scenario
-from .test_scenarios import scenario_rejects
 
 AS_OF = dt.date(2026, 11, 1)
 D = dt.date
@@ -27,7 +26,7 @@ def test_the_invisible_man_and_the_baby_are_one_lead_with_several_reasons(tmp_pa
     store = LadybugStore(tmp_path / "s.db")
     try:
         store.ensure_schema()
-        assert not scenario_rejects(load_bundle(store, ROOT / "fixtures/scenarios/invisible_men_baby", today=AS_OF))
+        assert not load_bundle(store, ROOT / "fixtures/scenarios/invisible_men_baby", today=AS_OF).rejects
         run = run_catalogue(store, D(2025, 3, 1))
     finally:
         store.close()
