@@ -97,15 +97,18 @@ class AuditLog:
         try:
             with open_private_append(self.path) as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
-                seq, prev = self._next_position()
-                entry = {"seq": seq, "prev": prev, **fields}
-                entry["hash"] = entry_hash(entry)
-                handle.write(canonical(entry).decode("utf-8") + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-                atomic_write_text(self.head_path, json.dumps({"count": seq, "hash": entry["hash"]}))
+                return self._seal(handle, *self._next_position(), fields)
         except OSError as exc:
             raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}; nothing was run") from None
+
+    def _seal(self, handle, seq: int, prev: str, fields: dict) -> dict:
+        """Write entry ``seq`` chained to ``prev`` (fsynced) and move the head on; the caller holds the lock."""
+        entry = {"seq": seq, "prev": prev, **fields}
+        entry["hash"] = entry_hash(entry)
+        handle.write(canonical(entry).decode("utf-8") + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+        atomic_write_text(self.head_path, json.dumps({"count": seq, "hash": entry["hash"]}))
         return entry
 
     def _next_position(self, *, resealing: bool = False) -> tuple[int, str]:
@@ -143,16 +146,9 @@ class AuditLog:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
                 if _last_line(self.path) is not None and not _ends_with_newline(self.path):
                     handle.write("\n")  # a half-written line stays (verify reports it); the new entry starts clean
-                seq, prev = self._next_position(resealing=True)
-                entry = {"seq": seq, "prev": prev, **fields}
-                entry["hash"] = entry_hash(entry)
-                handle.write(canonical(entry).decode("utf-8") + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-                atomic_write_text(self.head_path, json.dumps({"count": seq, "hash": entry["hash"]}))
+                return self._seal(handle, *self._next_position(resealing=True), fields)
         except OSError as exc:
             raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}") from None
-        return entry
 
     # -- reading ---------------------------------------------------------------------------------------
 
