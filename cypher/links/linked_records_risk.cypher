@@ -41,6 +41,7 @@
 MATCH (child:Person)-[r:RELATED_TO]-(x:Person)
 WHERE child.role = 'child'
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
+WITH child, r, x  // LadybugDB 0.22 answers a hop straight after a relationship filter wrongly (docs/engine-notes.md)
 MATCH (x)-[s:SAME_AS]-(y:Person)
 MATCH (y)-[k:KNOWN_TO]->(risk:Agency)
 WHERE risk.kind IN $risk_kinds AND k.since <= $as_of AND y.id <> child.id
@@ -57,14 +58,17 @@ RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(chi
        [child.id, x.id, y.id, risk.id] AS path_nodes, ['RELATED_TO', 'SAME_AS', 'KNOWN_TO'] AS path_rels,
        [r.source_agency + ':' + r.source_record, 'SAME_AS:' + s.method, k.source_agency + ':' + k.source_record] AS link_sources
 UNION
-MATCH (child:Person)-[lc:LIVES_AT]->(addr:Address)<-[lx:LIVES_AT]-(x:Person)
-WHERE child.role = 'child' AND x.id <> child.id
-  AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
-  AND lx.from_date <= $as_of AND (lx.to_date IS NULL OR lx.to_date >= $as_of)
+MATCH (child:Person)-[lc:LIVES_AT]->(addr:Address)
+WHERE child.role = 'child' AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
+WITH child, lc, addr  // LadybugDB 0.22 answers a hop straight after a relationship filter wrongly (docs/engine-notes.md)
+MATCH (addr)<-[lx:LIVES_AT]-(x:Person)
+WHERE x.id <> child.id AND lx.from_date <= $as_of AND (lx.to_date IS NULL OR lx.to_date >= $as_of)
+WITH child, lc, addr, lx, x
 MATCH (x)-[s:SAME_AS]-(y:Person)
 MATCH (y)-[k:KNOWN_TO]->(risk:Agency)
 WHERE risk.kind IN $risk_kinds AND k.since <= $as_of AND y.id <> child.id
-  AND NOT EXISTS { MATCH (x)-[kx:KNOWN_TO]->(ax:Agency) WHERE ax.kind IN $risk_kinds AND kx.since <= $as_of }
+WITH child, lc, addr, lx, x, s, y, k, risk
+WHERE NOT EXISTS { MATCH (x)-[kx:KNOWN_TO]->(ax:Agency) WHERE ax.kind IN $risk_kinds AND kx.since <= $as_of }
   AND NOT EXISTS {
     MATCH (y)-[ly:LIVES_AT]->(addr)
     WHERE ly.from_date <= $as_of AND (ly.to_date IS NULL OR ly.to_date >= $as_of)

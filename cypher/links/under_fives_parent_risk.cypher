@@ -36,6 +36,7 @@
 //   mental ill health, offending or substance misuse is known to adult services who may not know there is a baby.
 MATCH (adult:Person)-[k:KNOWN_TO]->(ag:Agency)
 WHERE adult.role = 'adult' AND ag.kind IN $agency_kinds AND k.since <= $as_of
+WITH adult, k, ag  // LadybugDB 0.22 answers a hop straight after a relationship filter wrongly (docs/engine-notes.md)
 MATCH (adult)-[r:RELATED_TO]-(child:Person)
 WITH adult, k, ag, r, child  // a barrier: LadybugDB 0.22 dropped the to_date test when this WHERE sat on the MATCH
 WHERE child.role = 'child' AND r.kind IN $parent_kinds
@@ -54,6 +55,7 @@ RETURN 'under_fives_parent_risk' AS pattern, child.id AS child_id,
 UNION
 MATCH (adult:Person)-[k:KNOWN_TO]->(ag:Agency)
 WHERE adult.role = 'adult' AND ag.kind IN $agency_kinds AND k.since <= $as_of
+WITH adult, k, ag  // LadybugDB 0.22 answers a hop straight after a relationship filter wrongly (docs/engine-notes.md)
 MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
 WITH adult, k, ag, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE child.role = 'child'
@@ -74,6 +76,7 @@ RETURN 'under_fives_parent_risk' AS pattern, child.id AS child_id,
 UNION
 MATCH (adult:Person)-[k:KNOWN_TO]->(ag:Agency)
 WHERE adult.role = 'adult' AND ag.kind IN $agency_kinds AND k.since <= $as_of
+WITH adult, k, ag  // LadybugDB 0.22 answers a hop straight after a relationship filter wrongly (docs/engine-notes.md)
 MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
 WITH adult, k, ag, rp, parent, rc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
 WHERE rp.kind = 'partner' AND rc.kind IN $parent_kinds AND parent.role = 'adult' AND child.role = 'child'

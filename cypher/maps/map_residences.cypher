@@ -16,6 +16,7 @@
 MATCH (p:Person)-[l:LIVES_AT]->(a:Address)
 WHERE p.id IN $ids
   AND (l.from_date IS NULL OR l.from_date <= $to_date) AND (l.to_date IS NULL OR l.to_date >= $from_date)
+WITH DISTINCT a  // LadybugDB 0.22 answers a hop straight after a relationship filter wrongly (docs/engine-notes.md)
 MATCH (a)<-[m:LIVES_AT]-(q:Person)
 WHERE (m.from_date IS NULL OR m.from_date <= $to_date) AND (m.to_date IS NULL OR m.to_date >= $from_date)
 RETURN DISTINCT q.id AS person_id, a.id AS address_id, m.from_date AS from_date, m.to_date AS to_date,

@@ -501,9 +501,11 @@ NETWORK_STEPS = {
     # written as a one-step variable-length path: 4x faster than -[:SAME_AS]- on LadybugDB 0.22 (measured)
     "same_as": "MATCH (p:Person {id: $id})-[:SAME_AS*1..1]-(q:Person) RETURN DISTINCT q.id, ''",
     "home": (
-        "MATCH (p:Person {id: $id})-[l:LIVES_AT]->(a:Address)<-[m:LIVES_AT]-(q:Person) "
+        # The WITH: LadybugDB 0.22 answers a hop straight after a relationship filter wrongly (ladybug_traps).
+        "MATCH (p:Person {id: $id})-[l:LIVES_AT]->(a:Address) "
         "WHERE l.from_date <= $as_of AND (l.to_date IS NULL OR l.to_date >= $as_of) "
-        "AND m.from_date <= $as_of AND (m.to_date IS NULL OR m.to_date >= $as_of) "
+        "WITH DISTINCT a MATCH (a)<-[m:LIVES_AT]-(q:Person) "
+        "WHERE m.from_date <= $as_of AND (m.to_date IS NULL OR m.to_date >= $as_of) "
         "RETURN DISTINCT q.id, a.id"
     ),
 }

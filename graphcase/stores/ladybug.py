@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from ..files import fsync_dir
 from ..files.lock import FileLock, LockBusy
-from . import dialects, guard
+from . import dialects, guard, ladybug_traps
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 from .union import split_union, union_rows
 from .values import ladybug_plain_rows, sort_unordered
@@ -123,6 +123,7 @@ class LadybugStore(GraphStore):
         self._lock: FileLock | None = None
         self._db = self._conn = None
         self._closed = True
+        self._checked_shapes: dict[str, list[str]] = {}  # statement text -> wrong-answer shapes in its plan
         if (read_only or not create) and not Path(path).exists():
             raise StoreError(f"{path}: no graphcase database here (run 'graphcase load' or 'graphcase init' first)")
         # Writes lock, copy and rename the real file: a symlinked store name stays a symlink to the new file.
@@ -158,6 +159,11 @@ class LadybugStore(GraphStore):
                 raise StoreError(
                     f"{self.location}: the database is open for writing in another process; close it or wait"
                 ) from exc
+            if "different version" in str(exc):
+                raise StoreError(
+                    f"{self.location}: written by another LadybugDB release than this graphcase's ({exc}); "
+                    "load the bundle again into a new store (graphcase --db NEW.db load BUNDLE)"
+                ) from exc
             raise StoreError(f"{self.location}: cannot open database: {exc}") from exc
         self._conn = ladybug.Connection(self._db)
         self._closed = False
@@ -185,10 +191,21 @@ class LadybugStore(GraphStore):
     def query(self, cypher: str, params: dict | None = None) -> Result:
         # A UNION runs branch by branch: LadybugDB 0.22 mixes columns between branches (see union.py).
         branches, distinct = split_union(cypher)
+        for branch in branches:
+            self._refuse_wrong_answer_shape(branch, params)
         results = [self._execute(branch, params) for branch in branches]
         rows = [ladybug_plain_rows(result.get_column_data_types(), result.get_all()) for result in results]
         columns = results[0].get_column_names()
         return Result(columns, sort_unordered(cypher, columns, union_rows(rows, distinct)))
+
+    def _refuse_wrong_answer_shape(self, cypher: str, params: dict | None) -> None:
+        """Fail rather than answer wrongly: refuse a statement whose plan the engine is known to get wrong
+        (see ladybug_traps). Each statement text is planned once while the store is open."""
+        if cypher not in self._checked_shapes:
+            plan = self._execute(guard.EXPLAIN + cypher, params).get_all()[0][0]
+            self._checked_shapes[cypher] = ladybug_traps.find_wrong_answer_shapes(plan)
+        if self._checked_shapes[cypher]:
+            raise StoreError(ladybug_traps.refusal(self._checked_shapes[cypher]))
 
     def query_read_only(
         self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
@@ -208,7 +225,10 @@ class LadybugStore(GraphStore):
         self._conn.set_query_timeout(max(1, int(limits.timeout_seconds * 1000)))
         try:
             plan = self._execute_ad_hoc(guard.EXPLAIN + text, params, limits)
-            guard.check_ladybug_plan("\n".join(str(row[0]) for row in plan.get_all()))
+            plan_text = "\n".join(str(row[0]) for row in plan.get_all())
+            guard.check_ladybug_plan(plan_text)
+            if shapes := ladybug_traps.find_wrong_answer_shapes(plan_text):
+                raise guard.GuardRefusal(ladybug_traps.refusal(shapes))
             # Branch by branch, as in query(): LadybugDB 0.22 mixes columns between UNION branches.
             branches, distinct = split_union(text)
             per_branch = []
