@@ -131,12 +131,16 @@ def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_a
             rows = rows.append_column("load_id", pa.array([load_id], pa.string()).take(np.zeros(n, dtype=np.int32)))
             rows = rows.append_column("loaded_at", pa.array(np.full(n, np.datetime64(loaded_at, "us")), pa.timestamp("us")))
             rows = rows.append_column("row_hash", hashes)
-            existing = store.row_hashes_of(element, is_node, rows)  # a server store looks up the bundle's keys
-            if existing is None:  # an embedded store reads all its hashes (fast locally), then keys only if needed
+            existing = None
+            if store.reads_hashes_first(element, is_node, n):
+                # A stored hash covers key and values: rows whose hash is stored are unchanged, and the keys
+                # are read only for the rows left over (1M re-load changing nothing: plan 14 s -> 3 s).
                 stored = store.stored_row_hashes(element, is_node)
                 if len(stored):
                     rows = rows.filter(pc.invert(pc.is_in(hashes, value_set=stored)))
-                    existing = store.row_hashes(element, is_node) if rows.num_rows else None
+                    existing = store.row_hashes_of(element, is_node, rows) if rows.num_rows else None
+            else:  # a server store holding far more than the bundle: look up the bundle's keys only
+                existing = store.row_hashes_of(element, is_node, rows)
             if existing is None or len(existing) == 0 or rows.num_rows == 0:
                 inserts, updates = rows, rows.slice(0, 0)
             else:

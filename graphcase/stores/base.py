@@ -105,11 +105,16 @@ class GraphStore(ABC):
         result = self.query(stored_hashes_query(element, is_node))
         return pa.array([row[0] for row in result.rows], pa.int64())
 
-    def row_hashes_of(self, element: str, is_node: bool, rows: pa.Table) -> pd.DataFrame | None:
-        """Like :meth:`row_hashes`, for the stored elements whose keys ``rows`` (the bundle's) hold, or None
-        when the store would rather give all its hashes (an embedded store reads them faster than it looks up
-        keys). A server store looks up only these keys, so a re-load's cost follows the bundle."""
-        return None
+    def reads_hashes_first(self, element: str, is_node: bool, bundle_rows: int) -> bool:
+        """Whether the loader should read every stored row_hash first, dropping the bundle's unchanged rows
+        before any key is read. An embedded store reads its hashes faster than it looks up keys: always."""
+        return True
+
+    def row_hashes_of(self, element: str, is_node: bool, rows: pa.Table) -> pd.DataFrame:
+        """Like :meth:`row_hashes`, for the stored elements whose keys ``rows`` (the bundle's) hold; a store
+        may give more. An embedded store gives all of them (reading is cheaper than looking keys up); a
+        server store looks up only these keys, so a re-load's cost follows the bundle."""
+        return self.row_hashes(element, is_node)
 
     def _keyed(self, table: pa.Table, element: str, is_node: bool) -> pd.DataFrame:
         from .dialects import key_parts

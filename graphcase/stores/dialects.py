@@ -135,6 +135,7 @@ def neo4j_statements() -> list[dict]:
         out.append({"name": f"upsert:{label}", "statement": node_upsert(label, list(props))})
         out.append({"name": f"row_hashes:{label}", "statement": row_hashes_query(label, True)})
         out.append({"name": f"stored_hashes:{label}", "statement": stored_hashes_query(label, True)})
+        out.append({"name": f"count:{label}", "statement": f"MATCH (n:{label}) RETURN count(n) AS stored"})
         out.append({"name": f"known_ids:{label}", "statement": f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id"})
     replaced = {rel for rel, _ in DERIVED_RELS.items() if rel != "SAME_AS"}
     for rel_type, (a, b, props) in rel_definitions().items():
@@ -143,6 +144,7 @@ def neo4j_statements() -> list[dict]:
         out.append({"name": f"upsert:{rel_type}", "statement": rel_upsert(rel_type, a, b, list(props))})
         out.append({"name": f"row_hashes:{rel_type}", "statement": row_hashes_query(rel_type, False)})
         out.append({"name": f"stored_hashes:{rel_type}", "statement": stored_hashes_query(rel_type, False)})
+        out.append({"name": f"count:{rel_type}", "statement": f"MATCH ()-[n:{rel_type}]->() RETURN count(n) AS stored"})
         if rel_type in replaced:
             out.append({"name": f"delete_from:{rel_type}", "statement": rel_delete_from(rel_type, a)})
     return out

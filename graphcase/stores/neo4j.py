@@ -185,6 +185,7 @@ def _run_batch(tx, statements: list[tuple[str, list[dict]]], params: dict) -> No
 
 
 LOOKUP_CHUNK = 20_000
+HASH_SCAN_FACTOR = 4  # see Neo4jStore.reads_hashes_first
 
 
 def keyed_hashes_query(element: str, is_node: bool, ends: list[str]) -> str:
@@ -365,6 +366,14 @@ class Neo4jStore(GraphStore):
 
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
         return self._key_table(self.query(dialects.row_hashes_query(element, is_node)))
+
+    def reads_hashes_first(self, element: str, is_node: bool, bundle_rows: int) -> bool:
+        """Read every stored hash first when the store holds at most HASH_SCAN_FACTOR times the bundle's rows
+        (a re-load of the county with a few changes: one scan instead of a look-up per key); otherwise look
+        up the bundle's keys (a small bundle added to a big store). Neo4j counts a label or type for free."""
+        pattern = f"(n:{element})" if is_node else f"()-[n:{element}]->()"
+        stored = self.query(f"MATCH {pattern} RETURN count(n) AS stored").rows[0][0]
+        return stored <= HASH_SCAN_FACTOR * bundle_rows
 
     def row_hashes_of(self, element: str, is_node: bool, rows: pa.Table) -> pd.DataFrame:
         """Index look-ups of the bundle's keys only (a node by id; a relationship from its start node, or
