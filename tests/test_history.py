@@ -301,3 +301,26 @@ def test_demo_step_without_ground_truth_takes_the_child_with_most_events(sample_
     assert sorted(p.name for p in ctx.files) == ["chronology-gp_TWARD.html", "chronology-gp_TWARD.md"]
     assert ctx.found == ["Chronology of gp:TWARD (the child with most events): 7 events, 13 knowledge gaps "
                          "(no_feedback, not_told, risk_not_shared)"]
+
+
+def test_demo_step_shows_a_chronology_with_knowledge_gaps_and_says_truly_why(tmp_path):
+    """The demo's chronology has knowledge gaps, and says it is a planted child's only when it is."""
+    import json
+
+    from graphcase.demo import DemoContext
+    from graphcase.history.demo_step import PATTERN, history_step
+    from graphcase.synthetic.county import generate_county
+
+    bundle = tmp_path / "county"
+    generate_county(600, seed=3, out_dir=bundle)
+    store = LadybugStore(tmp_path / "county.db")
+    store.ensure_schema()
+    load_bundle(store, bundle, today=AS_OF)
+    ctx = DemoContext(tmp_path / "out", bundle, store, people=0, seed=0, echo=lambda line: None)
+    history_step(ctx)
+    store.close()
+    planted = {h["child_id"] for h in json.loads((bundle / "ground_truth.json").read_text())["patterns"][PATTERN]["hits"]}
+    (line,) = ctx.found
+    child = line.split()[2]
+    assert (f"planted by pattern {PATTERN}" in line) == (child in planted), line
+    assert " 0 knowledge gaps" not in line, line

@@ -41,15 +41,18 @@ def history_step(ctx) -> None:
         return
     # Among the first planted children and the child with most events, the richest history: enough events to
     # read as a chronology (a one-event timeline shows nothing), then gaps and events together.
+    # A chronology with a knowledge gap comes first: showing one is the point of this step.
     best = None
     richest = most_events_child(ctx.store)
     for child in dict.fromkeys(candidates[:20] + ([richest] if richest else [])):
         history = build_history(ctx.store, child, hops=2, as_of=as_of, date_to=as_of)
         events = len(history.chronology.entries)
-        score = (min(events, RICH_HISTORY_EVENTS), len(history.gaps) > 0, events + 2 * len(history.gaps))
+        score = (len(history.gaps) > 0, min(events, RICH_HISTORY_EVENTS), events + 2 * len(history.gaps))
         if best is None or score > best[0]:
             best = (score, history)
     history = best[1]
+    if history.chronology.child_id not in candidates:
+        why = "the child with most events"
     out = ctx.out_dir / "history"
     private_dir(out)
     chron = history.chronology
