@@ -349,6 +349,29 @@ def plant_under_fives(b: ScenarioBuilder, rng: np.random.Generator, count: int) 
         b.relate(ex, h.children[0], "step_parent", _days_ago(b, rng, 300, 600), as_of - DAY, agency="substance_misuse")
         t.near_miss(p, why="step-parent relationship ended the day before as_of", child_id=h.children[0], adult_id=ex)
 
+        # Carers by residence and partnership (the Panel's "invisible men"): no relationship row names them carers.
+        h = Household(b, rng, child_ages=(0.1, 0.9))
+        lodger = h.adult("male", since=_days_ago(b, rng, 30, 300), agency="substance_misuse")
+        b.known_to(lodger, "substance_misuse", _days_ago(b, rng, 60, 900))
+        t.hit(p, child_id=h.children[0], adult_id=lodger)  # household by residence alone
+
+        h = Household(b, rng, child_ages=(0.1, 0.9))
+        partner = h.adult("male", since=_days_ago(b, rng, 30, 300), agency="adult_mental_health")
+        b.known_to(partner, "adult_mental_health", _days_ago(b, rng, 60, 900))
+        b.relate(partner, h.mother, "partner", _days_ago(b, rng, 300, 600), agency="adult_mental_health")
+        t.hit(p, child_id=h.children[0], adult_id=partner)  # the mother's partner, living in
+
+        h = Household(b, rng, child_ages=(0.1, 0.9))
+        gone = h.adult("male", since=_days_ago(b, rng, 300, 600), until=as_of - DAY, agency="substance_misuse")
+        b.known_to(gone, "substance_misuse", _days_ago(b, rng, 60, 900))
+        t.near_miss(p, why="lived in the baby's home until the day before as_of", child_id=h.children[0], adult_id=gone)
+
+        h = Household(b, rng, child_ages=(0.1, 0.9))
+        ex = h.adult("male", agency="adult_mental_health")  # lives elsewhere
+        b.known_to(ex, "adult_mental_health", _days_ago(b, rng, 60, 900))
+        b.relate(ex, h.mother, "partner", _days_ago(b, rng, 400, 900), as_of - DAY * int(rng.integers(1, 60)), agency="adult_mental_health")
+        t.near_miss(p, why="the mother's partnership ended before as_of", child_id=h.children[0], adult_id=ex)
+
 
 # ---- 6. cumulative harm and was-not-brought ------------------------------------------------------------
 
@@ -387,8 +410,20 @@ def plant_cumulative_harm(b: ScenarioBuilder, rng: np.random.Generator, count: i
 
 @planter("repeated_was_not_brought")
 def plant_was_not_brought(b: ScenarioBuilder, rng: np.random.Generator, count: int) -> None:
-    """Hits: three 'was not brought' in twelve months. Near-misses: the third the day before the window; only two."""
-    _counted(b, rng, "repeated_was_not_brought", "was_not_brought", None, "health_gp", count)
+    """Hits: three 'was not brought' in twelve months; twice for a baby under one. Near-misses: the third the
+    day before the window; only two (for a child over one, and for a child who turned one on as_of)."""
+    p, as_of, t = "repeated_was_not_brought", b.as_of, b.truth
+    _counted(b, rng, p, "was_not_brought", None, "health_gp", count)
+    for i in range(count):
+        for dob, hit in ((_age(b, rng, 0.3, 0.9), True), (_years_before(as_of, 1), False), (_age(b, rng, 1.5, 3), False)):
+            h = Household(b, rng, children=0)
+            c = h.child(0, 0, dob=dob)
+            for d in (_days_ago(b, rng, 1, 60), _days_ago(b, rng, 61, 100)):
+                b.event("was_not_brought", d, "health_gp", about=[(c, "subject")])
+            if hit:
+                t.hit(p, child_id=c)
+            else:
+                t.near_miss(p, why="two missed appointments, and the child is not a baby under one", child_id=c)
 
 
 # ---- 7. referral without feedback ----------------------------------------------------------------------
