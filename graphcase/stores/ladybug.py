@@ -320,12 +320,21 @@ class LadybugStore(GraphStore):
         return results
 
     def ensure_schema(self) -> None:
+        """Create missing tables, and add columns a later graphcase added (``restricted``, ``visible_to``) to
+        tables of a store made before them; a store already up to date is not touched."""
         tables = {row[0] for row in self._execute("CALL SHOW_TABLES() RETURN name").get_all()}
-        if set(dialects.node_properties()) | set(dialects.rel_definitions()) <= tables:
+        definitions = {**dialects.node_properties(), **{t: d[2] for t, d in dialects.rel_definitions().items()}}
+        missing_columns = []
+        for table in sorted(set(definitions) & tables):
+            stored = {row[0] for row in self._execute(f"CALL TABLE_INFO('{table}') RETURN name").get_all()}
+            missing_columns += [(table, c, t) for c, t in definitions[table].items() if c not in stored]
+        if set(definitions) <= tables and not missing_columns:
             return
         with self._building() as conn:
             for statement in dialects.ladybug_ddl():
                 _run(conn, statement)
+            for table, column, typ in missing_columns:  # names from the bundle schemas, never user input
+                _run(conn, f"ALTER TABLE {table} ADD {column} {typ}")
 
     def is_empty(self) -> bool:
         """True when no node (hence no relationship) of any label is stored."""
