@@ -150,25 +150,10 @@ class Redactor:
             return run
         return replace(run, findings=findings, leads=[])
 
-    def redact_saved(self, saved: dict) -> dict:
-        """Saved findings (``graphcase links`` output read back, as dicts): the same redaction."""
-        from .findings import _finding_from_dict
-
-        out = dict(saved)
-        out["findings"] = [self.redact_finding(_finding_from_dict(d)).as_dict() for d in saved.get("findings", [])]
-        hidden_leads = {d["lead"] for d in saved.get("findings", []) if d.get("lead") and self.mentioned([d.get("evidence"), d.get("key")])}
-        out["leads"] = [
-            {**lead, "explanation": "This lead rests in part on restricted records, withheld here. "
-             + " ".join(self.notices(self.mentioned([f.get("evidence") for f in saved["findings"] if f.get("lead") == lead["id"]])))}
-            if lead["id"] in hidden_leads else lead
-            for lead in saved.get("leads", [])
-        ]
-        return out
-
     # -- query rows ----------------------------------------------------------------------------------------
     def redact_rows(self, columns: list[str], rows: list[list]) -> list[list]:
-        """Rows of a catalogue query: a row naming a hidden fact keeps only its people (id-like columns of
-        person records are not restricted) and says whom to ask in every other column."""
+        """Rows of a catalogue query: a row naming a hidden fact keeps only its people (person ids are not
+        restricted), says whom to ask in its first other column and ``[restricted]`` in the rest."""
         out = []
         for row in rows:
             named = self.mentioned(list(row))
@@ -176,7 +161,11 @@ class Redactor:
                 out.append(row)
                 continue
             notice = " ".join(self.notices(named))
-            out.append([v if self._is_person_column(c) and not self.mentioned(v) else notice for c, v in zip(columns, row)])
+            cells = [v if self._is_person_column(c) and not self.mentioned(v) else WITHHELD for c, v in zip(columns, row)]
+            first = next((i for i, cell in enumerate(cells) if cell == WITHHELD), None)
+            if first is not None:
+                cells[first] = notice
+            out.append(cells)
         return out
 
     @staticmethod
@@ -255,8 +244,4 @@ class Redactor:
         return " ".join(WITHHELD if self.mentioned(w.strip(".,;:()[]")) else w for w in words)
 
 
-def redactor_for(store: GraphStore, viewer: Viewer | None) -> Redactor | None:
-    return Redactor.for_viewer(store, viewer)
-
-
-__all__ = ["Fact", "Redactor", "WITHHELD", "opaque_id", "redactor_for", "restricted_facts"]
+__all__ = ["Fact", "Redactor", "WITHHELD", "opaque_id", "restricted_facts"]
