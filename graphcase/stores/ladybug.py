@@ -388,16 +388,17 @@ class LadybugStore(GraphStore):
 
 
 def _write_columns(conn, change) -> dict[str, str]:
-    """The columns a COPY or MERGE of ``change`` writes, with their types, in the table's order.
+    """The columns a COPY or MERGE of ``change`` writes, with their types, in the table's stored order.
 
     Stores made by graphcase 0.1 keep a ``key`` property on each relationship (the key parts joined,
     which the plan's rows still carry): it is written there too, so those stores load as before."""
-    if change.is_node:
-        return dialects.node_properties()[change.element]
-    props = dialects.rel_definitions()[change.element][2]
-    stored = {row[0] for row in conn.execute(f"CALL TABLE_INFO('{change.element}') RETURN name").get_all()}
-    legacy_key = {"key": "STRING"} if "key" in stored else {}
-    return {"_from": "STRING", "_to": "STRING", **legacy_key, **props}
+    props = dialects.node_properties()[change.element] if change.is_node else dialects.rel_definitions()[change.element][2]
+    # In the stored order: COPY matches columns by position, and a column added to an older store
+    # (ensure_schema) comes last, after row_hash.
+    stored = [row[0] for row in conn.execute(f"CALL TABLE_INFO('{change.element}') RETURN name").get_all()]
+    ordered = {c: ("STRING" if c == "key" else props[c]) for c in stored if c in props or (c == "key" and not change.is_node)}
+    ordered.update({c: t for c, t in props.items() if c not in ordered})
+    return ordered if change.is_node else {"_from": "STRING", "_to": "STRING", **ordered}
 
 
 def _run(conn, cypher: str, params: dict | None = None):
