@@ -149,6 +149,13 @@ def test_neo4j_store_withholds_the_same(bundle):
         _hidden_from(text)
         assert HOLDER_NAME in text and AMH_NAME in text
         assert MARKER in render_history(build_history(store, TYLER, hops=1, as_of=AS_OF), "json")
+        leads = json.dumps(run_catalogue(store, AS_OF, person=BABY, viewer=ANALYST).as_dict())
+        _hidden_from(leads)
+        assert f"held by {AMH_NAME}" in leads
+        g = ego_graph(store, KERRY, hops=1, window=Window.as_of(AS_OF), viewer=ANALYST)
+        _hidden_from(json.dumps([list(g.nodes(data=True)), list(g.edges(keys=True, data=True))], default=str))
+        twice = load_bundle(store, bundle, today=AS_OF)
+        assert sum(c["new"] + c["updated"] for c in twice.written.values()) == 0
     finally:
         store.close()
 
