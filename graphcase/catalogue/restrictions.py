@@ -97,9 +97,11 @@ class Redactor:
     viewer: Viewer
     hidden: list[Fact]
     _by_token: dict[str, Fact] = field(default_factory=dict)
+    _by_key: dict[tuple, Fact] = field(default_factory=dict)
 
     def __post_init__(self):
         for fact in self.hidden:
+            self._by_key[(fact.kind, *fact.key)] = fact
             for token in fact.tokens:
                 self._by_token[token] = fact
 
@@ -113,10 +115,10 @@ class Redactor:
 
     # -- single facts ------------------------------------------------------------------------------------
     def event_hidden(self, event_id: str) -> Fact | None:
-        return next((f for f in self.hidden if f.kind == "event" and f.key == (event_id,)), None)
+        return self._by_key.get(("event", event_id))
 
     def record_hidden(self, person_id: str, agency_id: str, record_id: str) -> Fact | None:
-        return next((f for f in self.hidden if f.kind == "record" and f.key == (person_id, agency_id, record_id)), None)
+        return self._by_key.get(("record", person_id, agency_id, record_id))
 
     def mentioned(self, value) -> list[Fact]:
         """The hidden facts a value (a string, or lists and dicts of them) names."""
@@ -217,7 +219,7 @@ class Redactor:
             data = copy.deepcopy(data)
             fact = None
             if data.get("rel") == "KNOWN_TO":
-                fact = next((f for f in self.hidden if f.kind == "record" and f"KNOWN_TO|{'|'.join(f.key)}" == key), None)
+                fact = self._by_key.get(("record", *key.split("|")[1:]))
             if hidden_end or fact is not None:
                 fact = fact or self.event_hidden(src if src in rename else dst)
                 data.update(label="restricted", props={}, sources=[{"agency": fact.holder, "record": "", "fact": fact.notice}],
