@@ -569,15 +569,24 @@ def run_catalogue(
     params: dict[str, dict] | None = None,
     person: str | None = None,
     sweep_cache: str | Path | None = None,
+    viewer=None,
 ) -> CatalogueRun:
     """Run every pattern (or those named) and return grouped, explained findings, timed per pattern.
 
+    ``viewer`` (a :class:`graphcase.model.restrictions.Viewer`): a finding whose evidence names a restricted
+    record they may not see shows the placeholder for it instead (:mod:`graphcase.catalogue.restrictions`);
+    none: the owner of the store, who sees everything.
     Recorded in the store's audit log as ``links`` with the findings and people found (see
     :func:`graphcase.audit.recorded`); :func:`_run_catalogue` has the details.
     """
+    from .restrictions import Redactor
+
     arguments = {"as_of": as_of, "patterns": patterns, "person": person, "params": params}
     with audit.recorded(store, "links", arguments) as record:
         run = _run_catalogue(store, as_of, patterns, params, person, sweep_cache)
+        redactor = Redactor.for_viewer(store, viewer)
+        if redactor is not None:
+            run = redactor.redact_run(run)
         record.touch(people=set().union(*(f.people for f in run.findings)), findings=[f.id for f in run.findings],
                      rows=len(run.findings))
         return run

@@ -10,6 +10,7 @@ import click
 
 from .. import audit
 from ..stores import DEFAULT_DB
+from ..model.restrictions import ROLES
 from ..output import fail
 from .options import CommandAudit, StoreOptions
 
@@ -51,18 +52,27 @@ class AuditedGroup(click.Group):
 @click.option("--neo4j", "neo4j_uri", envvar="GRAPHCASE_NEO4J_URI", default=None, help="Use Neo4j at this URI (bolt://, neo4j://, neo4j+s://) [env GRAPHCASE_NEO4J_URI]; credentials from NEO4J_USERNAME / NEO4J_PASSWORD.")
 @click.option("--neo4j-database", envvar="NEO4J_DATABASE", default=None, help="Neo4j database name [default: the server's default].")
 @click.option("--batch-size", type=int, default=None, help="Neo4j: rows per UNWIND batch [default: 10000].")
-@click.option("--user", envvar="GRAPHCASE_USER", default=None, help="Who you say you are, recorded in the audit log as a claim beside the OS account.")
+@click.option("--user", envvar="GRAPHCASE_USER", default=None,
+              help="Who you say you are, recorded in the audit log as a claim beside the OS account. Output then follows "
+                   "that user's view of restricted records: a 'graphcase users' account's role and agency, else --role.")
+@click.option("--role", envvar="GRAPHCASE_ROLE", type=click.Choice(ROLES), default=None,
+              help="With --user who has no account: the role whose view of restricted records to show [default: none, "
+                   "so every restricted record is withheld]. Without --user or --role, you are the store's owner and see "
+                   "everything (whoever can read the store's file can read every record in it).")
 @click.option("--reason", envvar="GRAPHCASE_REASON", default=None, help="Why, for the audit log (e.g. the referral number); required for commands that show person-level data.")
 @click.version_option(package_name="graphcase")
 @click.pass_context
-def main(ctx, db, neo4j_uri, neo4j_database, batch_size, user, reason):
+def main(ctx, db, neo4j_uri, neo4j_database, batch_size, user, role, reason):
     """graphcase: join multi-agency safeguarding records as a graph and surface missed links.
 
     Every command that opens a store is recorded in a hash-chained audit log beside the store (or where
     the store's own settings say): the OS account, the --user claim, when, the command and its arguments,
     --reason, the people and findings touched and the outcome. See 'graphcase audit --help'.
+
+    Restricted records (a bundle's 'restricted' column) are withheld from a named --user without permission:
+    they see that the record exists and which agency to ask. With no --user the store's owner sees all.
     """
-    ctx.obj = StoreOptions(db, neo4j_uri, neo4j_database, batch_size)
+    ctx.obj = StoreOptions(db, neo4j_uri, neo4j_database, batch_size, user=user, role=role)
     argv = ctx.meta.get("graphcase.argv", [])
     if ctx.invoked_subcommand not in UNAUDITED and "--help" not in argv and "-h" not in argv:
         ctx.obj.audit = CommandAudit(argv, user, reason, ctx.meta)

@@ -58,7 +58,7 @@ def history(opts, person_id, date_from, date_to, as_of, standards, hops, fmt, ou
         pseudonymiser = Pseudonymiser.from_key_file(key_file, shift_days, scrub_free_text) if pseudonymise else None
         with opts.open(read_only=True) as store:
             case = build_history(store, person_id, date_from=date_from, date_to=date_to, hops=hops, as_of=as_of,
-                                 pseudonymiser=pseudonymiser, sharing_standards=sharing_standards)
+                                 pseudonymiser=pseudonymiser, sharing_standards=sharing_standards, viewer=opts.viewer(store))
     except (HistoryError, PseudonymError, StoreError) as exc:
         fail(str(exc))
     text = render(case, fmt)

@@ -21,7 +21,7 @@ from ..output import fail
 from ..catalogue import thresholds
 from ..output.csvsafe import SafeWriter
 from ..output.terminal import plain, width as terminal_width
-from ..catalogue.findings import pattern_names, read_findings, run_catalogue, write_findings
+from ..catalogue.findings import _finding_from_dict, pattern_names, read_findings, run_catalogue, write_findings
 from ..catalogue.leads import find_lead
 from ..stores import DEFAULT_DB, StoreError
 
@@ -67,9 +67,13 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
         with opts.open(read_only=True) as store:
             run = run_catalogue(store, when, list(patterns) or None, params=overrides, person=person,
                                 sweep_cache=sweep_cache_path(opts))
+            redactor = opts.redactor(store)
     except (CatalogueError, StoreError) as exc:
         fail(str(exc))
+    # Saved whole beside the store (as readable as the store itself); shown as the viewer may see it.
     cache = write_findings(run, findings_path(opts))
+    if redactor is not None:
+        run = redactor.redact_run(run)
     if fmt == "json":
         click.echo(json.dumps(run.as_dict(), indent=1, ensure_ascii=False))
         return
@@ -136,6 +140,10 @@ def explain_command(opts, finding_id, rerun, as_of):
     if found is None:
         fail(f"no finding {finding_id!r} in {findings_path(opts)}; run 'graphcase links' first")
     lead, reasons = found
+    with opts.open(read_only=True) as store:
+        redactor = opts.redactor(store)
+    if redactor is not None:
+        reasons = [redactor.redact_finding(_finding_from_dict(r)).as_dict() for r in reasons]
     if opts.audit and opts.audit.record:
         opts.audit.record.touch(people=[*lead["children"], *lead["others"]], findings=[lead["id"]], rows=1)
 

@@ -57,9 +57,9 @@ def map_command(opts, person_id, hops, as_of, from_date, to_date, findings, patt
         window = Window.between(start, end) if start else Window.as_of(day)
         with opts.open(read_only=True) as store:
             if person_id:
-                path = ego_map(store, person_id, hops=hops, window=window, out=out)
+                path = ego_map(store, person_id, hops=hops, window=window, out=out, viewer=opts.viewer(store))
             elif findings:
-                path = findings_map(store, as_of=end or day, pattern=pattern, out=out)
+                path = findings_map(store, as_of=end or day, pattern=pattern, out=out, viewer=opts.viewer(store))
             else:
                 if not start:  # the partnership's flows up to the day
                     window = Window.up_to(day)

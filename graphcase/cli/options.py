@@ -8,6 +8,7 @@ import contextlib
 import click
 
 from .. import audit
+from ..model.restrictions import Viewer
 from ..output import fail
 from ..stores import StoreError, open_store
 
@@ -42,9 +43,33 @@ class CommandAudit:
 
 
 class StoreOptions:
-    def __init__(self, db, neo4j, neo4j_database, batch_size):
+    def __init__(self, db, neo4j, neo4j_database, batch_size, user: str | None = None, role: str | None = None):
         self.db, self.neo4j, self.neo4j_database, self.batch_size = db, neo4j, neo4j_database, batch_size
+        self.user, self.role = user, role
         self.audit: CommandAudit | None = None
+
+    def viewer(self, store) -> Viewer | None:
+        """Whose view of restricted records the output follows: none (the store's owner, who sees all) unless
+        --user or --role names someone; a --user with an account (``graphcase users``) takes its role and agency."""
+        if self.user is None and self.role is None:
+            return None
+        from ..web.users import USERS_SUFFIX, UserError, UserFile, side_file
+
+        try:
+            account = UserFile(side_file(store, USERS_SUFFIX)).get(self.user) if self.user else None
+        except UserError as exc:
+            fail(str(exc))
+        if account is None:
+            return Viewer(self.user, self.role, None)
+        if self.role and self.role != account.role:
+            fail(f"--role {self.role}: {account.name} is a {account.role} (graphcase users set-role changes that)")
+        return Viewer(account.name, account.role, account.agency)
+
+    def redactor(self, store):
+        """What this command's viewer may not see of ``store`` (None: nothing to withhold)."""
+        from ..catalogue.restrictions import Redactor
+
+        return Redactor.for_viewer(store, self.viewer(store))
 
     def open(self, read_only: bool = False):
         store = open_store(

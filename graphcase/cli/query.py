@@ -9,6 +9,7 @@ import click
 from .. import catalogue as cat
 from ..output import fail, print_result
 from ..stores import ReadOnlyViolation, StoreError, guard
+from ..stores.base import Result
 from .options import StoreOptions, parse_params, touch_result
 
 
@@ -60,6 +61,9 @@ def run(opts: StoreOptions, name: str, params: tuple[str, ...], fmt: str):
     try:
         with opts.open(read_only=True) as store:
             result = cat.run_query(store, name, parse_params(params))
+            redactor = opts.redactor(store)
+        if redactor is not None:
+            result = Result(result.columns, redactor.redact_rows(result.columns, result.rows), result.truncated_at)
     except (cat.CatalogueError, StoreError) as exc:
         fail(str(exc))
     touch_result(opts, result)
@@ -89,6 +93,11 @@ def cypher(opts: StoreOptions, query: str, params: tuple[str, ...], fmt: str, ti
     try:
         limits = guard.resolve_limits(timeout, max_rows)
         with opts.open(read_only=True) as store:
+            redactor = opts.redactor(store)
+            if redactor is not None:
+                fail(f"refused: ad-hoc Cypher reads every property, and {redactor.viewer.describe()} may not see "
+                     f"{len(redactor.hidden)} restricted record(s) of this store; use the catalogue commands "
+                     "(run, history, links, map), which withhold them", code=3)
             result = store.query_read_only(query, parse_params(params), timeout=limits.timeout_seconds, max_rows=limits.max_rows)
     except ReadOnlyViolation as exc:
         fail(str(exc), code=3)

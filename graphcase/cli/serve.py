@@ -71,7 +71,7 @@ def users():
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--agency", required=True, help="The agency the user works for.")
+@click.option("--agency", required=True, help="The agency the user works for: its agency id, so they see the restricted records it holds.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @click.pass_obj
 def add(opts, name, role, agency, password_stdin):

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..catalogue.queries import get_query, run_query
+from ..catalogue.restrictions import Redactor
+from ..model.restrictions import Viewer
 from ..stores.base import GraphStore
 
 RISK_FLAGS = ("mappa", "da_perpetrator", "sex_offender", "violence")
@@ -172,6 +174,9 @@ class Chronology:
     entries: list[Entry]
     date_shift_days: int = 0  # set by pseudonymisation when dates were shifted
     pseudonymisation_note: str | None = None  # what a pseudonymised output did with free text, and cannot catch
+    # Restricted records and events of these people the viewer may not see: one notice per holding agency
+    # (what exists and whom to ask; nothing of their content). Left out of everything above.
+    withheld: list[str] = field(default_factory=list)
 
     @property
     def child(self) -> Person:
@@ -365,12 +370,16 @@ def build_chronology(
     hops: int = 1,
     as_of: dt.date | None = None,
     sharing_standards: dict[str, int] | None = None,
+    viewer: Viewer | None = None,
 ) -> Chronology:
     """The chronology of ``person_id`` (a child's person record id) and, with ``hops``, of the people around.
 
     ``as_of`` means what was recorded by that date: no event, record, link or sharing after it appears, and
     it closes open-ended periods for the gap analysis (default: ``date_to``, else today).
     ``sharing_standards``: days per event kind (``"*"`` for any other) after which a sharing is flagged late.
+    ``viewer``: who is looking; restricted records and events they may not see are left out, as if never
+    recorded (so no gap or delay is worked out from them), and ``withheld`` says which agency holds them.
+    No viewer: the owner of the store, who sees everything.
 
     >>> from graphcase import open_store
     >>> with open_store("graphcase.db", read_only=True) as store:  # doctest: +SKIP
@@ -420,9 +429,21 @@ def build_chronology(
         if r["since"] is None or r["since"] <= as_of
     ]
 
+    redactor = Redactor.for_viewer(store, viewer)
+    withheld = []
+    if redactor is not None:
+        withheld_facts = [redactor.record_hidden(r.person_id, r.agency.id, r.record_id) for r in records]
+        records = [r for r, hidden in zip(records, withheld_facts) if hidden is None]
+        withheld = [f for f in withheld_facts if f is not None]
+
     window = {"from": date_from or EARLIEST, "to": date_to or LATEST}
     events: dict[str, dict] = {}
     for row in (r for pid in ids for r in _run(store, "history_events", pid, **window)):
+        hidden = redactor.event_hidden(row["event_id"]) if redactor is not None else None
+        if hidden is not None:
+            if hidden not in withheld:
+                withheld.append(hidden)
+            continue
         ev = events.setdefault(row["event_id"], {**row, "people": []})
         ev["people"].append(Concerned(row["person_id"], row["involvement"] or "", _source(row["about_source_agency"], row["about_source_record"])))
 
@@ -440,7 +461,8 @@ def build_chronology(
                      _source(r["source_agency"], r["source_record"]))
             )
 
-    chron = Chronology(person_id, date_from, date_to, hops, as_of, people, agencies, records, [])
+    chron = Chronology(person_id, date_from, date_to, hops, as_of, people, agencies, records, [],
+                       withheld=Redactor.notices(withheld))
     for eid, ev in sorted(events.items(), key=lambda kv: (kv[1]["date"], kv[0])):
         recorder = agency(ev["recorded_by"] or ev["source_agency"], ev["recorded_by_name"], ev["recorded_by_kind"])
         told = sorted(told_by_event.get(eid, []), key=lambda t: (t.date or EARLIEST, t.agency.id, t.how))

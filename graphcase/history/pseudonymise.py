@@ -177,6 +177,7 @@ class Pseudonymiser:
             child_id=key.people[chron.child_id], date_from=self.date(chron.date_from), date_to=self.date(chron.date_to),
             hops=chron.hops, as_of=self.date(chron.as_of), people=new_people, agencies=copy.copy(chron.agencies),
             records=records, entries=entries, date_shift_days=key.shift_days, pseudonymisation_note=note,
+            withheld=list(chron.withheld),
         )
 
     def _scrubber(self, chron: Chronology, store) -> Scrubber:

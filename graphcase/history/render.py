@@ -116,6 +116,7 @@ def as_dict(history: CaseHistory) -> dict:
         "network_hops": chron.hops,
         "date_shift_days": chron.date_shift_days,
         "pseudonymisation": chron.pseudonymisation_note,
+        "withheld": chron.withheld,
         "people": [
             {"id": p.id, "role": p.role, "name": p.name, "dob": _d(p.dob) or None, "nhs_number": p.nhs_number,
              "hop": p.hop, "relation": chron.relation_text(p.id), "source": str(p.source)}
@@ -176,6 +177,8 @@ def to_csv(history: CaseHistory) -> str:
     writer.writeheader()
     for e in chron.entries:
         writer.writerow({"section": "event", "date_to": "", **entry_row(chron, e)})
+    for notice in chron.withheld:
+        writer.writerow({c: "" for c in CSV_COLUMNS} | {"section": "restricted", "summary": notice})
     for g in history.gaps:
         writer.writerow({
             "section": "gap", "date": _d(g.date_from), "date_to": _d(g.date_to), "agency": agency_name(chron, g.agency_id),
@@ -207,6 +210,8 @@ def to_markdown(history: CaseHistory) -> str:
         ["person", "role", "relation to the child", "source"],
         [[p.name, p.role, chron.relation_text(p.id), str(p.source)] for p in sorted(chron.people.values(), key=lambda p: (p.hop, p.id))],
     )
+    if chron.withheld:
+        lines += ["", "## Restricted records", "", *[f"- {md.escape(n)}" for n in chron.withheld]]
     lines += ["", "## Chronology", ""]
     lines += _md_table(
         ["date", "recorded by", "event", "summary", "outcome", "people concerned", "agencies told", "working with the child, not told", "source"],
@@ -246,6 +251,8 @@ def to_table(history: CaseHistory) -> str:
         ["date", "recorded by", "event", "summary", "outcome", "people concerned", "told", "not told", "source"],
         [[r["date"], r["agency"], _kind(r["kind"]), r["summary"], r["outcome"], r["people"], r["told"], r["not_told"], r["source"]]
          for r in entries], title=title(history), caption=note, show_lines=True, width=width))
+    if chron.withheld:
+        console.print(terminal.table(["restricted records"], [[n] for n in chron.withheld], title="Restricted records", width=width))
     if history.groups:
         console.print(terminal.table(
             ["rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"],
@@ -460,6 +467,8 @@ def to_html(history: CaseHistory) -> str:
         "Findings are leads for a professional reviewer, not verdicts; every line cites its source record (agency:record)."
         + (" Dates are shifted by a fixed number of days." if chron.date_shift_days else "")
         + (f" {_e(chron.pseudonymisation_note)}" if chron.pseudonymisation_note else "") + "</p>",
+        *([f'<section class="restricted" aria-label="Restricted records"><h2>Restricted records</h2><ul>'
+           + "".join(f"<li>{_e(n)}</li>" for n in chron.withheld) + "</ul></section>"] if chron.withheld else []),
         '<div class="legend"><span><i class="mark recorded"></i>event recorded (circle)</span><span><i class="mark recorded significant"></i>significant event (red diamond)</span>'
         '<span><i class="mark told"></i>told: shared or referred (green ring)</span><span><i class="mark gap"></i>working with the child, not told: gap (dashed red square)</span>'
         '<span><i class="legend-bar" style="background:#e08a00"></i>risk held about a network member</span>'

@@ -67,6 +67,9 @@ def read_json_bytes(data: bytes, file: str, spec: Table) -> tuple[pa.Table, list
     return table.append_column(ROW_COLUMN, pa.array(np.arange(1, len(rows) + 1, dtype="int64"))), rejects
 
 
+LISTS = ("flags", "visible_to")  # ';'-separated in a CSV; a JSON array of text is the same
+
+
 def _row_problems(file: str, number: int, row, kinds: dict[str, str]) -> list[Reject]:
     if not isinstance(row, dict):
         return [Reject(file, number, None, f"row is a JSON {_kind(row)}, not an object", clip(_dump(row)))]
@@ -74,7 +77,7 @@ def _row_problems(file: str, number: int, row, kinds: dict[str, str]) -> list[Re
     for name, value in row.items():
         expected = kinds.get(name)
         if expected is not None and not _fits(value, expected):
-            wanted = "text or a list of text" if expected == "flags" else "text" if expected == "string" else "a date as text"
+            wanted = "text or a list of text" if expected in LISTS else "text" if expected == "string" else "a date as text"
             problems.append(Reject(file, number, name, f"a JSON {_kind(value)} where {wanted} is expected", clip(_dump(value))))
     return problems
 
@@ -84,7 +87,7 @@ def _fits(value, kind: str) -> bool:
         return True
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return math.isfinite(value)
-    return kind == "flags" and isinstance(value, list) and all(isinstance(v, str) and not isinstance(v, _NonFinite) for v in value)
+    return kind in LISTS and isinstance(value, list) and all(isinstance(v, str) and not isinstance(v, _NonFinite) for v in value)
 
 
 def _text(value) -> str:

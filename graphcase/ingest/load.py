@@ -126,7 +126,7 @@ def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_a
         for element, (rows, opts) in element_frames(specs[name], table).items():
             is_node = specs[name].is_node and element == specs[name].label
             key_col = "id" if is_node else "key"
-            hashes = pa.array(row_hashes(rows).to_numpy(), pa.int64())
+            hashes = _content_hashes(rows)
             n = rows.num_rows
             rows = rows.append_column("load_id", pa.array([load_id], pa.string()).take(np.zeros(n, dtype=np.int32)))
             rows = rows.append_column("loaded_at", pa.array(np.full(n, np.datetime64(loaded_at, "us")), pa.timestamp("us")))
@@ -156,6 +156,23 @@ def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_a
                 ElementChanges(element=element, is_node=is_node, inserts=_frame(inserts), updates=_frame(updates), **opts)
             )
     return plan
+
+
+# Columns added after stores were first loaded: a row that leaves them empty hashes as it did before they
+# existed, so the first load of an old bundle into an old store after an upgrade still writes nothing.
+LATER_COLUMNS = ("restricted", "visible_to")
+
+
+def _content_hashes(rows: pa.Table) -> pa.Array:
+    later = [c for c in LATER_COLUMNS if c in rows.column_names]
+    if not later:
+        return pa.array(row_hashes(rows).to_numpy(), pa.int64())
+    before = pa.array(row_hashes(rows.drop_columns(later)).to_numpy(), pa.int64())
+    used = pc.fill_null(pc.or_kleene(*[pc.is_valid(rows[c]) for c in later]) if len(later) > 1 else pc.is_valid(rows[later[0]]), False)
+    if not pc.any(used).as_py():
+        return before
+    every = pa.array(row_hashes(rows).to_numpy(), pa.int64())
+    return pc.if_else(used, every, before)
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from .limits import InputLimits
 from .rejects import Reject, clip
 from ..model.hashing import join_key_arrow, row_hashes
 from ..model import Table, tables
+from ..model.restrictions import ROLES, split_visible_to
 
 # known_ids(label, ids) -> the subset of ids that already exist in the store
 KnownIds = Callable[[str, list[str]], set[str]]
@@ -120,6 +121,7 @@ def validate_bundle(
             # themselves as source_agency.
             accepted_ids[name] = table["id"].filter(pa.array(~errors.bad))
         _check_references(spec, table, errors, accepted_ids, rejected_ids, known_ids, specs)
+        _check_visible_to(spec, table, errors, accepted_ids, known_ids)
         good = pa.array(~errors.bad)
         if spec.is_node:
             accepted_ids[name] = table["id"].filter(good)
@@ -355,6 +357,34 @@ def _check_references(spec, table, errors, accepted_ids, rejected_ids, known_ids
 
         bad = open_refs & _mask(pc.is_in(col, value_set=pa.array(sorted(missing), pa.string())))
         errors.add(bad, f.name, reason, col)
+
+
+def _check_visible_to(spec: Table, table: pa.Table, errors: _Errors, accepted_ids: dict, known_ids: KnownIds) -> None:
+    """``visible_to`` names roles and agencies (in the bundle or the store), and only on a restricted row:
+    a misspelt agency id would otherwise silently keep a sealed record from the agency meant to see it."""
+    if not any(f.type == "visible_to" for f in spec.fields):
+        return
+    col = table["visible_to"]
+    given = _mask(pc.is_valid(col)) & _mask(pc.not_equal(pc.utf8_trim_whitespace(pc.fill_null(col, "")), ""))
+    if not given.any():
+        return
+    unrestricted = given & ~_mask(pc.is_valid(table["restricted"]))
+    errors.add(unrestricted, "visible_to", "visible_to given on a row that is not restricted (fill in restricted, or leave visible_to empty)", col)
+    agencies = set(accepted_ids["agencies"].to_pylist()) if "agencies" in accepted_ids else set()
+    items = {i for v in col.filter(pa.array(given)).to_pylist() for i in split_visible_to(v)}
+    unknown_here = sorted(items - agencies - set(ROLES))
+    unknown = set(unknown_here) - known_ids("Agency", unknown_here) if unknown_here else set()
+    if not unknown:
+        return
+    bad_rows = np.zeros(table.num_rows, dtype=bool)
+    for index in np.flatnonzero(given & ~unrestricted):
+        bad_rows[index] = any(i in unknown for i in split_visible_to(col[int(index)].as_py()))
+
+    def reason(value: str) -> str:
+        names = ", ".join(repr(i) for i in split_visible_to(value) if i in unknown)
+        return f"visible_to names {names}: neither a role ({', '.join(ROLES)}) nor an agency id in the bundle or the store"
+
+    errors.add(bad_rows, "visible_to", reason, col)
 
 
 def _typed(spec: Table, table: pa.Table, parsed: dict[str, pa.ChunkedArray], good: pa.Array) -> pa.Table:

@@ -24,13 +24,14 @@ def _touch(record, g) -> None:
 
 
 def ego_map(
-    store: GraphStore, person_id: str, *, window: Window, out: str | Path, hops: int = 2, findings: list[MapFinding] | None = None
+    store: GraphStore, person_id: str, *, window: Window, out: str | Path, hops: int = 2, findings: list[MapFinding] | None = None,
+    viewer=None,
 ) -> Path:
     """Write the map of the network around ``person_id`` to ``out`` (``findings``: precomputed, else the catalogue runs).
 
     Recorded in the store's audit log as ``map`` with the people drawn."""
     with audit.recorded(store, "map", {"person_id": person_id, "hops": hops, "window": window.describe(), "out": out}) as record:
-        g = ego_graph(store, person_id, hops=hops, window=window, findings=findings)
+        g = ego_graph(store, person_id, hops=hops, window=window, findings=findings, viewer=viewer)
         _touch(record, g)
     ego = g.nodes[person_id]
     title = f"Network around {ego['label']} ({person_id})"
@@ -39,11 +40,12 @@ def ego_map(
 
 
 def findings_map(
-    store: GraphStore, *, as_of: dt.date, out: str | Path, pattern: str | None = None, findings: list[MapFinding] | None = None
+    store: GraphStore, *, as_of: dt.date, out: str | Path, pattern: str | None = None, findings: list[MapFinding] | None = None,
+    viewer=None,
 ) -> Path:
     """Write the map of every finding (or one pattern's) to ``out`` (recorded in the audit log as ``map``)."""
     with audit.recorded(store, "map", {"findings": True, "as_of": as_of, "pattern": pattern, "out": out}) as record:
-        g = findings_graph(store, as_of=as_of, pattern=pattern, findings=findings)
+        g = findings_graph(store, as_of=as_of, pattern=pattern, findings=findings, viewer=viewer)
         _touch(record, g)
     title = "Missed-link findings" + (f": {pattern}" if pattern else "")
     subtitle = f"as of {as_of}: {len(g.graph['findings'])} finding(s), {len(g)} nodes"

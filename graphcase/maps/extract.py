@@ -113,7 +113,7 @@ def _source(row: dict, fact: str) -> dict:
 # --- findings -------------------------------------------------------------------------------------------
 
 
-def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None) -> list[MapFinding]:
+def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None, viewer=None) -> list[MapFinding]:
     """The missed-link catalogue's findings (:mod:`graphcase.findings`) as map edges.
 
     A finding names children and other people (adults, or the people a referral was about); each
@@ -123,7 +123,7 @@ def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None) 
     from ..catalogue.findings import run_catalogue
 
     try:
-        run = run_catalogue(store, as_of, patterns=[pattern] if pattern else None)
+        run = run_catalogue(store, as_of, patterns=[pattern] if pattern else None, viewer=viewer)
     except CatalogueError as exc:
         raise MapError(str(exc)) from exc
     drawn = []
@@ -355,13 +355,15 @@ def ego_graph(
     hops: int = 2,
     window: Window,
     findings: list[MapFinding] | None = None,
+    viewer=None,
 ) -> nx.MultiDiGraph:
     """The network around one person: people within ``hops`` person-to-person links, and what links them.
 
     A person-to-person link is a recorded relationship, a SAME_AS link, a shared address or a shared event,
     all inside ``window``. Addresses, events and the agencies that know each person are added around them.
     ``findings`` (default: :func:`map_findings` as of the window's end, touching the person) are drawn
-    when both of their people are on the map.
+    when both of their people are on the map. ``viewer``: restricted records they may not see become bare
+    placeholders naming the agency to ask (:meth:`graphcase.catalogue.restrictions.Redactor.redact_graph`).
     """
     if hops < 0:
         raise MapError(f"--hops must be 0 or more, not {hops}")
@@ -430,10 +432,17 @@ def ego_graph(
     _fill_known_to(mg, store, people, window, agencies)
     _fill_events(mg, store, sorted(events), agencies)
     if findings is None:
-        findings = map_findings(store, window.to_date)
+        findings = map_findings(store, window.to_date, viewer=viewer)
         findings = [f for f in findings if f.subject_id in hop_of or f.other_id in hop_of]
     _add_findings(mg, findings)
-    return mg.g
+    return _redacted(store, mg.g, viewer)
+
+
+def _redacted(store: GraphStore, g: nx.MultiDiGraph, viewer) -> nx.MultiDiGraph:
+    from ..catalogue.restrictions import Redactor
+
+    redactor = Redactor.for_viewer(store, viewer)
+    return g if redactor is None else redactor.redact_graph(g)
 
 
 # Which end of each relationship type is its start: orients a finding's path steps.
@@ -449,13 +458,14 @@ def _coarse_kind(kind: str) -> str:
 
 
 def findings_graph(
-    store: GraphStore, *, as_of: dt.date, pattern: str | None = None, findings: list[MapFinding] | None = None
+    store: GraphStore, *, as_of: dt.date, pattern: str | None = None, findings: list[MapFinding] | None = None,
+    viewer=None,
 ) -> nx.MultiDiGraph:
     """Every finding (or one pattern's) as a map: each evidence path, the agencies, and the finding edges.
 
     ``findings``: already computed by :func:`map_findings` (the catalogue is then not run again).
     """
-    found = map_findings(store, as_of, pattern=pattern) if findings is None else [f for f in findings if not pattern or f.pattern == pattern]
+    found = map_findings(store, as_of, pattern=pattern, viewer=viewer) if findings is None else [f for f in findings if not pattern or f.pattern == pattern]
     mg = _MapGraph("findings")
     mg.g.graph.update(pattern=pattern or "all", window=f"as of {as_of}")
     window = Window.as_of(as_of)
@@ -480,7 +490,7 @@ def findings_graph(
     _fill_known_to(mg, store, people, window, agencies)
     _add_findings(mg, found)
     _attach_link_sources(mg, store, people, window)
-    return mg.g
+    return _redacted(store, mg.g, viewer)
 
 
 def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], window: Window) -> None:

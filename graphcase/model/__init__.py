@@ -56,7 +56,7 @@ SAME_AS_COLUMNS = {
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # string | date | flags
+    type: str  # string | date | flags | visible_to (roles and agency ids, ';'-separated)
     description: str
     required: bool = False
     enum: tuple[str, ...] = ()
@@ -194,6 +194,8 @@ def bundle_reference_markdown() -> str:
                 rules.append(f"matches `{f.pattern}`")
             if f.references:
                 rules.append(f"refers to `{f.references}`")
+            if f.type == "visible_to":
+                rules.append("each a role (analyst, reviewer, lead, admin) or an agency id; only with `restricted`")
             if f.not_future:
                 rules.append("not in the future")
             if f.not_before:

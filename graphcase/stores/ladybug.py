@@ -320,12 +320,21 @@ class LadybugStore(GraphStore):
         return results
 
     def ensure_schema(self) -> None:
+        """Create missing tables, and add columns a later graphcase added (``restricted``, ``visible_to``) to
+        tables of a store made before them; a store already up to date is not touched."""
         tables = {row[0] for row in self._execute("CALL SHOW_TABLES() RETURN name").get_all()}
-        if set(dialects.node_properties()) | set(dialects.rel_definitions()) <= tables:
+        definitions = {**dialects.node_properties(), **{t: d[2] for t, d in dialects.rel_definitions().items()}}
+        missing_columns = []
+        for table in sorted(set(definitions) & tables):
+            stored = {row[0] for row in self._execute(f"CALL TABLE_INFO('{table}') RETURN name").get_all()}
+            missing_columns += [(table, c, t) for c, t in definitions[table].items() if c not in stored]
+        if set(definitions) <= tables and not missing_columns:
             return
         with self._building() as conn:
             for statement in dialects.ladybug_ddl():
                 _run(conn, statement)
+            for table, column, typ in missing_columns:  # names from the bundle schemas, never user input
+                _run(conn, f"ALTER TABLE {table} ADD {column} {typ}")
 
     def is_empty(self) -> bool:
         """True when no node (hence no relationship) of any label is stored."""
@@ -379,16 +388,17 @@ class LadybugStore(GraphStore):
 
 
 def _write_columns(conn, change) -> dict[str, str]:
-    """The columns a COPY or MERGE of ``change`` writes, with their types, in the table's order.
+    """The columns a COPY or MERGE of ``change`` writes, with their types, in the table's stored order.
 
     Stores made by graphcase 0.1 keep a ``key`` property on each relationship (the key parts joined,
     which the plan's rows still carry): it is written there too, so those stores load as before."""
-    if change.is_node:
-        return dialects.node_properties()[change.element]
-    props = dialects.rel_definitions()[change.element][2]
-    stored = {row[0] for row in conn.execute(f"CALL TABLE_INFO('{change.element}') RETURN name").get_all()}
-    legacy_key = {"key": "STRING"} if "key" in stored else {}
-    return {"_from": "STRING", "_to": "STRING", **legacy_key, **props}
+    props = dialects.node_properties()[change.element] if change.is_node else dialects.rel_definitions()[change.element][2]
+    # In the stored order: COPY matches columns by position, and a column added to an older store
+    # (ensure_schema) comes last, after row_hash.
+    stored = [row[0] for row in conn.execute(f"CALL TABLE_INFO('{change.element}') RETURN name").get_all()]
+    ordered = {c: ("STRING" if c == "key" else props[c]) for c in stored if c in props or (c == "key" and not change.is_node)}
+    ordered.update({c: t for c, t in props.items() if c not in ordered})
+    return ordered if change.is_node else {"_from": "STRING", "_to": "STRING", **ordered}
 
 
 def _run(conn, cypher: str, params: dict | None = None):

@@ -18,8 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from ..audit.settings import _neo4j_name, neo4j_log_folder, store_base
 from ..files import atomic_write_bytes, atomic_write_text, private_dir
+from ..model.restrictions import ROLES
 
-ROLES = ("analyst", "reviewer", "lead", "admin")
 USERS_SUFFIX = ".users.json"
 SECRET_SUFFIX = ".web-secret"
 MIN_PASSWORD = 12

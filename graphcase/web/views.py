@@ -29,6 +29,7 @@ from ..linkage.review import ReviewError, ReviewQueue, review_path_for
 from ..linkage.train import LinkageError
 from ..maps.build import build_network
 from ..maps.extract import MapError, Window, ego_graph, partnership_graph
+from ..model.restrictions import Viewer
 from .sessions import Lockout, Sessions
 from .users import User, UserFile, side_file
 
@@ -97,6 +98,12 @@ def page(request: Request, template: str, status: int = 200, **context) -> HTMLR
 
 def ws(request: Request) -> Workspace:
     return request.app.state.workspace
+
+
+def viewer(request: Request) -> Viewer:
+    """The signed-in user as the restricted-records rule sees them: their role and agency."""
+    user: User = request.state.session.user
+    return Viewer(user.name, user.role, user.agency)
 
 
 def _date(text: str | None, default: dt.date) -> dt.date:
@@ -227,10 +234,11 @@ def person(request: Request):
         return _ask_reason(request, pid)
     with w.audited(request, "person", {"person": pid}, why) as record:
         try:
-            history = build_history(w.store, pid, hops=1, as_of=w.as_of)
+            history = build_history(w.store, pid, hops=1, as_of=w.as_of, viewer=viewer(request))
         except HistoryError as exc:
             return _fail(request, str(exc), 404)
-        leads = run_catalogue(w.store, w.as_of, person=pid, sweep_cache=None if w.store.dialect == "neo4j" else side_file(w.store, ".sweep.json"))
+        leads = run_catalogue(w.store, w.as_of, person=pid, sweep_cache=None if w.store.dialect == "neo4j" else side_file(w.store, ".sweep.json"),
+                              viewer=viewer(request))
         record.touch(people=[pid])
     chron = history.chronology
     by_agency: dict[str, list] = {}
@@ -238,7 +246,7 @@ def person(request: Request):
         by_agency.setdefault(r.agency.name, []).append(r)
     people = sorted(chron.people.values(), key=lambda p: (p.hop, p.id))
     return page(request, "person.html", pid=pid, child=chron.child, people=people, by_agency=by_agency,
-                relation=chron.relation_text, leads=leads.findings, as_of=w.as_of)
+                relation=chron.relation_text, leads=leads.findings, as_of=w.as_of, withheld=chron.withheld)
 
 
 # -- the network ---------------------------------------------------------------------------------------
@@ -260,7 +268,8 @@ def _ego(request: Request, pid: str, as_of: dt.date, hops: int, node: str | None
     with w.audited(request, "map", arguments, _reason_for(request, pid)) as record:
         # An expansion adds people and links; the leads were drawn with the person's own map (a county-wide
         # findings query per click would cost most of the request).
-        g = ego_graph(w.store, node or pid, hops=hops, window=Window.as_of(as_of), findings=[] if node else None)
+        g = ego_graph(w.store, node or pid, hops=hops, window=Window.as_of(as_of), findings=[] if node else None,
+                      viewer=viewer(request))
         record.touch(people=_people_in(g), rows=len(g))
     return _network_json(g)
 
@@ -307,7 +316,7 @@ def _history(request: Request, pid: str, pseudonymised: bool):
     if pseudonymised:  # one key per store, so a reviewer's exports keep the same pseudonyms
         key = side_file(w.store, ".web-pseudonyms.json")
         pseudonymiser = Pseudonymiser.from_key_file(key, scrub_free_text=True)
-    history = build_history(w.store, pid, hops=1, as_of=w.as_of, pseudonymiser=pseudonymiser)
+    history = build_history(w.store, pid, hops=1, as_of=w.as_of, pseudonymiser=pseudonymiser, viewer=viewer(request))
     if pseudonymiser is not None:
         from ..files import atomic_write_text
 
