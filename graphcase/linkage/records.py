@@ -42,8 +42,10 @@ def _clean_text(series: pd.Series) -> pd.Series:
 
 
 def soundex(series: pd.Series) -> pd.Series:
-    values = [jellyfish.soundex(v) if isinstance(v, str) and v else None for v in series.astype(object)]
-    return pd.Series(values, index=series.index, dtype="string")
+    """Soundex of each name, worked out once per distinct name (a county has far fewer names than people)."""
+    values = series.astype(object)
+    codes = {v: jellyfish.soundex(v) for v in values.dropna().unique() if isinstance(v, str) and v}
+    return pd.Series([codes.get(v) if isinstance(v, str) else None for v in values], index=series.index, dtype="string")
 
 
 def normalise_people(frame: pd.DataFrame) -> pd.DataFrame:
