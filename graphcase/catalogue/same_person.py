@@ -22,7 +22,7 @@ COMPARISON_WORDS = {"given_name": "given name", "family_name": "family name", "d
                     "postcode": "postcode", "sex": "sex", "nhs_number": "NHS number"}
 LEVEL_WORDS = {
     "exact": "the same",
-    "missing": "not recorded on both",
+    "missing": "not recorded on one or both",
     "different": "different",
     "swapped with family_name": "given and family names swapped",
     "swapped with given_name": "given and family names swapped",
