@@ -37,8 +37,12 @@ def fetch_person_records(store: GraphStore, as_of: dt.date) -> pd.DataFrame:
 
 
 def _clean_text(series: pd.Series) -> pd.Series:
-    cleaned = series.astype("string").str.lower().str.replace(r"[^a-z' -]", "", regex=True).str.strip()
-    return cleaned.mask(cleaned == "")
+    """Lower case, letters, apostrophes, spaces and hyphens only; cleaned once per distinct value (a county
+    has far fewer names than people)."""
+    distinct = pd.Series(series.astype(object).dropna().unique(), dtype=object)
+    cleaned = distinct.astype("string").str.lower().str.replace(r"[^a-z' -]", "", regex=True).str.strip()
+    out = series.astype(object).map(dict(zip(distinct, cleaned.mask(cleaned == "").astype(object))))
+    return out.astype("string")
 
 
 def soundex(series: pd.Series) -> pd.Series:

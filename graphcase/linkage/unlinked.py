@@ -5,14 +5,10 @@ The pairs are scored with the model ``link-records`` uses (the trained model bes
 one, else the stated priors of ``settings.py``), so a transposed day and month, a nickname or a spelling
 variant counts exactly as much here as it does when records are linked. Nothing is matched by hand.
 
-Cost is kept to a sweep's budget in two stages:
-
-1. every Person record's names, date of birth, sex and NHS number (one Cypher scan, no address join) go
-   into DuckDB, where Splink blocks on ``settings.unlinked_blocking_rules`` (tight, cross-agency rules) and
-   scores the pairs without postcodes, keeping those that could still reach ``min_probability`` if their
-   postcodes agreed;
-2. those few records' postcodes are read, and Splink scores the surviving pairs again with them, with the
-   term frequencies of the whole store.
+Cost is kept to a sweep's budget: every Person record's names, date of birth, sex and NHS number come out in
+one Cypher scan (no address join, as one Arrow table) into DuckDB, which finds the candidate pairs with
+``settings.unlinked_blocking_rules`` (tight, cross-agency rules) by plain joins; only the records in those
+pairs, with their postcodes, go to Splink, scored with the term frequencies of the whole store.
 
 Pairs already joined by SAME_AS, and pairs a reviewer rejected in the review queue, are left out.
 """
@@ -20,9 +16,9 @@ Pairs already joined by SAME_AS, and pairs a reviewer rejected in the review que
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from ..stores.base import GraphStore
@@ -79,24 +75,34 @@ def _postcodes(store: GraphStore, ids: list[str], as_of: dt.date) -> pd.Series:
     return frame.drop_duplicates("id", keep="last").set_index("id")["postcode"]
 
 
-def _max_weight(model: dict, column: str) -> float:
-    """The most bits a comparison can add (its strongest level): what an unknown postcode could still bring."""
-    best = 0.0
-    for comparison in model["comparisons"]:
-        if comparison["output_column_name"] == column:
-            for level in comparison["comparison_levels"]:
-                m, u = level.get("m_probability"), level.get("u_probability")
-                if m and u:
-                    best = max(best, math.log2(m / u))
-    return best
-
-
 def levels_of(predictions: pd.DataFrame, model: dict) -> list[list[tuple[str, str]]]:
     """Per scored pair, each comparison's (column, level label) in the model's order."""
     labels = _level_labels(model)
     columns = [c for c in labels if f"gamma_{c}" in predictions]
     gammas = {c: predictions[f"gamma_{c}"].astype(int).map(labels[c]).fillna("?").tolist() for c in columns}
     return [[(c, gammas[c][i]) for c in columns] for i in range(len(predictions))]
+
+
+def candidate_keys(people: pd.DataFrame, rules: list[str]) -> set[str]:
+    """Pair keys of the records sharing one of ``rules`` (Splink blocking SQL over l and r), by one DuckDB
+    join per rule over the whole frame: no Splink model is built for the many records in no pair."""
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("people", people)
+        keys = set()
+        for rule in rules:
+            found = connection.execute(
+                f"SELECT l.unique_id, r.unique_id FROM people l JOIN people r ON ({rule}) AND l.unique_id < r.unique_id").fetchall()
+            keys.update(f"{a}|{b}" for a, b in found)
+        return keys
+    finally:
+        connection.close()
+
+
+def term_frequencies(people: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Splink's term-frequency table of ``column`` over every record (share of the non-null values)."""
+    shares = people[column].dropna().value_counts(normalize=True)
+    return pd.DataFrame({column: shares.index.astype(object), f"tf_{column}": shares.values.astype(float)})
 
 
 @uses_spill_folder
@@ -111,45 +117,40 @@ def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = D
         return empty, raw
     people = normalise_people(raw.assign(postcode=None))
     people["source_agency"] = raw["source_agency"].astype(object).values
-    model = _model(store, len(people))
-    settings = dict(model)
-    settings["blocking_rules_to_generate_predictions"] = [{"blocking_rule": r, "sql_dialect": "duckdb"} for r in unlinked_blocking_rules()]
-    settings["additional_columns_to_retain"] = ["source_agency"]
-    db_api = duckdb_api()
-    linker = make_linker(people, settings, db_api)
-    for column in ("given_name", "family_name"):
-        linker.table_management.compute_tf_table(column)
-    # stage 1, no postcodes: keep pairs that an agreeing postcode could still lift to min_probability
-    needed = math.log2(min_probability / (1 - min_probability)) - _max_weight(model, "postcode")
-    first = linker.inference.predict(threshold_match_weight=needed).as_pandas_dataframe()
-    if first.empty:
-        return empty, raw.iloc[0:0]
-    keys = {pair_key(a, b) for a, b in zip(first["unique_id_l"], first["unique_id_r"])}
-    keys -= {pair_key(a, b) for a, b in store.query(SAME_AS_PAIRS).rows}
+    rules = unlinked_blocking_rules()
+    keys = candidate_keys(people, rules)
+    if keys:
+        keys -= {pair_key(a, b) for a, b in store.query(SAME_AS_PAIRS).rows}
     path = review_queue.review_path_for(store)
-    if path.exists():
+    if keys and path.exists():
         keys -= {k for k, status in review_queue.ReviewQueue.open(path).decisions().items() if status == "rejected"}
     if not keys:
         return empty, raw.iloc[0:0]
     ids = sorted({x for k in keys for x in k.split("|")})
-    # stage 2: those records with their postcodes, scored again (term frequencies of the whole store)
-    candidates = people[people["unique_id"].isin(ids)].copy()
+    # only the records in a candidate pair go to Splink, with their postcodes and the whole store's name frequencies
     postcodes = _postcodes(store, ids, as_of)
-    with_postcode = normalise_people(raw[raw["id"].isin(ids)].assign(postcode=lambda f: f["id"].map(postcodes)))
-    candidates["postcode"] = candidates["unique_id"].map(dict(zip(with_postcode["unique_id"], with_postcode["postcode"])))
-    candidates = candidates.astype(object).where(candidates.notna(), None)
-    scored = linker.inference.predict_within(
-        db_api.register(candidates), blocking_rules_to_generate_predictions=settings["blocking_rules_to_generate_predictions"],
-        threshold_match_probability=min_probability, warning_mode="never",
-    ).as_pandas_dataframe()
+    chosen = raw["id"].isin(ids)
+    candidates = normalise_people(raw[chosen].assign(postcode=lambda f: f["id"].map(postcodes)))
+    candidates["source_agency"] = raw.loc[chosen, "source_agency"].astype(object).values
+    model = _model(store, len(people))
+    settings = dict(model)
+    settings["blocking_rules_to_generate_predictions"] = [{"blocking_rule": r, "sql_dialect": "duckdb"} for r in rules]
+    settings["additional_columns_to_retain"] = ["source_agency"]
+    db_api = duckdb_api()
+    linker = make_linker(candidates, settings, db_api)
+    for column in ("given_name", "family_name"):
+        linker.table_management.register_term_frequency_lookup(db_api.register(term_frequencies(people, column)), column)
+    scored = linker.inference.predict(threshold_match_probability=min_probability).as_pandas_dataframe()
     if scored.empty:
         return empty, raw.iloc[0:0]
     scored["key"] = [pair_key(a, b) for a, b in zip(scored["unique_id_l"], scored["unique_id_r"])]
-    scored = scored[scored["key"].isin(keys)].drop_duplicates("key").sort_values("key").reset_index(drop=True)
+    scored = scored[scored["key"].isin(keys)].sort_values("key").reset_index(drop=True)
+    if scored.empty:
+        return empty, raw.iloc[0:0]
     pairs = pd.DataFrame({
         "record_a": scored["key"].str.split("|").str[0], "record_b": scored["key"].str.split("|").str[1],
         "match_probability": scored["match_probability"].astype(float), "match_weight": scored["match_weight"].astype(float),
-        "explanation": explain_pairs(scored, model) if len(scored) else [], "levels": levels_of(scored, model),
+        "explanation": explain_pairs(scored, model), "levels": levels_of(scored, model),
     })
     records = raw[raw["id"].isin(set(pairs["record_a"]) | set(pairs["record_b"]))].set_index("id", drop=False)
     records = records.assign(postcode=records["id"].map(postcodes))
