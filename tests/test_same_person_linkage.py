@@ -90,3 +90,12 @@ def test_a_pair_both_rules_find_is_one_finding_with_both_pieces_of_evidence(lady
 ])
 def test_each_level_reads_as_words(column, label, a, b, words):
     assert level_words(column, label, a, b) == words
+
+
+def test_query_table_gives_the_rows_query_gives(liam_store):
+    """The whole-store scan the model rows start from: one Arrow table, the same rows on both engines."""
+    from graphcase.linkage.unlinked import RECORD_FIELDS_CYPHER
+
+    as_table = sorted(liam_store.query_table(RECORD_FIELDS_CYPHER).to_pylist(), key=lambda r: r["id"])
+    as_rows = sorted(liam_store.query(RECORD_FIELDS_CYPHER).records(), key=lambda r: r["id"])
+    assert len(as_rows) == 5 and as_table == as_rows
