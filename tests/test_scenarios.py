@@ -26,10 +26,7 @@ SCENARIOS = ROOT / "fixtures" / "scenarios"
 TODAY = dt.date(2026, 11, 1)  # load-time "today" for the no-future-date checks
 
 # item id -> why the current queries get it wrong. Each runs as xfail(strict=True).
-KNOWN_MISSES: dict[str, str] = {
-    'same_person_two_agencies@2025-09-01:findings:liam-twice':
-        'same_person_twice needs an identical date of birth (or NHS number): a transposed day and month with a one-letter spelling variant is missed',
-}
+KNOWN_MISSES: dict[str, str] = {}
 
 # engine -> item id -> why that engine alone gets it wrong (applied at run time, also strict).
 ENGINE_MISSES: dict[str, dict[str, str]] = {}

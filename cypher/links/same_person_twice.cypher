@@ -3,14 +3,17 @@
 // description: >
 //   Pairs of person records from different source agencies, not joined by SAME_AS, that share an NHS number,
 //   or share a date of birth and a name (same family name and same first letter of the given name, or same
-//   given name and same first letter of the family name), and no conflicting recorded sex. A simple deterministic check; full record linkage
-//   is separate. One row per (pair, rule); graphcase links groups them by the pair.
+//   given name and same first letter of the family name), and no conflicting recorded sex. A simple deterministic check.
+//   The sweep adds rows of rule linkage_model (graphcase/catalogue/same_person.py): pairs the record-linkage model
+//   scores at 0.95 or more (a transposed day and month, a nickname, a spelling variant) that no SAME_AS joins and no
+//   reviewer rejected, with each comparison in words and the probability. One row per (pair, rule); graphcase
+//   links groups them by the pair.
 // parameters: {}
 // columns:
 //   pattern: same_person_twice
 //   record_a: the pair's first record id (sorted)
 //   record_b: the second record id
-//   rule: same_nhs_number or same_dob_similar_name
+//   rule: same_nhs_number or same_dob_similar_name (linkage_model rows also carry probability and comparisons)
 //   name_a: name on record a
 //   name_b: name on record b
 //   dob_a: date of birth on record a

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .queries import CatalogueError, get_query, to_jsonable
 from .dialect import without_linkage
-from . import wording
+from . import same_person, wording
 from .leads import Lead, finding_id, group_leads
 from .. import audit
 from ..files import atomic_write_bytes, atomic_write_text
@@ -259,14 +259,28 @@ def explain_referral(rows) -> str:
     )
 
 
+RULE_WORDS = {"same_nhs_number": "the same NHS number", "same_dob_similar_name": "the same date of birth and a similar name"}
+
+
+def _held_as(record, source, name, dob) -> str:
+    """'Liam Brenan (born 3 July 1992, Northshire Police record POL-L-2290)'."""
+    agency, _, own = source.partition(":")
+    return f"{name.strip()} (born {_day(dob)}, {_naming().agency(agency)} record {own or record})"
+
+
 def explain_same_person(rows) -> str:
     r = rows[0]
-    rules = " and ".join(sorted({x["rule"].replace("_", " ") for x in rows}))
-    return (
-        f"{r['name_a'].strip()} (born {_day(r['dob_a'])}, record {r['record_a']}) and {r['name_b'].strip()} "
-        f"(born {_day(r['dob_b'])}, record {r['record_b']}) are held by different agencies, match on {rules}, "
-        f"and are not linked as the same person."
-    )
+    a = _held_as(r["record_a"], r["sources"][0], r["name_a"], r["dob_a"])
+    b = _held_as(r["record_b"], r["sources"][1], r["name_b"], r["dob_b"])
+    text = f"{a} and {b} are held by different agencies and are not linked as the same person."
+    rules = sorted({x["rule"] for x in rows if x["rule"] != same_person.RULE})
+    if rules:
+        text += f" They have {wording.and_list([RULE_WORDS.get(x, x.replace('_', ' ')) for x in rules])}."
+    model = next((x for x in rows if x["rule"] == same_person.RULE), None)
+    if model:
+        text += (f" The record-linkage model gives a probability of {wording.probability(model['probability'])} that they are "
+                 f"one person: {'; '.join(model['comparisons'])}.")
+    return text
 
 
 def explain_cluster(rows) -> str:
@@ -292,6 +306,7 @@ class PatternSpec:
     explain: Callable[[list[dict]], str]
     clustered: bool = False
     linked_query: str | None = None  # rows that exist only through SAME_AS links; run when the store has any
+    model_rows: Callable[[GraphStore, dt.date], list[dict]] | None = None  # rows scored by the record-linkage model
 
 
 def _col(*names):
@@ -314,7 +329,8 @@ PATTERNS: dict[str, PatternSpec] = {
         PatternSpec("repeated_was_not_brought", ("child_id",), _col("child_id"), lambda rows: [], _explain_counted("health appointments they were not brought to")),
         PatternSpec("referral_without_feedback", ("event_id",), lambda rows: [], _listcol("about_ids"), explain_referral),
         PatternSpec("risks_outside_home", ("child_ids",), _col("child_id"), lambda rows: sorted({r["connector_id"] for r in rows if r["connector_kind"] == "adult"}), explain_cluster, clustered=True),
-        PatternSpec("same_person_twice", ("record_a", "record_b"), lambda rows: sorted({r[c] for r in rows for c, role in (("record_a", "role_a"), ("record_b", "role_b")) if r[role] == "child"}), lambda rows: sorted({r[c] for r in rows for c, role in (("record_a", "role_a"), ("record_b", "role_b")) if r[role] != "child"}), explain_same_person),
+        PatternSpec("same_person_twice", ("record_a", "record_b"), lambda rows: sorted({r[c] for r in rows for c, role in (("record_a", "role_a"), ("record_b", "role_b")) if r[role] == "child"}), lambda rows: sorted({r[c] for r in rows for c, role in (("record_a", "role_a"), ("record_b", "role_b")) if r[role] != "child"}), explain_same_person,
+                    model_rows=same_person.linkage_rows),
     )
 }
 
@@ -346,6 +362,8 @@ def run_pattern_rows(store: GraphStore, name: str, as_of: dt.date | None = None,
             given.setdefault("as_of", as_of)
         text = query.text(store.dialect) if linked else _unlinked_text(query.text(store.dialect))
         rows.extend(store.query(text, query.bind(given)).records())
+    if spec.model_rows:
+        rows.extend(spec.model_rows(store, as_of or dt.date.today()))
     return rows
 
 
@@ -547,13 +565,22 @@ def store_fingerprint(store: GraphStore) -> str | None:
     return "|".join(parts) or None
 
 
+def _file_stamp(path: Path) -> str | None:
+    """Size, modification time and inode of a file beside the store (the linkage model, the review queue)."""
+    if not path.exists():
+        return None
+    st = path.stat()
+    return f"{path.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
 def _sweep_key(store: GraphStore, as_of: dt.date, names: list[str], params: dict | None) -> str | None:
     fingerprint = store_fingerprint(store)
     if fingerprint is None:
         return None
     with_linked = names + [PATTERNS[n].linked_query for n in names if PATTERNS[n].linked_query]
     texts = "".join(get_query(n).text(store.dialect) for n in with_linked)
-    blob = json.dumps([fingerprint, as_of.isoformat(), names, to_jsonable(params or {}), texts], sort_keys=True, default=str)
+    side = [_file_stamp(path) for n in names if PATTERNS[n].model_rows for path in same_person.side_files(store)]
+    blob = json.dumps([fingerprint, as_of.isoformat(), names, to_jsonable(params or {}), texts, side], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()
 
 

@@ -37,13 +37,19 @@ def fetch_person_records(store: GraphStore, as_of: dt.date) -> pd.DataFrame:
 
 
 def _clean_text(series: pd.Series) -> pd.Series:
-    cleaned = series.astype("string").str.lower().str.replace(r"[^a-z' -]", "", regex=True).str.strip()
-    return cleaned.mask(cleaned == "")
+    """Lower case, letters, apostrophes, spaces and hyphens only; cleaned once per distinct value (a county
+    has far fewer names than people)."""
+    distinct = pd.Series(series.astype(object).dropna().unique(), dtype=object)
+    cleaned = distinct.astype("string").str.lower().str.replace(r"[^a-z' -]", "", regex=True).str.strip()
+    out = series.astype(object).map(dict(zip(distinct, cleaned.mask(cleaned == "").astype(object))))
+    return out.astype("string")
 
 
 def soundex(series: pd.Series) -> pd.Series:
-    values = [jellyfish.soundex(v) if isinstance(v, str) and v else None for v in series.astype(object)]
-    return pd.Series(values, index=series.index, dtype="string")
+    """Soundex of each name, worked out once per distinct name (a county has far fewer names than people)."""
+    values = series.astype(object)
+    codes = {v: jellyfish.soundex(v) for v in values.dropna().unique() if isinstance(v, str) and v}
+    return pd.Series([codes.get(v) if isinstance(v, str) else None for v in values], index=series.index, dtype="string")
 
 
 def normalise_people(frame: pd.DataFrame) -> pd.DataFrame:

@@ -80,6 +80,13 @@ class GraphStore(ABC):
     def query(self, cypher: str, params: dict | None = None) -> Result:
         """Run a read query written by graphcase (catalogue, loader look-ups)."""
 
+    def query_table(self, cypher: str, params: dict | None = None) -> pa.Table:
+        """A read query's rows as one Arrow table (a whole-store scan for pandas or DuckDB). This default goes
+        through :meth:`query`; an engine with a columnar result (LadybugDB) skips the per-row Python objects."""
+        result = self.query(cypher, params)
+        columns = list(zip(*result.rows)) if result.rows else [[] for _ in result.columns]
+        return pa.table({name: pa.array(list(values)) for name, values in zip(result.columns, columns)})
+
     @abstractmethod
     def query_read_only(
         self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None

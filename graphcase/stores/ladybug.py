@@ -198,6 +198,13 @@ class LadybugStore(GraphStore):
         columns = results[0].get_column_names()
         return Result(columns, sort_unordered(cypher, columns, union_rows(rows, distinct)))
 
+    def query_table(self, cypher: str, params: dict | None = None) -> pa.Table:
+        branches, _ = split_union(cypher)
+        if len(branches) > 1:  # a UNION runs branch by branch (see query)
+            return super().query_table(cypher, params)
+        self._refuse_wrong_answer_shape(cypher, params)
+        return self._execute(cypher, params).get_as_arrow()
+
     def _refuse_wrong_answer_shape(self, cypher: str, params: dict | None) -> None:
         """Fail rather than answer wrongly: refuse a statement whose plan the engine is known to get wrong
         (see ladybug_traps). Each statement text is planned once while the store is open."""

@@ -1,0 +1,82 @@
+"""The record-linkage model's rows for ``same_person_twice``: pairs of records that the model scores as one
+person (a transposed day and month, a nickname, a spelling variant) and that no SAME_AS link joins.
+
+The pairs and their scores come from :func:`graphcase.linkage.unlinked.unlinked_pairs`; here they become rows
+of the pattern's own shape (the columns of ``cypher/links/same_person_twice.cypher``) with rule
+``linkage_model``, the probability as computed, and each comparison's level in plain words, so a pair that
+the deterministic query also finds is one finding with two pieces of evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import jellyfish
+import pandas as pd
+
+from ..linkage.unlinked import DEFAULT_MIN_PROBABILITY, side_files, unlinked_pairs
+from ..stores.base import GraphStore
+
+RULE = "linkage_model"
+COMPARISON_WORDS = {"given_name": "given name", "family_name": "family name", "dob": "date of birth",
+                    "postcode": "postcode", "sex": "sex", "nhs_number": "NHS number"}
+LEVEL_WORDS = {
+    "exact": "the same",
+    "missing": "not recorded on one or both",
+    "different": "different",
+    "swapped with family_name": "given and family names swapped",
+    "swapped with given_name": "given and family names swapped",
+    "same first three letters": "same first three letters (a short form or nickname)",
+    "Jaro-Winkler >= 0.70": "loosely similar",
+    "day and month transposed": "day and month swapped",
+    "one character different": "one digit different",
+    "within a year": "within a year of each other",
+    "same sector": "same postcode sector, different address",
+    "same district": "same postcode district, different address",
+}
+LETTERS = {1: "one letter different", 2: "two letters different"}
+
+__all__ = ["RULE", "linkage_rows", "level_words", "side_files"]
+
+
+def _text(value) -> str | None:
+    return None if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
+
+
+def level_words(column: str, label: str, value_a, value_b) -> str:
+    """'family name: one letter different' for one comparison of a pair (its level in the model, in words)."""
+    words = LEVEL_WORDS.get(label)
+    if words is None and label.startswith("Jaro-Winkler"):  # say how far apart two close spellings are
+        a, b = (_text(value_a) or "").lower(), (_text(value_b) or "").lower()
+        words = LETTERS.get(jellyfish.levenshtein_distance(a, b), "spelt similarly")
+    return f"{COMPARISON_WORDS.get(column, column.replace('_', ' '))}: {words or label}"
+
+
+def _date(value):
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        return None
+    return value if isinstance(value, dt.date) else pd.Timestamp(value).date()
+
+
+def linkage_rows(store: GraphStore, as_of: dt.date, min_probability: float = DEFAULT_MIN_PROBABILITY) -> list[dict]:
+    """The pattern's rows from the model: one per unlinked pair at or above ``min_probability``."""
+    pairs, records = unlinked_pairs(store, as_of, min_probability)
+    rows = []
+    for pair in pairs.itertuples(index=False):
+        a, b = records.loc[pair.record_a], records.loc[pair.record_b]
+        values = {"given_name": (a.given_name, b.given_name), "family_name": (a.family_name, b.family_name)}
+        rows.append({
+            "pattern": "same_person_twice", "record_a": pair.record_a, "record_b": pair.record_b, "rule": RULE,
+            "name_a": " ".join(x for x in (_text(a.given_name), _text(a.family_name)) if x),
+            "name_b": " ".join(x for x in (_text(b.given_name), _text(b.family_name)) if x),
+            "dob_a": _date(a.dob), "dob_b": _date(b.dob), "nhs_a": _text(a.nhs_number), "nhs_b": _text(b.nhs_number),
+            "role_a": _text(a.role), "role_b": _text(b.role),
+            "path_nodes": [pair.record_a, pair.record_b], "path_rels": [],
+            "sources": [f"{a.source_agency}:{a.source_record}", f"{b.source_agency}:{b.source_record}"],
+            "agency_a": _text(a.source_agency), "agency_b": _text(b.source_agency),
+            "postcode_a": _text(a.postcode), "postcode_b": _text(b.postcode),
+            "probability": float(pair.match_probability), "match_weight": float(pair.match_weight),
+            "comparisons": [level_words(column, label, *values.get(column, (None, None))) for column, label in pair.levels],
+            "model_explanation": pair.explanation,
+        })
+    return rows

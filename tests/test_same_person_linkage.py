@@ -1,0 +1,101 @@
+"""same_person_twice scored by the record-linkage model: a transposed day and month with a spelling variant is
+found, said in plain words with the probability as computed; a pair SAME_AS joins, or a reviewer rejected, is
+not; a pair the deterministic query finds too is one finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from graphcase import load_bundle
+from graphcase.catalogue import wording
+from graphcase.catalogue.findings import run_catalogue
+from graphcase.catalogue.same_person import RULE, level_words
+from graphcase.linkage import review
+from graphcase.linkage.link import link_records
+from graphcase.synthetic import plants_patterns  # noqa: F401
+from graphcase.synthetic.builder import PLANTERS, ScenarioBuilder
+
+from .conftest import ROOT, SCENARIO_AGENCIES, load_scenario
+from .test_links_linkage import same_as
+
+SCENARIO = ROOT / "fixtures" / "scenarios" / "same_person_two_agencies"
+AS_OF = dt.date(2025, 9, 1)
+LIAM = ("police:LBRENAN", "probation:LBRENNAN")
+
+
+def pairs(store, as_of=AS_OF):
+    return {tuple(sorted(f.key.values())): f for f in run_catalogue(store, as_of, ["same_person_twice"]).findings}
+
+
+@pytest.fixture
+def liam_store(empty_store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a Neo4j store keeps its linkage model and review queue in the working folder
+    report = load_bundle(empty_store, SCENARIO, today=dt.date(2026, 11, 1))
+    assert not report.rejects
+    return empty_store
+
+
+def test_a_transposed_date_and_a_spelling_variant_are_found_and_said_in_words(liam_store):
+    found = pairs(liam_store)
+    assert sorted(found) == [LIAM]  # the GP's Liam Brennan born 1985 is another man
+    finding = found[LIAM]
+    [evidence] = finding.evidence
+    assert evidence["rule"] == RULE and evidence["dob_a"] == "1992-07-03" and evidence["dob_b"] == "1992-03-07"
+    assert "family name: one letter different" in evidence["comparisons"]
+    assert "date of birth: day and month swapped" in evidence["comparisons"]
+    assert 0.95 <= evidence["probability"] < 1
+    printed = wording.probability(evidence["probability"])
+    assert printed != "1" and f"probability of {printed} that they are one person" in finding.explanation
+    assert "Liam Brenan (born 3 July 1992, Lowmoor Police record POL-L-2290)" in finding.explanation
+    assert "family name: one letter different; date of birth: day and month swapped" in finding.explanation
+
+
+def test_a_pair_link_records_held_for_review_is_still_reported_until_linked_or_rejected(liam_store):
+    report = link_records(liam_store, as_of=AS_OF)
+    # a fuzzy name and a fuzzy birth date with nothing else agreeing: held for review, not linked
+    assert report.linked_by_model == 0 and report.held_for_review_fuzzy == 1
+    assert LIAM in pairs(liam_store)
+    path = review.review_path_for(liam_store)
+    [item] = review.ReviewQueue.open(path).pending()
+    review.decide(path, item["id"], "rejected", "checked with probation: two men", user="tester")
+    assert LIAM not in pairs(liam_store)  # a person said no: the lead is not raised again
+
+
+def test_a_pair_joined_by_same_as_is_not_reported(liam_store):
+    same_as(liam_store, (*LIAM, 0.99))
+    assert LIAM not in pairs(liam_store)
+
+
+def test_a_pair_both_rules_find_is_one_finding_with_both_pieces_of_evidence(ladybug_store, tmp_path):
+    b = ScenarioBuilder("same_person_twice", dt.date(2026, 11, 1), SCENARIO_AGENCIES)
+    PLANTERS["same_person_twice"](b, np.random.default_rng(5), 1)
+    load_scenario(ladybug_store, b, tmp_path)
+    found = run_catalogue(ladybug_store, dt.date(2026, 11, 1), ["same_person_twice"]).findings
+    keys = [tuple(f.key.values()) for f in found]
+    assert len(keys) == len(set(keys))
+    both = [f for f in found if {e["rule"] for e in f.evidence} == {RULE, "same_dob_similar_name"}]
+    assert both, [(f.key, [e["rule"] for e in f.evidence]) for f in found]
+    assert "the same date of birth and a similar name" in both[0].explanation and "record-linkage model" in both[0].explanation
+
+
+@pytest.mark.parametrize("column, label, a, b, words", [
+    ("family_name", "Jaro-Winkler >= 0.92", "Brenan", "Brennan", "family name: one letter different"),
+    ("given_name", "Jaro-Winkler >= 0.88", "Jon", "John", "given name: one letter different"),
+    ("given_name", "Jaro-Winkler >= 0.70", "Katherine", "Kathy", "given name: loosely similar"),
+    ("dob", "day and month transposed", None, None, "date of birth: day and month swapped"),
+    ("nhs_number", "missing", None, None, "NHS number: not recorded on one or both"),
+])
+def test_each_level_reads_as_words(column, label, a, b, words):
+    assert level_words(column, label, a, b) == words
+
+
+def test_query_table_gives_the_rows_query_gives(liam_store):
+    """The whole-store scan the model rows start from: one Arrow table, the same rows on both engines."""
+    from graphcase.linkage.unlinked import RECORD_FIELDS_CYPHER
+
+    as_table = sorted(liam_store.query_table(RECORD_FIELDS_CYPHER).to_pylist(), key=lambda r: r["id"])
+    as_rows = sorted(liam_store.query(RECORD_FIELDS_CYPHER).records(), key=lambda r: r["id"])
+    assert len(as_rows) == 5 and as_table == as_rows
