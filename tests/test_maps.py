@@ -239,6 +239,40 @@ def estate_graph(households: int):
     return g
 
 
+def partnership_graph_of(agencies: int, seed: int = 3):
+    """A partnership map graph of ``agencies`` agencies spread over the kinds in styles.json (most of them
+    GPs, schools and voluntary services, as in a county), with referral and sharing flows between them."""
+    import random
+
+    import networkx as nx
+
+    from graphcase.maps.page import load_styles
+
+    rng = random.Random(seed)
+    kinds = list(load_styles()["agency_kinds"])
+    common = ["health_gp", "education", "voluntary", "early_years", "housing"]
+    g = nx.MultiDiGraph(map_kind="partnership")
+    ids = []
+    for i in range(agencies):
+        kind = kinds[i] if i < len(kinds) else rng.choice(common)
+        a = f"ag{i:02d}"
+        g.add_node(a, kind="agency", label=f"{kind.replace('_', ' ').title()} service {i}", agency_kind=kind,
+                   people_known=rng.randint(5, 2600), props={}, sources=[], never_told=(i % 9 == 0),
+                   risks_in_its_households=2 * (i % 9 == 0), risks_not_shared=1 * (i % 9 == 0), risk_holders_not_sharing=["police"] * (i % 9 == 0))
+        ids.append(a)
+    for i in range(agencies * 3):
+        src, dst = rng.sample(ids, 2)
+        n = rng.randint(1, 40)
+        flow = rng.choice(["referral", "shared"])
+        rel = "REFERRED_TO" if flow == "referral" else "SHARED_WITH"
+        if g.has_edge(src, dst, key=f"{rel}|{src}|{dst}"):
+            continue
+        figures = {"count": n, "median_days": 3.0, "months": {"2026-01": n}, "feedback_rate": 0.5 if flow == "referral" else None}
+        g.add_edge(src, dst, key=f"{rel}|{src}|{dst}", rel=rel, flow=flow, weight=n, figures=figures,
+                   label=f"{n} {'referrals' if flow == 'referral' else 'shared'}", props={}, sources=[])
+    return g
+
+
 def test_large_maps_get_household_layouts_and_no_browser_physics():
     from graphcase.maps.build import EVENT_RING, PEOPLE_RING, build_network, precomputed_positions
 

@@ -9,6 +9,7 @@ test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
@@ -225,8 +226,15 @@ def test_a_large_map_is_drawn_at_once_without_physics(browser, tmp_path):
     m = open_map(browser, path)
     try:
         assert_settled_offline_and_clean(m)
-        assert len(m.node_ids()) == len(g) and m.js("network.body.data.edges.length") == g.number_of_edges()
         assert m.js("graphcase.stableAtMs") < 10_000  # drawn, not simulated (see benchmarks/map_speed.py)
+        # Households are drawn as one node each; every node is drawn, or its household is.
+        group_of = m.js("graphcase.groupOf")
+        drawn = m.node_ids()
+        assert len(drawn) < 100 and all(n in drawn or group_of[n] in drawn for n in g)
+        # Opening every household draws exactly the map's nodes and edges, none twice.
+        m.js("() => Object.values(graphcase.groupOf).forEach(gid => graphcaseOpenGroup(gid))")
+        assert m.node_ids() == set(g) and m.js("network.body.data.edges.length") == g.number_of_edges()
+        assert m.errors == []
         screenshot(m, "large-estate")
         m.page.fill("#search", "P42-3")
         m.page.press("#search", "Enter")
@@ -272,7 +280,7 @@ def check_page_kind(m: OpenedMap, shots, name: str) -> None:
     m.page.keyboard.press("Enter")
     wait_until(m.page, "document.querySelectorAll('#node-list button.node').length > 0", timeout=10)
     buttons = m.page.locator("#node-list button.node")
-    assert buttons.count() == m.js("network.body.data.nodes.length")
+    assert buttons.count() == m.js("graphcase.meta.nodes")  # every node, drawn or inside a closed group
     buttons.nth(1).focus()
     m.page.keyboard.press("Enter")
     chosen = buttons.nth(1).get_attribute("data-id")
@@ -296,6 +304,61 @@ def check_page_kind(m: OpenedMap, shots, name: str) -> None:
     m.page.mouse.move(5, 5)
     m.page.screenshot(path=str(shots / f"map-{name}.png"))
     assert m.errors == [] and m.requests == []
+
+
+LABEL_BOXES = """() => network.body.nodeIndices.map(id => {
+  const s = network.body.nodes[id].labelModule.size;
+  const tl = network.canvasToDOM({x: s.left, y: s.top}), br = network.canvasToDOM({x: s.left + s.width, y: s.top + s.height});
+  return {id, l: tl.x, t: tl.y, r: br.x, b: br.y};
+})"""
+
+
+def overlapping_labels(m: OpenedMap) -> list[tuple[str, str, float]]:
+    """Pairs of node labels whose boxes on screen overlap by more than a tenth of the smaller one."""
+    boxes = m.js(LABEL_BOXES)
+    pairs = []
+    for i, a in enumerate(boxes):
+        for c in boxes[i + 1:]:
+            w, h = min(a["r"], c["r"]) - max(a["l"], c["l"]), min(a["b"], c["b"]) - max(a["t"], c["t"])
+            smaller = min((a["r"] - a["l"]) * (a["b"] - a["t"]), (c["r"] - c["l"]) * (c["b"] - c["t"])) or 1
+            if w > 0 and h > 0 and w * h > 0.1 * smaller:
+                pairs.append((a["id"], c["id"], round(w * h / smaller, 2)))
+    return pairs
+
+
+def test_partnership_of_87_agencies_groups_kinds_reads_at_fit_and_opens_a_group(browser, tmp_path, shots):
+    from graphcase.maps import write_map
+
+    from .test_maps import partnership_graph_of
+
+    g = partnership_graph_of(87)
+    m = open_map(browser, write_map(g, tmp_path / "partnership-87.html", title="87 agencies"))
+    try:
+        assert_settled_offline_and_clean(m)
+        visible = m.js("network.body.nodeIndices")
+        assert len(visible) <= 20 and m.js("graphcase.clusters") >= 5
+        assert overlapping_labels(m) == []
+        sizes = drawn_label_sizes(m)
+        assert len(sizes) >= len(visible) and min(sizes) >= 9.9  # every node named, readable, at the first view
+        m.page.screenshot(path=str(shots / "map-partnership-87.png"))
+        # Flows into and out of a group are added up, with the total shown: nothing is lost but flows inside a group.
+        inside = sum(d["figures"]["count"] for a, b, d in g.edges(data=True)
+                     if g.nodes[a]["agency_kind"] == g.nodes[b]["agency_kind"] and sum(1 for n in g if g.nodes[n]["agency_kind"] == g.nodes[a]["agency_kind"]) > 1)
+        drawn = m.js("network.body.data.edges.get().reduce((s, e) => s + (e.id.startsWith('via|') ? e.count : e.figures.count), 0)")
+        assert drawn + inside == sum(d["figures"]["count"] for *_, d in g.edges(data=True))
+        labels = m.js("network.body.data.edges.get().filter(e => e.id.startsWith('via|')).map(e => e.label)")
+        assert labels and all(re.fullmatch(r"\d+ (referrals?|shared)", x) for x in labels)
+        # A click on the housing group shows each housing agency with its own figures.
+        m.click_node("agencies:housing")
+        housing = sorted(n for n in g if g.nodes[n]["agency_kind"] == "housing")
+        shown = m.js("network.body.nodeIndices")
+        assert "agencies:housing" not in shown and set(housing) <= set(shown)
+        assert all("people known" in m.js(f"network.body.data.nodes.get('{a}').title") for a in housing)
+        assert overlapping_labels(m) == [] and min(drawn_label_sizes(m)) >= 9.9
+        m.page.screenshot(path=str(shots / "map-partnership-87-housing.png"))
+        check_page_kind(m, shots, "partnership-87")
+    finally:
+        m.page.close()
 
 
 @pytest.fixture(scope="module")
@@ -377,7 +440,9 @@ def test_county_maps_are_readable_and_accessible(browser, county_maps, shots, ki
     try:
         assert_settled_offline_and_clean(m)
         if kind == "partnership":
-            assert m.js("network.body.data.edges.length") >= 40  # every kind of agency refers or shares
+            flows = m.page.locator("#below table").first.locator("tr").count() - 1
+            assert flows >= 40  # every kind of agency refers or shares
+            assert m.js("graphcase.clusters") >= 1  # 23 agencies: kinds of agency grouped (see test_partnership_of_87_agencies...)
             assert m.page.locator("#below table").count() >= 3
         check_page_kind(m, shots, f"county-{kind}")
     finally:
@@ -387,18 +452,22 @@ def test_county_maps_are_readable_and_accessible(browser, county_maps, shots, ki
 def test_a_2000_node_map_collapses_households_searches_fast_and_undoes_a_layout(browser, county_maps, shots):
     m = open_map(browser, county_maps["estate"])
     try:
-        assert m.js("network.body.data.nodes.length") >= 2000
+        assert m.js("graphcase.meta.nodes") >= 2000
         assert m.js("graphcase.clusters") >= 300
         first_sizes = drawn_label_sizes(m)
         assert all(s >= 9.9 for s in first_sizes)
         m.page.screenshot(path=str(shots / "map-estate-2000.png"))
         # A click on a household opens it.
-        cluster = m.js("Object.keys(network.body.nodes).find(id => network.isCluster(id))")
+        cluster = m.js("network.body.data.nodes.getIds().find(id => id.startsWith('household:'))")
+        assert m.js("network.body.data.nodes.length") < 400  # members of a closed household are not drawn
         m.js(f"network.moveTo({{position: network.getPositions(['{cluster}'])['{cluster}'], scale: 1.5, animation: false}})")
         box = m.page.locator("#network").bounding_box()
         xy = m.js("id => network.canvasToDOM(network.getPositions([id])[id])", cluster)
         m.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
         assert cluster not in m.js("Object.keys(network.body.nodes)")
+        opened = cluster.split(":", 1)[1]  # its address and people are drawn where the layout put them
+        assert {opened, f"P{opened[1:]}-0", f"E{opened[1:]}"} <= set(m.js("network.body.data.nodes.getIds()"))
+        assert m.errors == []
         # Search: every match listed; the chosen one (inside a collapsed household) focused in under 500 ms.
         m.page.fill("#search", "P300-")
         m.page.press("#search", "Enter")

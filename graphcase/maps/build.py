@@ -23,6 +23,13 @@ HOUSEHOLD_SPACING = 420.0
 PEOPLE_RING = 60.0
 EVENT_RING = 105.0
 
+# What an empty map says instead of a blank canvas.
+EMPTY_MESSAGES = {
+    "ego": "Nothing to draw: this person has no recorded relationships, addresses, events or agencies in this period.",
+    "findings": "No missed-link findings to draw for this date (and pattern, if one was chosen).",
+    "partnership": "No agencies or information flows recorded in this period.",
+}
+
 KIND_LABELS = {"child": "Child", "adult": "Adult", "address": "Address", "agency": "Agency", "event": "Event"}
 
 
@@ -271,6 +278,81 @@ def partnership_positions(g: nx.MultiDiGraph, styles: dict) -> dict[str, tuple[f
             for i, a in enumerate(agencies)}
 
 
+def household_groups(g: nx.MultiDiGraph, home: dict[str, str], positions: dict) -> list[dict]:
+    """On a big map, each household of three or more (address, people, events) with no finding on it, as
+    one group drawn as a single node at its address until opened. Grouping is by the household id each node
+    already carries, so the page does no clustering work of its own."""
+    members: dict[str, list[str]] = {}
+    for node, h in home.items():
+        if h in g:
+            members.setdefault(h, []).append(node)
+    groups = []
+    for h, ids in members.items():
+        if len(ids) < 3 or any(g.nodes[n].get("in_finding") for n in ids):
+            continue
+        name = g.nodes[h]["label"].replace("\n", " ")
+        x, y = positions.get(h, (0.0, 0.0))
+        groups.append({
+            "id": f"household:{h}", "label": f"household at {name} ({len(ids)})", "name": f"household at {name}",
+            "title": f"Household at {name}: {len(ids)} people, events and the address. Click to open.",
+            "shape": "square", "size": 18, "borderWidth": 2, "color": {"background": "#d9d9d9", "border": "#3d3d3d"},
+            "kind": "household", "kindLabel": "Household", "x": x, "y": y, "members": sorted(ids), "props": {}, "sources": [],
+        })
+    return groups
+
+
+def agency_kind_groups(g: nx.MultiDiGraph, styles: dict) -> list[dict]:
+    """A partnership of many agencies: the agencies of each kind (police, GPs, schools...) as one group,
+    sized by the people they know between them, opened on a click to show each agency."""
+    by_kind: dict[str, list[str]] = {}
+    for node, d in g.nodes(data=True):
+        by_kind.setdefault(d.get("agency_kind") or "other", []).append(node)
+    groups = []
+    for kind, ids in by_kind.items():
+        if len(ids) < 2:
+            continue
+        look = styles["agency_kinds"].get(kind, styles["agency_kinds"]["other"])
+        known = sum(g.nodes[n].get("people_known", 0) for n in ids)
+        untold = sum(1 for n in ids if g.nodes[n].get("never_told"))
+        lines = [f"{look['label']}: {len(ids)} agencies, knowing {known} people between them.", "Click to show each agency."]
+        if untold:
+            lines.insert(1, f"{untold} of them NEVER TOLD (see the legend).")
+        groups.append({
+            "id": f"agencies:{kind}", "label": f"{look['label']} ({len(ids)})", "name": f"{look['label']}: {len(ids)} agencies",
+            "title": "\n".join(lines), "shape": look.get("shape", "hexagon"),
+            "size": round(min(14 + 4 * math.sqrt(max(known, 0)), 80), 1), "borderWidth": 3 if untold else 1.5,
+            "color": {"background": look["color"], "border": "#222222", "highlight": {"background": look["color"], "border": "#000000"}},
+            "font": {"size": 22}, "widthConstraint": {"maximum": 170}, "kind": "group", "kindLabel": "Agencies of one kind", "agency_kind": kind,
+            "members": sorted(ids), "props": {"agencies": str(len(ids)), "people known": str(known), "never told": str(untold)}, "sources": [],
+        })
+    return groups
+
+
+def grouped_partnership_positions(g: nx.MultiDiGraph, styles: dict, groups: list[dict]) -> dict[str, tuple[float, float]]:
+    """Groups and lone agencies on one circle in the order of styles.json; each group's agencies in a grid
+    outside the circle beyond it, so an opened group spreads away from the rest."""
+    member_of = {m: gr["id"] for gr in groups for m in gr["members"]}
+    order = {k: i for i, k in enumerate(styles["agency_kinds"])}
+    units = sorted({member_of.get(n, n) for n in g}, key=lambda u: (
+        order.get(u.split(":", 1)[1] if u.startswith("agencies:") else (g.nodes[u].get("agency_kind") or "other"), len(order)), u))
+    radius = max(250.0, len(units) * PARTNERSHIP_SPACING / (2 * math.pi))
+    placed: dict[str, tuple[float, float]] = {}
+    members = {gr["id"]: gr["members"] for gr in groups}
+    for i, unit in enumerate(units):
+        theta = 2 * math.pi * i / len(units) - math.pi / 2
+        cx, cy = radius * math.cos(theta), radius * math.sin(theta)
+        placed[unit] = (cx, cy)
+        block = sorted(members.get(unit, []), key=lambda n: g.nodes[n]["label"])
+        if block:  # a grid outside the circle, beyond its group: labels (170 px wide, two lines) stay apart
+            cols = math.ceil(math.sqrt(len(block)))
+            rows = math.ceil(len(block) / cols)
+            half = math.hypot(cols * PARTNERSHIP_SPACING, rows * 120.0) / 2
+            ox, oy = (radius + half + 120) * math.cos(theta), (radius + half + 120) * math.sin(theta)
+            for j, m in enumerate(block):
+                placed[m] = (ox + (j % cols - (cols - 1) / 2) * PARTNERSHIP_SPACING, oy + (j // cols - (rows - 1) / 2) * 120.0)
+    return placed
+
+
 def _legend(g: nx.MultiDiGraph, styles: dict, patterns: dict) -> dict:
     node_counts = Counter(d["kind"] for _, d in g.nodes(data=True))
     agency_counts = Counter(d.get("agency_kind") for _, d in g.nodes(data=True) if d["kind"] in ("agency", "event") and d.get("agency_kind"))
@@ -378,9 +460,19 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
     large = len(g) > styles["large_graph_nodes"]
     if large and positions is None:
         positions = precomputed_positions(g)
+    groups: list[dict] = []
+    if map_kind == "partnership" and len(g) > styles["partnership_group_agencies"]:
+        groups = agency_kind_groups(g, styles)
+        if positions is None:
+            positions = grouped_partnership_positions(g, styles, groups)
     if map_kind == "partnership" and positions is None and len(g) > 12:
         positions = partnership_positions(g, styles)
     home = _households(g)
+    if map_kind != "partnership" and len(g) > styles["cluster_households_nodes"]:
+        groups = household_groups(g, home, positions or {})
+    for group in groups:
+        if positions and group["id"] in positions:
+            group["x"], group["y"] = positions[group["id"]]
     patterns = pattern_looks(g, styles)
     net = Network(directed=True, cdn_resources="in_line")  # cdn mode unused: the page inlines vis itself
     for node_id, data in g.nodes(data=True):
@@ -435,8 +527,10 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
         "meta": {
             "mapKind": map_kind, "physics": physics, "rerunIterations": 300, "nodes": len(g), "edges": g.number_of_edges(),
             "large": large, "knownToHidden": hide_known_to,
-            "clusterHouseholds": len(g) > styles["cluster_households_nodes"], "labelMinPx": styles["label_min_px"],
+            "groupsOf": "agency kind" if map_kind == "partnership" else "household", "labelMinPx": styles["label_min_px"],
+            "empty": EMPTY_MESSAGES.get(map_kind, EMPTY_MESSAGES["ego"]) if len(g) == 0 else None,
         },
+        "groups": groups,
     }
     if map_kind == "partnership":
         data["partnership"] = partnership_table(g)
