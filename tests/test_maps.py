@@ -307,3 +307,44 @@ def test_every_finding_about_the_child_is_on_its_map_once(store):
         assert len(listed) == len(set(listed))
         assert all(f["drawn"] for f in g.graph["findings"] if f["finding_id"] in {
             d["finding_id"] for _, _, d in g.edges(data=True) if d["rel"] == "finding"})
+
+
+def many_findings(found, copies: int):
+    """``copies`` distinct findings made from the sample's real ones (same people and paths, new ids): a
+    county-sized findings list in a fraction of a second, with no 100k store behind it."""
+    import dataclasses
+
+    return [dataclasses.replace(f, finding_id=f"{f.finding_id or f.pattern}#{i}") for i in range(copies // len(found) + 1) for f in found][:copies]
+
+
+def test_a_findings_map_of_very_many_findings_draws_the_children_with_most_findings_and_says_so(store):
+    from graphcase.maps import most_findings_first
+    from graphcase.maps.build import build_network
+
+    found = map_findings(store, AS_OF)
+    assert findings_graph(store, as_of=AS_OF, findings=found).graph["cap"] is None  # 10 findings: all drawn
+    big = many_findings(found, 100_000)
+    g = findings_graph(store, as_of=AS_OF, findings=big)
+    cap = g.graph["cap"]
+    assert cap["total"] == 100_000 and cap["shown"] == len({f["finding_id"] for f in g.graph["findings"]}) <= 150
+    assert cap["children_shown"] < cap["children_total"]
+    # The children drawn are those with the most findings.
+    per_child = {}
+    for f in big:
+        per_child[f.subject_id] = per_child.get(f.subject_id, 0) + 1
+    drawn = {f["subject_id"] for f in g.graph["findings"]}
+    assert max(per_child[c] for c in per_child if c not in drawn) <= min(per_child[c] for c in drawn)
+    # A lower limit through the parameter; each kept child keeps every finding about them that fits.
+    kept, cap = most_findings_first(found, 3)
+    assert cap == {"shown": len({f.finding_id for f in kept}), "total": len({f.finding_id for f in found}), "children_shown": cap["children_shown"],
+                   "children_total": len({f.subject_id for f in found})}
+    assert 1 <= cap["shown"] <= 3
+    _, data = build_network(g)
+    assert data["meta"]["cap"]["message"].startswith(f"Showing {g.graph['cap']['shown']:,} of 100,000 findings")
+    with pytest.raises(MapError, match="--limit"):
+        findings_graph(store, as_of=AS_OF, findings=found, limit=0)
+
+
+def test_map_cli_limit_goes_with_findings(tmp_path):
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "x.db"), "map", "gp:TWARD", "--limit", "5", "-o", str(tmp_path / "m.html")])
+    assert result.exit_code != 0 and "--limit go with --findings" in result.output

@@ -361,6 +361,53 @@ def test_partnership_of_87_agencies_groups_kinds_reads_at_fit_and_opens_a_group(
         m.page.close()
 
 
+def test_a_findings_map_of_100k_findings_draws_the_most_pressing_and_says_how_many(browser, tmp_path, shots, sample_db_path):
+    from .test_maps import many_findings
+
+    store = LadybugStore(sample_db_path, read_only=True)
+    try:
+        started = time.perf_counter()
+        path = findings_map(store, as_of=AS_OF, findings=many_findings(findings_of(store), 100_000), out=tmp_path / "findings-100k.html")
+        assert time.perf_counter() - started < 30
+    finally:
+        store.close()
+    m = open_map(browser, path)
+    try:
+        assert_settled_offline_and_clean(m)
+        banner = m.page.locator("#cap-banner")
+        assert banner.is_visible()
+        text = banner.inner_text()
+        assert re.match(r"Showing \d+ of 100,000 findings: those about (the child|the \d+ children) with the most findings", text), text
+        shown = int(text.split()[1])
+        assert shown <= 150 and m.page.locator("#findings button.finding").count() <= 2 * shown  # one per drawn pair
+        assert m.js("network.body.data.nodes.length") < 300
+        assert f"{shown} of 100,000" in m.page.text_content("#findings-box summary")
+        m.page.screenshot(path=str(shots / "map-findings-100k.png"))
+    finally:
+        m.page.close()
+
+
+def findings_of(store):
+    from graphcase.maps import map_findings
+
+    return map_findings(store, AS_OF)
+
+
+@pytest.mark.parametrize("kind", ["ego", "findings", "partnership"])
+def test_an_empty_map_says_why_instead_of_a_blank_page(browser, tmp_path, kind):
+    import networkx as nx
+
+    from graphcase.maps import write_map
+
+    m = open_map(browser, write_map(nx.MultiDiGraph(map_kind=kind), tmp_path / f"empty-{kind}.html", title="empty"))
+    try:
+        assert m.errors == [] and m.requests == []
+        message = m.page.locator("#empty-message")
+        assert message.is_visible() and message.inner_text().startswith(("Nothing to draw", "No missed-link findings", "No agencies"))
+    finally:
+        m.page.close()
+
+
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory):
     """Screenshots, PNG exports and PDFs for a person to look at."""

@@ -29,10 +29,12 @@ def _date(value: str | None, option: str) -> dt.date | None:
 @click.option("--to", "to_date", default=None, help="Window end (with --from).")
 @click.option("--findings", "findings", is_flag=True, help="Map every missed-link finding instead of one person's network.")
 @click.option("--pattern", default=None, help="With --findings: only this finding pattern.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="With --findings: draw at most this many findings, the children with the most findings first [default: 150].")
 @click.option("--partnership", is_flag=True, help="Map the partnership: referrals and information shared between agencies.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
 @click.pass_obj
-def map_command(opts, person_id, hops, as_of, from_date, to_date, findings, pattern, partnership, out):
+def map_command(opts, person_id, hops, as_of, from_date, to_date, findings, pattern, limit, partnership, out):
     """Write an interactive network map as one self-contained HTML file (works offline).
 
     \b
@@ -40,13 +42,13 @@ def map_command(opts, person_id, hops, as_of, from_date, to_date, findings, patt
       graphcase map --findings [--pattern NAME] -o findings.html
       graphcase map --partnership --from 2025-01-01 --to 2026-11-01 -o partnership.html
     """
-    from ..maps import MapError, Window, ego_map, findings_map, partnership_map
+    from ..maps import FINDINGS_MAP_LIMIT, MapError, Window, ego_map, findings_map, partnership_map
 
     modes = sum(bool(x) for x in (person_id, findings, partnership))
     if modes != 1:
         raise click.UsageError("give exactly one of PERSON_ID, --findings or --partnership")
-    if pattern and not findings:
-        raise click.UsageError("--pattern goes with --findings")
+    if (pattern or limit) and not findings:
+        raise click.UsageError("--pattern and --limit go with --findings")
     if (from_date is None) != (to_date is None):
         raise click.UsageError("--from and --to go together")
     if as_of and from_date:
@@ -59,7 +61,8 @@ def map_command(opts, person_id, hops, as_of, from_date, to_date, findings, patt
             if person_id:
                 path = ego_map(store, person_id, hops=hops, window=window, out=out, viewer=opts.viewer(store))
             elif findings:
-                path = findings_map(store, as_of=end or day, pattern=pattern, out=out, viewer=opts.viewer(store))
+                path = findings_map(store, as_of=end or day, pattern=pattern, out=out, viewer=opts.viewer(store),
+                                    limit=limit or FINDINGS_MAP_LIMIT)
             else:
                 if not start:  # the partnership's flows up to the day
                     window = Window.up_to(day)

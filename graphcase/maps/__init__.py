@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import audit
 from ..stores.base import GraphStore
 from .build import map_html, write_map
-from .extract import MapError, MapFinding, Window, ego_graph, findings_graph, map_findings, partnership_graph
+from .extract import FINDINGS_MAP_LIMIT, MapError, MapFinding, Window, ego_graph, findings_graph, map_findings, most_findings_first, partnership_graph
 
 
 def _touch(record, g) -> None:
@@ -41,14 +41,17 @@ def ego_map(
 
 def findings_map(
     store: GraphStore, *, as_of: dt.date, out: str | Path, pattern: str | None = None, findings: list[MapFinding] | None = None,
-    viewer=None,
+    viewer=None, limit: int | None = FINDINGS_MAP_LIMIT,
 ) -> Path:
-    """Write the map of every finding (or one pattern's) to ``out`` (recorded in the audit log as ``map``)."""
-    with audit.recorded(store, "map", {"findings": True, "as_of": as_of, "pattern": pattern, "out": out}) as record:
-        g = findings_graph(store, as_of=as_of, pattern=pattern, findings=findings, viewer=viewer)
+    """Write the map of every finding (or one pattern's; at most ``limit``, the children with the most findings
+    first) to ``out`` (recorded in the audit log as ``map``)."""
+    with audit.recorded(store, "map", {"findings": True, "as_of": as_of, "pattern": pattern, "limit": limit, "out": out}) as record:
+        g = findings_graph(store, as_of=as_of, pattern=pattern, findings=findings, viewer=viewer, limit=limit)
         _touch(record, g)
     title = "Missed-link findings" + (f": {pattern}" if pattern else "")
-    subtitle = f"as of {as_of}: {len(g.graph['findings'])} finding(s), {len(g)} nodes"
+    cap = g.graph.get("cap")
+    shown = f"{cap['shown']:,} of {cap['total']:,} findings" if cap else f"{len(g.graph['findings'])} finding(s)"
+    subtitle = f"as of {as_of}: {shown}, {len(g)} nodes"
     return write_map(g, out, title=title, subtitle=subtitle)
 
 
@@ -63,6 +66,7 @@ def partnership_map(store: GraphStore, *, window: Window, out: str | Path) -> Pa
 
 
 __all__ = [
+    "FINDINGS_MAP_LIMIT",
     "MapError",
     "MapFinding",
     "Window",
@@ -72,6 +76,7 @@ __all__ = [
     "findings_map",
     "map_findings",
     "map_html",
+    "most_findings_first",
     "partnership_graph",
     "partnership_map",
     "write_map",

@@ -353,6 +353,16 @@ def grouped_partnership_positions(g: nx.MultiDiGraph, styles: dict, groups: list
     return placed
 
 
+def cap_message(cap: dict, pattern: str | None) -> str:
+    """The banner over a findings map that draws only some of the findings: how many, which, how to see more."""
+    more = "open one child's map (graphcase map CHILD_ID)"
+    if not pattern or pattern == "all":
+        more = "choose one pattern (graphcase map --findings --pattern NAME) or " + more
+    who = "the child" if cap["children_shown"] == 1 else f"the {cap['children_shown']:,} children"
+    return (f"Showing {cap['shown']:,} of {cap['total']:,} findings: those about {who} with the most findings "
+            f"(of {cap['children_total']:,} children with any). To see more, {more}.")
+
+
 def _legend(g: nx.MultiDiGraph, styles: dict, patterns: dict) -> dict:
     node_counts = Counter(d["kind"] for _, d in g.nodes(data=True))
     agency_counts = Counter(d.get("agency_kind") for _, d in g.nodes(data=True) if d["kind"] in ("agency", "event") and d.get("agency_kind"))
@@ -532,6 +542,8 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
         },
         "groups": groups,
     }
+    if g.graph.get("cap"):
+        data["meta"]["cap"] = {**g.graph["cap"], "message": cap_message(g.graph["cap"], g.graph.get("pattern"))}
     if map_kind == "partnership":
         data["partnership"] = partnership_table(g)
     return net, data

@@ -457,17 +457,64 @@ def _coarse_kind(kind: str) -> str:
     return "person" if kind in ("child", "adult") else kind
 
 
+# A findings map draws at most this many findings: a county's tens of thousands would be one hairball.
+FINDINGS_MAP_LIMIT = 150
+
+
+def _finding_key(f: MapFinding, i: int) -> str:
+    return f.finding_id or f"{f.pattern}|{f.subject_id}|{f.other_id}|{i}"
+
+
+def most_findings_first(findings: list[MapFinding], limit: int) -> tuple[list[MapFinding], dict]:
+    """The findings about the children with the most findings, up to ``limit`` findings, and what was left out.
+
+    A finding drawn for several people (one edge each) counts once and keeps all its edges. Children are
+    taken in order of how many findings are about them (then by id, so the choice is stable); each child's
+    findings come whole while there is room, so a child on the map shows every reason found about them.
+    """
+    by_child: dict[str, list[tuple[str, MapFinding]]] = {}
+    for i, f in enumerate(findings):
+        by_child.setdefault(f.subject_id, []).append((_finding_key(f, i), f))
+    per_child = {c: len({k for k, _ in rows}) for c, rows in by_child.items()}
+    total = len({_finding_key(f, i) for i, f in enumerate(findings)})
+    kept_keys: set[str] = set()
+    children = 0
+    for child in sorted(by_child, key=lambda c: (-per_child[c], c)):
+        new = {k for k, _ in by_child[child]} - kept_keys
+        if not new:
+            continue
+        if len(kept_keys) + len(new) > limit:
+            if kept_keys:
+                continue  # this child's findings do not fit whole; a child with fewer may
+            new = set(list(dict.fromkeys(k for k, _ in by_child[child]))[:limit])  # one child with more than the limit
+        kept_keys |= new
+        children += 1
+        if len(kept_keys) >= limit:
+            break
+    kept = [f for i, f in enumerate(findings) if _finding_key(f, i) in kept_keys]
+    return kept, {"shown": len(kept_keys), "total": total, "children_shown": children, "children_total": len(by_child)}
+
+
 def findings_graph(
     store: GraphStore, *, as_of: dt.date, pattern: str | None = None, findings: list[MapFinding] | None = None,
-    viewer=None,
+    viewer=None, limit: int | None = FINDINGS_MAP_LIMIT,
 ) -> nx.MultiDiGraph:
     """Every finding (or one pattern's) as a map: each evidence path, the agencies, and the finding edges.
 
     ``findings``: already computed by :func:`map_findings` (the catalogue is then not run again).
+    ``limit``: draw at most this many findings (:func:`most_findings_first`; ``None``: all); the graph's
+    ``cap`` says how many there were, for the page's "showing N of M" banner.
     """
     found = map_findings(store, as_of, pattern=pattern, viewer=viewer) if findings is None else [f for f in findings if not pattern or f.pattern == pattern]
+    cap = None
+    if limit is not None and limit < 1:
+        raise MapError(f"--limit must be 1 or more, not {limit}")
+    if limit is not None and len(found) > limit:
+        found, cap = most_findings_first(found, limit)
+        if cap["shown"] == cap["total"]:
+            cap = None
     mg = _MapGraph("findings")
-    mg.g.graph.update(pattern=pattern or "all", window=f"as of {as_of}")
+    mg.g.graph.update(pattern=pattern or "all", window=f"as of {as_of}", cap=cap)
     window = Window.as_of(as_of)
     ids = sorted({n for f in found for n in (*f.path_nodes, f.subject_id, f.other_id)})
     agencies = _agency_rows(store, window)
