@@ -332,6 +332,8 @@ def test_partnership_of_87_agencies_groups_kinds_reads_at_fit_and_opens_a_group(
     from .test_maps import partnership_graph_of
 
     g = partnership_graph_of(87)
+    hostile = '<img src=x onerror="window.pwned=1"> GP </script><!--<script \u2028]]>'
+    g.nodes["ag30"]["label"] = hostile  # inside a group: its name reaches the group's edges and tooltips as text
     m = open_map(browser, write_map(g, tmp_path / "partnership-87.html", title="87 agencies"))
     try:
         assert_settled_offline_and_clean(m)
@@ -356,6 +358,10 @@ def test_partnership_of_87_agencies_groups_kinds_reads_at_fit_and_opens_a_group(
         assert all("people known" in m.js(f"network.body.data.nodes.get('{a}').title") for a in housing)
         assert overlapping_labels(m) == [] and min(drawn_label_sizes(m)) >= 9.9
         m.page.screenshot(path=str(shots / "map-partnership-87-housing.png"))
+        group = "agencies:" + g.nodes["ag30"]["agency_kind"]
+        m.js(f"graphcaseOpenGroup('{group}')")
+        assert m.js("network.body.data.nodes.get('ag30').label") == hostile
+        assert m.js("window.pwned === undefined") and m.page.locator("img[src=x]").count() == 0
         check_page_kind(m, shots, "partnership-87")
     finally:
         m.page.close()

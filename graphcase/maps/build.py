@@ -542,6 +542,12 @@ def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple
         },
         "groups": groups,
     }
+    if groups and map_kind == "partnership":
+        data["legend"]["notes"].insert(0, "A kind of agency with a number, as \u201cGP (16)\u201d: those agencies drawn as one node, "
+                                          "their flows added up (the totals on the lines). Click it to show each agency.")
+    elif groups:
+        data["legend"]["notes"].insert(0, "Grey square \u201chousehold at \u2026\u201d: a household (its address, people and events) "
+                                          "drawn as one node. Click it to open; a search opens the household of its match.")
     if g.graph.get("cap"):
         data["meta"]["cap"] = {**g.graph["cap"], "message": cap_message(g.graph["cap"], g.graph.get("pattern"))}
     if map_kind == "partnership":
