@@ -362,6 +362,11 @@ def test_partnership_of_87_agencies_groups_kinds_reads_at_fit_and_opens_a_group(
         m.js(f"graphcaseOpenGroup('{group}')")
         assert m.js("network.body.data.nodes.get('ag30').label") == hostile
         assert m.js("window.pwned === undefined") and m.page.locator("img[src=x]").count() == 0
+        # Close groups: back to the first view, the same nodes and (added-up) edges.
+        m.page.click("#close-groups-button")
+        assert sorted(m.js("network.body.nodeIndices")) == sorted(visible) and m.errors == []
+        assert m.js("network.body.data.edges.get().reduce((s, e) => s + (e.id.startsWith('via|') ? e.count : e.figures.count), 0)") == drawn
+        assert m.page.locator("#close-groups-button").is_disabled()
         check_page_kind(m, shots, "partnership-87")
     finally:
         m.page.close()
