@@ -58,6 +58,8 @@ class OpenedMap:
 
     def click_node(self, node_id):
         self.js("network.moveTo({position: network.getPositions([arguments[0]])[arguments[0]], scale: 1.5, animation: false})".replace("arguments[0]", repr(node_id)))
+        # vis-network finds the node under the pointer by the boxes of its last drawing: let the new view be drawn
+        self.js("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
         box = self.page.locator("#network").bounding_box()
         xy = self.js("id => network.canvasToDOM(network.getPositions([id])[id])", node_id)
         self.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
@@ -351,10 +353,13 @@ def test_partnership_of_87_agencies_groups_kinds_reads_at_fit_and_opens_a_group(
         labels = m.js("network.body.data.edges.get().filter(e => e.id.startsWith('via|')).map(e => e.label)")
         assert labels and all(re.fullmatch(r"\d+ (referrals?|shared)", x) for x in labels)
         # A click on the housing group shows each housing agency with its own figures.
-        for _ in range(3):  # vis-network's tap wants press and release within 250 ms: a busy machine can miss one
-            m.click_node("agencies:housing")
-            if m.js("graphcase.opened"):
-                break
+        # Clicked in the middle of the box vis-network hit-tests (for a label-inside shape such as the housing
+        # ellipse, that box can sit above the drawn shape: a vis-network quirk, see the report of issue 14).
+        m.click_node("agencies:housing")
+        if not m.js("graphcase.opened"):
+            box = m.page.locator("#network").bounding_box()
+            xy = m.js("() => { const s = network.body.nodes['agencies:housing'].shape; return network.canvasToDOM({x: s.left + s.width / 2, y: s.top + s.height / 2}); }")
+            m.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
         housing = sorted(n for n in g if g.nodes[n]["agency_kind"] == "housing")
         shown = m.js("network.body.nodeIndices")
         assert "agencies:housing" not in shown and set(housing) <= set(shown)
