@@ -12,6 +12,8 @@
 //   since: record opened
 //   until: record closed (empty while open)
 //   mappa: MAPPA-managed
+//   mappa_level: MAPPA level (1-3) when the record gives it
+//   mappa_category: MAPPA category (1-4) when the record gives it
 //   da_perpetrator: domestic-abuse perpetrator flag
 //   sex_offender: sex-offender flag
 //   violence: violence flag
@@ -26,7 +28,7 @@
 MATCH (p:Person {id: $person_id})-[k:KNOWN_TO]->(ag:Agency)
 RETURN p.id AS person_id, ag.id AS agency_id, ag.name AS agency_name, ag.kind AS agency_kind,
        k.record_id AS record_id, k.since AS since, k.until AS until,
-       k.mappa AS mappa, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        k.violence AS violence, k.cp_plan AS cp_plan, k.cin AS cin, k.looked_after AS looked_after,
        k.source_agency AS source_agency, k.source_record AS source_record
 ORDER BY since, agency_id, record_id

@@ -25,6 +25,8 @@
 //   da_perpetrator: the record carries the domestic-abuse perpetrator flag
 //   sex_offender: the record carries the sex-offender flag
 //   mappa: the record carries the MAPPA flag
+//   mappa_level: MAPPA level (1-3) when the record gives it
+//   mappa_category: MAPPA category (1-4) when the record gives it
 //   linkage_probability: the SAME_AS match probability (the finding relies on it)
 //   linkage_match_weight: the SAME_AS match weight in bits
 //   linkage_explanation: comparison levels and their weights that produced the match
@@ -52,7 +54,7 @@ RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(chi
        x.id AS linked_record_id, coalesce(x.given_name, '') + ' ' + coalesce(x.family_name, '') AS linked_record_name,
        y.id AS risk_record_id, coalesce(y.given_name, '') + ' ' + coalesce(y.family_name, '') AS risk_record_name,
        risk.id AS risk_agency, risk.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender, k.mappa AS mappa,
+       k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender, k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category,
        s.probability AS linkage_probability, s.match_weight AS linkage_match_weight,
        s.explanation AS linkage_explanation, s.decided_by AS linkage_decided_by, s.resolved_id AS resolved_id,
        [child.id, x.id, y.id, risk.id] AS path_nodes, ['RELATED_TO', 'SAME_AS', 'KNOWN_TO'] AS path_rels,
@@ -78,7 +80,7 @@ RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(chi
        x.id AS linked_record_id, coalesce(x.given_name, '') + ' ' + coalesce(x.family_name, '') AS linked_record_name,
        y.id AS risk_record_id, coalesce(y.given_name, '') + ' ' + coalesce(y.family_name, '') AS risk_record_name,
        risk.id AS risk_agency, risk.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender, k.mappa AS mappa,
+       k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender, k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category,
        s.probability AS linkage_probability, s.match_weight AS linkage_match_weight,
        s.explanation AS linkage_explanation, s.decided_by AS linkage_decided_by, s.resolved_id AS resolved_id,
        [child.id, addr.id, x.id, y.id, risk.id] AS path_nodes, ['LIVES_AT', 'LIVES_AT', 'SAME_AS', 'KNOWN_TO'] AS path_rels,

@@ -13,6 +13,8 @@
 //   probation_since: when the probation record opened
 //   probation_until: when it closed (empty while open)
 //   mappa: the record carries the MAPPA flag
+//   mappa_level: MAPPA level (1-3) when the record gives it
+//   mappa_category: MAPPA category (1-4) when the record gives it
 //   violence: the record carries the violence flag
 //   da_perpetrator: the record carries the domestic-abuse perpetrator flag
 //   sex_offender: the record carries the sex-offender flag
@@ -51,7 +53,7 @@ WHERE linked_csc_records = 0
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
-       k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
+       k.until AS probation_until, k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence,
        k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
@@ -80,7 +82,7 @@ WHERE linked_csc_records = 0
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
-       k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
+       k.until AS probation_until, k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence,
        k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
@@ -111,7 +113,7 @@ WHERE linked_csc_records = 0
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
-       k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
+       k.until AS probation_until, k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence,
        k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
@@ -138,7 +140,7 @@ WHERE linked_csc_records = 0
 RETURN child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        prob.id AS probation_agency, k.record_id AS probation_record, k.since AS probation_since,
-       k.until AS probation_until, k.mappa AS mappa, k.violence AS violence,
+       k.until AS probation_until, k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence,
        k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        'related_to' AS link, r.kind AS link_detail,

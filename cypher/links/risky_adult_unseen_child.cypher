@@ -4,7 +4,8 @@
 //   Adults known to probation, known to police with a violence, domestic-abuse-perpetrator or sexual-offence
 //   flag, or MAPPA-managed, who are connected to a child at as_of (same current address, parent, carer,
 //   household member, frequent visitor, or partner of the child's parent), where the child has no record with
-//   children's social care, or CSC knows the child but has no record of that adult.
+//   children's social care, or CSC knows the child but has no record of that adult (where CSC records the
+//   child's household in csc_households.csv, that adult is not in it).
 //   One row per (child, adult, risk record, link); graphcase links groups them by (child_id, adult_id).
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the network is read at: addresses and relationships current then; records opened by then."}
@@ -25,6 +26,8 @@
 //   risk_record: the record id
 //   risk_since: when that record opened
 //   mappa: record flag
+//   mappa_level: MAPPA level (1-3) when the record gives it
+//   mappa_category: MAPPA category (1-4) when the record gives it
 //   violence: record flag
 //   da_perpetrator: record flag
 //   sex_offender: record flag
@@ -32,7 +35,8 @@
 //   adult_csc_records: number of CSC records of the adult's own record (0 = not in CSC's record of the household)
 //   child_csc_via_linkage: CSC has a record of a record linked to the child (SAME_AS; one link reaches every record of a resolved person), so CSC knows the child
 //   adult_csc_via_linkage: CSC has a record of a record linked to the adult (SAME_AS; one link reaches every record of a resolved person), so CSC knows the adult
-//   csc_status: child_unknown (CSC has no record of the child, nor of a record linked to it) or adult_absent (CSC knows the child but has no record of this adult)
+//   csc_household_size: people CSC records in the child's household at as_of (0 = CSC records no household for the child; then an adult with no CSC record of their own counts as absent)
+//   csc_status: child_unknown (CSC has no record of the child, nor of a record linked to it) or adult_absent (CSC knows the child but this adult, nor a record linked to them, is not in CSC's record of the child's household; without one, CSC has no record of the adult)
 //   linked_record_id: the record holding the risk when it is not the adult's own, SAME_AS-linked to the adult (empty = own record)
 //   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
 //   linkage_decided_by: the model threshold or human review that made that link
@@ -65,17 +69,25 @@ WITH adult, k, ag, addr, la, lc, child, count(ck) AS child_csc_records
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, addr, la, lc, child, child_csc_records, count(ak) AS adult_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records,
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, addr, la, lc, child, child_csc_records, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
+WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
        COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
@@ -100,17 +112,25 @@ WITH adult, k, ag, addr, la, lc, child, count(ck) AS child_csc_records
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, addr, la, lc, child, child_csc_records, count(ak) AS adult_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records,
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, addr, la, lc, child, child_csc_records, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
+WITH adult, k, ag, addr, la, lc, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
        COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
@@ -138,17 +158,25 @@ WITH adult, k, ag, r, child, count(ck) AS child_csc_records
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, r, child, child_csc_records, count(ak) AS adult_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, r, child, adult_csc_records, child_csc_records,
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, r, child, child_csc_records, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
+WITH adult, k, ag, r, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
        COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
@@ -170,17 +198,25 @@ WITH adult, k, ag, r, child, count(ck) AS child_csc_records
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, r, child, child_csc_records, count(ak) AS adult_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, r, child, adult_csc_records, child_csc_records,
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, r, child, child_csc_records, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
+WITH adult, k, ag, r, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
        COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
@@ -208,17 +244,25 @@ WITH adult, k, ag, rp, rc, parent, child, count(ck) AS child_csc_records
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, rp, rc, parent, child, child_csc_records, count(ak) AS adult_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records,
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, rp, rc, parent, child, child_csc_records, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
+WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
        COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
@@ -244,17 +288,25 @@ WITH adult, k, ag, rp, rc, parent, child, count(ck) AS child_csc_records
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, rp, rc, parent, child, child_csc_records, count(ak) AS adult_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
-WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records,
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, rp, rc, parent, child, child_csc_records, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
+WITH adult, k, ag, rp, rc, parent, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household,
        COUNT { MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of } > 0 AS child_csc_via_linkage,
        COUNT { MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of } > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,

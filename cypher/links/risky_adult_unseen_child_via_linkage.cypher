@@ -24,6 +24,8 @@
 //   risk_record: the record id
 //   risk_since: when that record opened
 //   mappa: record flag
+//   mappa_level: MAPPA level (1-3) when the record gives it
+//   mappa_category: MAPPA category (1-4) when the record gives it
 //   violence: record flag
 //   da_perpetrator: record flag
 //   sex_offender: record flag
@@ -31,7 +33,8 @@
 //   adult_csc_records: number of CSC records of the adult's own record (0 = not in CSC's record of the household)
 //   child_csc_via_linkage: CSC has a record of a record linked to the child (SAME_AS; one hop reaches the whole resolved person, as link-records writes every pair), so CSC knows the child
 //   adult_csc_via_linkage: CSC has a record of a record linked to the adult (SAME_AS; one hop reaches the whole resolved person, as link-records writes every pair), so CSC knows the adult
-//   csc_status: child_unknown (CSC has no record of the child, nor of a record linked to it) or adult_absent (CSC knows the child but has no record of this adult)
+//   csc_household_size: people CSC records in the child's household at as_of (0 = CSC records no household for the child; then an adult with no CSC record of their own counts as absent)
+//   csc_status: child_unknown (CSC has no record of the child, nor of a record linked to it) or adult_absent (CSC knows the child but this adult, nor a record linked to them, is not in CSC's record of the child's household; without one, CSC has no record of the adult)
 //   linked_record_id: the record holding the risk when it is not the adult's own, SAME_AS-linked to the adult (empty = own record)
 //   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
 //   linkage_decided_by: the model threshold or human review that made that link
@@ -62,18 +65,26 @@ OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND 
 WITH adult, k, ag, rec, s, addr, la, lc, child, count(ak) AS adult_csc_records
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of
 WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, count(ck) AS child_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
 OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
-WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, count(lck1) > 0 AS child_csc_via_linkage
+WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, count(lck1) > 0 AS child_csc_via_linkage
 OPTIONAL MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of
-WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
@@ -98,18 +109,26 @@ OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND 
 WITH adult, k, ag, rec, s, r, child, count(ak) AS adult_csc_records
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of
 WITH adult, k, ag, rec, s, r, child, adult_csc_records, count(ck) AS child_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
 OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
-WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, count(lck1) > 0 AS child_csc_via_linkage
+WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, count(lck1) > 0 AS child_csc_via_linkage
 OPTIONAL MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of
-WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        'related_to' AS link, r.kind AS link_detail, r.from_date AS link_since,
@@ -134,18 +153,26 @@ OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND 
 WITH adult, k, ag, rec, s, rp, rc, parent, child, count(ak) AS adult_csc_records
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(c1:Agency) WHERE c1.kind = $csc_kind AND ck.since <= $as_of
 WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, count(ck) AS child_csc_records
-WHERE child_csc_records = 0 OR adult_csc_records = 0
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
 OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
-WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, count(lck1) > 0 AS child_csc_via_linkage
+WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, count(lck1) > 0 AS child_csc_via_linkage
 OPTIONAL MATCH (adult)-[:SAME_AS]-(lao1:Person)-[lak1:KNOWN_TO]->(lag1:Agency) WHERE lag1.kind = $csc_kind AND lak1.since <= $as_of
-WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
-WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage) OR (adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, count(lak1) > 0 AS adult_csc_via_linkage
+WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
+   OR (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)
+   OR (csc_household_size > 0 AND adult_in_csc_household = 0
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS risk_agency, ag.kind AS risk_agency_kind, k.record_id AS risk_record, k.since AS risk_since,
-       k.mappa AS mappa, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
-       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage,
+       k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.violence AS violence, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
+       child_csc_records, adult_csc_records, child_csc_via_linkage, adult_csc_via_linkage, csc_household_size,
        CASE WHEN child_csc_records = 0 AND NOT child_csc_via_linkage THEN 'child_unknown' ELSE 'adult_absent' END AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,

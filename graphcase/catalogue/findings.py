@@ -124,7 +124,7 @@ def _known_phrase(rows, agency="risk_agency", since="risk_since", with_flags=Tru
     text = wording.and_list([f"{naming.agency(r[agency])} since {wording.month(r[since])}" for r in own])
     text = f", known to {text}" if text else ""
     if with_flags:
-        flags = sorted({f for r in rows for f in wording.flags(r)}, key=list(wording.FLAG_WORDS.values()).index)
+        flags = sorted({f for r in rows for f in wording.flags(r)}, key=wording.flag_order)
         recorded = [f.removeprefix("recorded as ") for f in flags if f.startswith("recorded as ")]
         others = [f for f in flags if not f.startswith("recorded as ")]
         words = others + ([f"recorded as {wording.and_list(recorded)}"] if recorded else [])

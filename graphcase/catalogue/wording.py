@@ -112,7 +112,19 @@ def month(d) -> str:
 
 
 def flags(row) -> list[str]:
-    return [words for name, words in FLAG_WORDS.items() if row.get(name)]
+    return [mappa(row) if name == "mappa" else words for name, words in FLAG_WORDS.items() if row.get(name)]
+
+
+def flag_order(words: str) -> int:
+    """Where a flag's words come in FLAG_WORDS' order (MAPPA with its level still first)."""
+    return next(i for i, w in enumerate(FLAG_WORDS.values()) if words.startswith(w))
+
+
+def mappa(row) -> str:
+    """'managed under MAPPA level 2 (category 1)', as much of it as the record says."""
+    level, category = row.get("mappa_level"), row.get("mappa_category")
+    text = FLAG_WORDS["mappa"] + (f" level {level}" if level else "")
+    return text + (f" (category {category})" if category else "")
 
 
 def parent_words(parent: Person | None, kind: str, child_first_name: str) -> str:

@@ -23,7 +23,7 @@ from ..output.csvsafe import SafeWriter
 from .bundle import ROW_COLUMN, read_bundle
 from .limits import InputLimits
 from ..model.hashing import join_key_arrow, row_hashes
-from ..model import Table, tables
+from ..model import RESIDENCE_RECORD_KEY_PARTS, Table, tables
 from ..stores.base import ElementChanges, GraphStore, LoadPlan, Progress
 from .validate import Reject, ValidatedBundle, validate_bundle
 
@@ -82,6 +82,11 @@ def element_frames(spec: Table, table: pa.Table) -> dict[str, tuple[pa.Table, di
         if spec.name == "events":
             out.update(_event_rels(table))
         return out
+    out = {}
+    if spec.name == "residences":
+        by_record = pc.is_null(table["person_id"])
+        out.update(_residence_records(table.filter(by_record)))
+        table = table.filter(pc.invert(by_record))
     rows = pa.table({"_from": table[spec.from_column], "_to": table[spec.to_column], **{p: table[p] for p in props}})
     # The key is not stored (stores/dialects.key_parts); the rows carry it for the diff and for the row hash,
     # which is computed over the same columns as when relationships stored it, so existing stores stay in step.
@@ -92,7 +97,25 @@ def element_frames(spec: Table, table: pa.Table) -> dict[str, tuple[pa.Table, di
             rel_type: (rows.filter(pc.equal(rows["kind"], kind)), opts)
             for kind, rel_type in spec.rel_types_by_kind.items()
         }
-    return {spec.rel_type: (rows, opts)}
+    return {spec.rel_type: (rows, opts), **out}
+
+
+def _residence_records(rows: pa.Table) -> dict[str, tuple[pa.Table, dict]]:
+    """Residence rows that name the source agency's own record of the resident (person_record) and no person
+    record: RESIDENCE_RECORD from that agency to the address, so that no person is invented for them."""
+    rel = pa.table(
+        {
+            "_from": rows["source_agency"],
+            "_to": rows["address_id"],
+            "record_id": rows["person_record"],
+            "from_date": rows["from_date"],
+            "to_date": rows["to_date"],
+            "source_agency": rows["source_agency"],
+            "source_record": rows["source_record"],
+        }
+    )
+    rel = rel.add_column(2, "key", join_key_arrow(rel, list(RESIDENCE_RECORD_KEY_PARTS)))
+    return {"RESIDENCE_RECORD": (rel, {"from_label": "Agency", "to_label": "Address"})}
 
 
 def _event_rels(events: pa.Table) -> dict[str, tuple[pa.Table, dict]]:

@@ -201,7 +201,35 @@ def _check_values(spec: Table, table: pa.Table, errors: _Errors, today: dt.date,
         if f.not_before:
             before = _mask(pc.less(parsed_dates[f.name], parsed_dates[f.not_before]))
             errors.add(before, f.name, f"is before {f.not_before} on the same row", table[f.name])
+    _check_row_rules(spec, table, errors)
     return parsed_dates
+
+
+def _check_row_rules(spec: Table, table: pa.Table, errors: _Errors) -> None:
+    """Rules between the fields of one row (model.Field: required_unless, excludes, requires, requires_flag,
+    only_when, differs_from)."""
+
+    def given(name: str) -> np.ndarray:
+        return _mask(pc.and_(pc.is_valid(table[name]), pc.not_equal(pc.utf8_trim_whitespace(table[name]), "")))
+
+    for f in spec.fields:
+        col, present = table[f.name], given(f.name)
+        if f.required_unless:
+            errors.add(~present & ~given(f.required_unless), f.name, f"required when {f.required_unless} is empty")
+        if f.excludes:
+            errors.add(present & given(f.excludes), f.name, f"must be empty when {f.excludes} is given (one or the other)", col)
+        if f.requires:
+            errors.add(present & ~given(f.requires), f.name, f"needs {f.requires} on the same row", col)
+        if f.requires_flag:
+            flags_field = next(g.name for g in spec.fields if g.type == "flags")
+            padded = pc.binary_join_element_wise(";", pc.replace_substring(pc.fill_null(table[flags_field], ""), " ", ""), ";", "")
+            flagged = _mask(pc.match_substring(padded, f";{f.requires_flag};"))
+            errors.add(present & ~flagged, f.name, f"needs the {f.requires_flag} flag in {flags_field} on the same row", col)
+        if f.only_when:
+            other, value = f.only_when
+            errors.add(present & ~_mask(pc.equal(table[other], value)), f.name, f"only allowed when {other} is {value}", col)
+        if f.differs_from:
+            errors.add(present & _mask(pc.equal(col, table[f.differs_from])), f.name, f"is the same as {f.differs_from}", col)
 
 
 # Characters that make two ids look the same or show one out of order: controls, zero-width and bidirectional

@@ -24,6 +24,7 @@ TABLE_NAMES = (
     "addresses",
     "events",
     "relationships",
+    "csc_households",
     "residences",
     "agency_records",
     "event_people",
@@ -37,9 +38,22 @@ DERIVED_RELS = {
     "RECORDED_BY": ("Event", "Agency"),
     "OCCURRED_AT": ("Event", "Address"),
     "SAME_AS": ("Person", "Person"),
+    # residences.csv rows naming the source agency's own record of the resident instead of a person record
+    "RESIDENCE_RECORD": ("Agency", "Address"),
 }
 # One RECORDED_BY and one OCCURRED_AT per event: the event is their key.
 DERIVED_KEY_PARTS = ("_from",)
+RESIDENCE_RECORD_KEY_PARTS = ("_from", "_to", "record_id", "from_date")
+RESIDENCE_RECORD_COLUMNS = {
+    "record_id": "STRING",
+    "from_date": "DATE",
+    "to_date": "DATE",
+    "source_agency": "STRING",
+    "source_record": "STRING",
+    "load_id": "STRING",
+    "loaded_at": "TIMESTAMP",
+    "row_hash": "INT64",
+}
 SAME_AS_COLUMNS = {
     "key": "STRING",
     "probability": "DOUBLE",
@@ -64,6 +78,13 @@ class Field:
     references: str | None = None  # "table.column"
     not_future: bool = False
     not_before: str | None = None  # another date field of the same row
+    # Rules between the fields of one row (schema constraints of the same names):
+    required_unless: str | None = None  # required when that field is empty
+    excludes: str | None = None  # must be empty when that field has a value
+    requires: str | None = None  # only with a value in that field
+    requires_flag: str | None = None  # only when the row's flags include this one
+    only_when: tuple[str, str] | None = None  # (field, value): only on rows where field == value
+    differs_from: str | None = None  # never the same value as that field
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,8 @@ class Table:
     from_column: str | None = None
     to_label: str | None = None
     to_column: str | None = None
+    graph_key: tuple[str, ...] | None = None  # the relationship's identity, when not the whole primary key
+    not_stored: tuple[str, ...] = ()  # validated columns that the relationship does not store
 
     @property
     def is_node(self) -> bool:
@@ -108,7 +131,7 @@ class Table:
         """
         cols: dict[str, str] = {}
         for f in self.fields:
-            if not self.is_node and f.name in (self.from_column, self.to_column):
+            if not self.is_node and f.name in (self.from_column, self.to_column) or f.name in self.not_stored:
                 continue
             if f.type == "flags":
                 cols.update({flag: "BOOLEAN" for flag in f.enum})
@@ -122,7 +145,7 @@ class Table:
         ``_to`` for the ends, then the stored properties that tell two relationships between the same ends
         apart (KNOWN_TO: ``record_id``). '|'-joined, they are the relationship's key."""
         ends = {self.from_column: "_from", self.to_column: "_to"}
-        return tuple(ends.get(c, c) for c in self.primary_key)
+        return tuple(ends.get(c, c) for c in self.graph_key or self.primary_key)
 
 
 def _table_from_schema(doc: dict) -> Table:
@@ -140,6 +163,12 @@ def _table_from_schema(doc: dict) -> Table:
                 references=f.get("references"),
                 not_future=bool(c.get("not_future")),
                 not_before=c.get("not_before"),
+                required_unless=c.get("required_unless"),
+                excludes=c.get("excludes"),
+                requires=c.get("requires"),
+                requires_flag=c.get("requires_flag"),
+                only_when=next(iter(c["only_when"].items())) if "only_when" in c else None,
+                differs_from=c.get("differs_from"),
             )
         )
     g = doc["graph"]
@@ -155,6 +184,8 @@ def _table_from_schema(doc: dict) -> Table:
         from_column=g["from"][1] if "from" in g else None,
         to_label=g["to"][0] if "to" in g else None,
         to_column=g["to"][1] if "to" in g else None,
+        graph_key=tuple(g["key"]) if "key" in g else None,
+        not_stored=tuple(g.get("not_stored", ())),
     )
 
 
@@ -200,6 +231,18 @@ def bundle_reference_markdown() -> str:
                 rules.append("not in the future")
             if f.not_before:
                 rules.append(f"not before `{f.not_before}`")
+            if f.required_unless:
+                rules.append(f"required when `{f.required_unless}` is empty")
+            if f.excludes:
+                rules.append(f"empty when `{f.excludes}` is given")
+            if f.requires:
+                rules.append(f"needs `{f.requires}`")
+            if f.requires_flag:
+                rules.append(f"needs the `{f.requires_flag}` flag")
+            if f.only_when:
+                rules.append(f"only when `{f.only_when[0]}` is {f.only_when[1]}")
+            if f.differs_from:
+                rules.append(f"not the same as `{f.differs_from}`")
             out.append(f"| `{f.name}` | {f.type} | {'yes' if f.required else ''} | {'; '.join(rules)} | {f.description} |")
         out.append("")
     return "\n".join(out)

@@ -6,7 +6,8 @@ safe to place in statement text; every value travels as a parameter.
 
 from __future__ import annotations
 
-from ..model import DERIVED_KEY_PARTS, DERIVED_RELS, SAME_AS_COLUMNS, node_tables, rel_tables
+from ..model import (DERIVED_KEY_PARTS, DERIVED_RELS, RESIDENCE_RECORD_COLUMNS, RESIDENCE_RECORD_KEY_PARTS, SAME_AS_COLUMNS,
+                     node_tables, rel_tables)
 
 
 def node_properties() -> dict[str, dict[str, str]]:
@@ -28,7 +29,8 @@ def rel_definitions() -> dict[str, tuple[str, str, dict[str, str]]]:
         "row_hash": "INT64",
     }
     for rel_type, (a, b) in DERIVED_RELS.items():
-        rels[rel_type] = (a, b, SAME_AS_COLUMNS if rel_type == "SAME_AS" else derived_props)
+        own = {"SAME_AS": SAME_AS_COLUMNS, "RESIDENCE_RECORD": RESIDENCE_RECORD_COLUMNS}
+        rels[rel_type] = (a, b, own.get(rel_type, derived_props))
     return rels
 
 
@@ -40,6 +42,8 @@ def key_parts(element: str, is_node: bool) -> tuple[str, ...]:
     for t in rel_tables():
         if element in t.rel_types:
             return t.key_parts()
+    if element == "RESIDENCE_RECORD":
+        return RESIDENCE_RECORD_KEY_PARTS
     if element in DERIVED_RELS and element != "SAME_AS":
         return DERIVED_KEY_PARTS
     raise KeyError(f"{element}: not a relationship type the loader writes")
@@ -137,7 +141,7 @@ def neo4j_statements() -> list[dict]:
         out.append({"name": f"stored_hashes:{label}", "statement": stored_hashes_query(label, True)})
         out.append({"name": f"count:{label}", "statement": f"MATCH (n:{label}) RETURN count(n) AS stored"})
         out.append({"name": f"known_ids:{label}", "statement": f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id"})
-    replaced = {rel for rel, _ in DERIVED_RELS.items() if rel != "SAME_AS"}
+    replaced = {"RECORDED_BY", "OCCURRED_AT"}
     for rel_type, (a, b, props) in rel_definitions().items():
         if rel_type == "SAME_AS":  # written by record linkage, not by the loader
             continue
