@@ -2,7 +2,7 @@
 // title: Police-attended domestic abuse where a child lives, and the child's school or health visitor was not told
 // description: >
 //   Domestic-abuse incidents recorded by police at an address where a child lived on the date of the
-//   incident, in the look-back window, where none of the child's schools, early-years settings or health
+//   incident, or with a child recorded present (event_people involvement `present`), in the look-back window, where none of the child's schools, early-years settings or health
 //   visitors (agencies of told_kinds the child was known to on that date) was told (SHARED_WITH) within
 //   `days` days of the incident, a deadline on a Saturday or Sunday moving to the Monday (the next school
 //   day). Only incidents whose deadline has passed by as_of are reported.
@@ -28,13 +28,14 @@
 //   police_record: its record of the incident
 //   address_id: where it happened
 //   postcode: the address postcode
-//   child_id: child living there on that date
+//   child_id: child living there on that date, or recorded present at the incident
 //   child_name: the child's name as recorded
 //   child_dob: the child's date of birth
-//   lived_since: when the child moved in
+//   lived_since: when the child moved in (empty for a child recorded present who does not live there)
 //   told_deadline: last day by which telling counted (the next school day for days = 1)
 //   child_agencies: agencies of told_kinds the child was known to on the incident date (empty = none on record)
-//   path_nodes: event, address, child
+//   child_present: the incident's record says the child was present
+//   path_nodes: event, address, child (event, child for a child present who does not live there)
 //   path_rels: relationship types along the path
 //   sources: source agency and record of the incident, its address and the child's residence
 // why: >
@@ -58,10 +59,39 @@ WITH e, addr, police, child, lc, deadline, child_agencies,
      sum(CASE WHEN told.id IN child_agencies AND s.date >= e.date AND s.date <= deadline
                    AND s.date <= $as_of THEN 1 ELSE 0 END) AS told_in_time
 WHERE told_in_time = 0
+WITH e, addr, police, child, lc, deadline, child_agencies,
+     COUNT { MATCH (e)-[ab:ABOUT]->(child) WHERE ab.involvement = 'present' } > 0 AS child_present
 RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS event_date, e.summary AS event_summary,
        police.id AS police_agency, e.source_record AS police_record, addr.id AS address_id, addr.postcode AS postcode,
        child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        child.dob AS child_dob, lc.from_date AS lived_since, deadline AS told_deadline,
-       child_agencies,
+       child_agencies, child_present,
        [e.id, addr.id, child.id] AS path_nodes, ['OCCURRED_AT', 'LIVES_AT'] AS path_rels,
        [e.source_agency + ':' + e.source_record, lc.source_agency + ':' + lc.source_record] AS sources
+UNION
+MATCH (police:Agency)<-[rb:RECORDED_BY]-(e:Event)-[ab:ABOUT]->(child:Person)
+WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - duration({months: $lookback_months})
+  AND police.kind IN $recorder_kinds
+WITH e, police, ab, child,  // a child recorded present who does not live at the incident's address
+     CASE WHEN e.date IN $deadline_on_saturday THEN e.date + duration({days: $days_from_saturday})
+          WHEN e.date IN $deadline_on_sunday THEN e.date + duration({days: $days_from_sunday})
+          ELSE e.date + duration({days: $days}) END AS deadline
+WHERE deadline < $as_of AND child.role = 'child' AND ab.involvement = 'present'
+  AND NOT EXISTS { MATCH (e)-[:OCCURRED_AT]->(:Address)<-[lx:LIVES_AT]-(child) WHERE lx.from_date <= e.date AND (lx.to_date IS NULL OR lx.to_date >= e.date) }
+OPTIONAL MATCH (e)-[:OCCURRED_AT]->(addr:Address)
+WITH e, police, ab, child, deadline, addr
+OPTIONAL MATCH (child)-[kt:KNOWN_TO]->(t:Agency)
+WHERE t.kind IN $told_kinds AND kt.since <= e.date AND (kt.until IS NULL OR kt.until >= e.date)
+WITH e, addr, police, child, ab, deadline, collect(t.id) AS child_agencies
+OPTIONAL MATCH (e)-[s:SHARED_WITH]->(told:Agency)
+WITH e, addr, police, child, ab, deadline, child_agencies,
+     sum(CASE WHEN told.id IN child_agencies AND s.date >= e.date AND s.date <= deadline
+                   AND s.date <= $as_of THEN 1 ELSE 0 END) AS told_in_time
+WHERE told_in_time = 0
+RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS event_date, e.summary AS event_summary,
+       police.id AS police_agency, e.source_record AS police_record, addr.id AS address_id, addr.postcode AS postcode,
+       child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
+       child.dob AS child_dob, CASE WHEN false THEN e.date END AS lived_since, deadline AS told_deadline,
+       child_agencies, true AS child_present,
+       [e.id, child.id] AS path_nodes, ['ABOUT'] AS path_rels,
+       [e.source_agency + ':' + e.source_record, ab.source_agency + ':' + ab.source_record] AS sources

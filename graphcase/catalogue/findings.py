@@ -163,11 +163,13 @@ def linkage_evidence(rows) -> list[dict]:
 def explain_risky_adult(rows) -> str:
     r = rows[0]
     child = r["child_name"].strip()
-    gap = (
-        f"{child} has no record with children's social care"
-        if r["csc_status"] == "child_unknown"
-        else f"children's social care knows {child} but holds no record of {r['adult_name'].strip()}"
-    )
+    if r["csc_status"] == "child_unknown":
+        gap = f"{child} has no record with children's social care"
+    elif r.get("csc_household_size"):
+        gap = (f"children's social care knows {child}, but its record of {wording.first_name(child)}'s household "
+               f"does not include {r['adult_name'].strip()}")
+    else:
+        gap = f"children's social care knows {child} but holds no record of {r['adult_name'].strip()}"
     known, through = _known_phrase(rows)
     return f"{r['adult_name'].strip()}{known}{',' if known else ''} {_link_phrase(rows)}.{through} {gap[0].upper() + gap[1:]}."
 
@@ -199,10 +201,16 @@ def explain_da(rows) -> str:
         if r["child_agencies"]
         else "no school, early-years setting or health visitor is on record for the child, and none was told"
     )
+    child = r["child_name"].strip()
+    if r["lived_since"] is None:  # recorded present, not living there
+        where = f" at {r['postcode']}" if r["postcode"] else ""
+        return (f"{naming.agency(r['police_agency'])} (record {r['police_record']}) attended a domestic-abuse incident{where} "
+                f"on {_day(r['event_date'])}; {child} was present; {told}.")
+    present = f"; {wording.first_name(child)} was present" if r.get("child_present") else ""
     return (
         f"{naming.agency(r['police_agency'])} (record {r['police_record']}) attended a domestic-abuse incident at "
-        f"{r['postcode']} on {_day(r['event_date'])}, where {r['child_name'].strip()} has lived since "
-        f"{wording.month(r['lived_since'])}; {told}."
+        f"{r['postcode']} on {_day(r['event_date'])}, where {child} has lived since "
+        f"{wording.month(r['lived_since'])}{present}; {told}."
     )
 
 
