@@ -260,7 +260,7 @@ def test_csv_and_json_round_trip(tyler):
     assert len([r for r in rows if r["section"] == "gap"]) == len(tyler.gaps)
     doc = json.loads(render_history(tyler, "json"))
     assert [e["event_id"] for e in doc["chronology"]] == [e[0] for e in EXPECTED_TYLER]
-    assert doc["chronology"][4]["told"][0] == {"agency": "csc", "how": "referred_to", "date": "2025-10-01", "feedback_date": None, "source": "school-oak:SCH-REF-12", "delay_days": 0, "over_standard_days": None}
+    assert doc["chronology"][4]["told"][0] == {"agency": "csc", "how": "referred_to", "date": "2025-10-01", "feedback_date": None, "outcome": None, "outcome_date": None, "source": "school-oak:SCH-REF-12", "delay_days": 0, "over_standard_days": None}
 
 
 def test_html_is_self_contained(tyler):

@@ -31,6 +31,8 @@ SAMPLE_COUNTS = {
     "RECORDED_BY": 10,
     "OCCURRED_AT": 3,
     "SAME_AS": 0,
+    "CSC_HOUSEHOLD": 0,  # the sample has no csc_households.csv
+    "RESIDENCE_RECORD": 0,
 }
 
 

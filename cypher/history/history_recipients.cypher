@@ -13,6 +13,8 @@
 //   how: shared_with or referred_to
 //   date: date the agency was told
 //   feedback_date: referral feedback date (empty when the referrer was never told the outcome)
+//   outcome: referrals, the receiving agency's decision (nfa, early_help, assessment, s47, ...) when recorded
+//   outcome_date: when it was decided
 //   source_agency: source agency of the sharing record
 //   source_record: its record id
 // why: >
@@ -22,12 +24,12 @@ MATCH (p:Person {id: $person_id})<-[:ABOUT]-(e:Event)
 WHERE e.date >= $from AND e.date <= $to
 MATCH (e)-[s:SHARED_WITH]->(ag:Agency)
 RETURN e.id AS event_id, ag.id AS agency_id, ag.name AS agency_name, ag.kind AS agency_kind,
-       'shared_with' AS how, s.date AS date, s.feedback_date AS feedback_date,
+       'shared_with' AS how, s.date AS date, s.feedback_date AS feedback_date, s.outcome AS outcome, s.outcome_date AS outcome_date,
        s.source_agency AS source_agency, s.source_record AS source_record
 UNION ALL
 MATCH (p:Person {id: $person_id})<-[:ABOUT]-(e:Event)
 WHERE e.date >= $from AND e.date <= $to
 MATCH (e)-[s:REFERRED_TO]->(ag:Agency)
 RETURN e.id AS event_id, ag.id AS agency_id, ag.name AS agency_name, ag.kind AS agency_kind,
-       'referred_to' AS how, s.date AS date, s.feedback_date AS feedback_date,
+       'referred_to' AS how, s.date AS date, s.feedback_date AS feedback_date, s.outcome AS outcome, s.outcome_date AS outcome_date,
        s.source_agency AS source_agency, s.source_record AS source_record

@@ -134,6 +134,27 @@ class Told:
     source: Source
     delay_days: int | None = None  # days from the event to this sharing
     over_standard: int | None = None  # the standard in days, when the sharing took longer
+    outcome: str | None = None  # referrals: the receiving agency's decision, when recorded by as_of
+    outcome_date: dt.date | None = None
+
+
+@dataclass
+class ResidenceRecord:
+    """A residence an agency knows only by its own record of the resident (no person record): at one of the
+    child's addresses while the child lived there."""
+
+    agency: Agency
+    record_id: str
+    address_id: str
+    postcode: str | None
+    from_date: dt.date | None
+    to_date: dt.date | None
+    source: Source
+
+    def __str__(self) -> str:
+        until = f" to {self.to_date.isoformat()}" if self.to_date else ""
+        since = f" from {self.from_date.isoformat()}{until}" if self.from_date else ""
+        return f"a residence known to {self.agency.name} (record {self.record_id}) at {self.postcode or self.address_id}{since}"
 
 
 @dataclass
@@ -172,6 +193,7 @@ class Chronology:
     agencies: dict[str, Agency]
     records: list[Record]
     entries: list[Entry]
+    residence_records: list[ResidenceRecord] = field(default_factory=list)  # residents known only by an agency's record id
     date_shift_days: int = 0  # set by pseudonymisation when dates were shifted
     pseudonymisation_note: str | None = None  # what a pseudonymised output did with free text, and cannot catch
     # Restricted records and events of these people the viewer may not see: one notice per holding agency
@@ -458,11 +480,20 @@ def build_chronology(
             told_by_event.setdefault(r["event_id"], []).append(
                 Told(agency(r["agency_id"], r["agency_name"], r["agency_kind"]), r["how"], r["date"],
                      r["feedback_date"] if r["feedback_date"] and r["feedback_date"] <= as_of else None,
-                     _source(r["source_agency"], r["source_record"]))
+                     _source(r["source_agency"], r["source_record"]),
+                     **_outcome_as_of(r, as_of))
             )
 
     chron = Chronology(person_id, date_from, date_to, hops, as_of, people, agencies, records, [],
                        withheld=Redactor.notices(withheld))
+    chron.residence_records = [
+        ResidenceRecord(agency(r["agency_id"], r["agency_name"], r["agency_kind"]), r["record_id"], r["address_id"],
+                        r["postcode"], r["from_date"], r["to_date"] if r["to_date"] and r["to_date"] <= as_of else None,
+                        _source(r["source_agency"], r["source_record"]))
+        for r in sorted(_run(store, "history_residence_records", person_id),
+                        key=lambda r: (r["from_date"] or EARLIEST, r["agency_id"], r["record_id"]))
+        if r["from_date"] is None or r["from_date"] <= as_of
+    ]
     for eid, ev in sorted(events.items(), key=lambda kv: (kv[1]["date"], kv[0])):
         recorder = agency(ev["recorded_by"] or ev["source_agency"], ev["recorded_by_name"], ev["recorded_by_kind"])
         told = sorted(told_by_event.get(eid, []), key=lambda t: (t.date or EARLIEST, t.agency.id, t.how))
@@ -487,6 +518,13 @@ def build_chronology(
         if not chron.concerns_child_on(entry):
             entry.not_told = []  # the network is taken at the event's date: not yet (or no longer) the child's
     return chron
+
+
+def _outcome_as_of(row: dict, as_of: dt.date) -> dict:
+    """A referral's outcome as known at as_of: one decided later was not known then."""
+    if not row.get("outcome") or (row.get("outcome_date") and row["outcome_date"] > as_of):
+        return {}
+    return {"outcome": row["outcome"], "outcome_date": row.get("outcome_date")}
 
 
 def _not_yet_linked(people: dict[str, Person], as_of: dt.date) -> list[str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import atomic_write_text
-from .chronology import Chronology, Concerned, Entry, Person, Record, Relation, Source, Told
+from .chronology import Chronology, Concerned, Entry, Person, Record, Relation, ResidenceRecord, Source, Told
 from .scrub import NOT_CAUGHT, DateShiftError, Scrubber, shift_date
 
 KEY_VERSION = 1
@@ -168,7 +168,8 @@ class Pseudonymiser:
                 summary=text(e.summary) if text else f"{e.kind.replace('_', ' ')} {WITHHELD}",
                 outcome=e.outcome, recorded_by=e.recorded_by, source=self._source(e.source),
                 people=[Concerned(key.people.get(c.person_id, c.person_id), c.involvement, self._source(c.source)) for c in e.people],
-                told=[Told(t.agency, t.how, self.date(t.date), self.date(t.feedback_date), self._source(t.source)) for t in e.told],
+                told=[Told(t.agency, t.how, self.date(t.date), self.date(t.feedback_date), self._source(t.source),
+                           outcome=t.outcome, outcome_date=self.date(t.outcome_date)) for t in e.told],
                 involved=list(e.involved), not_told=list(e.not_told),
             )
             for e in chron.entries
@@ -178,6 +179,12 @@ class Pseudonymiser:
             hops=chron.hops, as_of=self.date(chron.as_of), people=new_people, agencies=copy.copy(chron.agencies),
             records=records, entries=entries, date_shift_days=key.shift_days, pseudonymisation_note=note,
             withheld=list(chron.withheld),
+            residence_records=[
+                ResidenceRecord(r.agency, key.ident(r.record_id, "Record"), key.ident(r.address_id, "Address"),
+                                key.ident(r.postcode, "Postcode") if r.postcode else None,
+                                self.date(r.from_date), self.date(r.to_date), self._source(r.source))
+                for r in chron.residence_records
+            ],
         )
 
     def _scrubber(self, chron: Chronology, store) -> Scrubber:

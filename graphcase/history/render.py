@@ -74,6 +74,8 @@ def told_text(chron: Chronology, entry: Entry) -> str:
             if t.over_standard is not None:
                 text += f", LATE: standard {t.over_standard} day{'s' if t.over_standard != 1 else ''}"
         if t.how == "referred_to":
+            if t.outcome:
+                text += f", outcome {outcome_text(t.outcome)}" + (f" {_d(t.outcome_date)}" if t.outcome_date else "")
             text += f", feedback {_d(t.feedback_date)}" if t.feedback_date else ", no feedback"
         parts.append(text + ")")
     return "; ".join(parts)
@@ -81,6 +83,11 @@ def told_text(chron: Chronology, entry: Entry) -> str:
 
 def not_told_text(chron: Chronology, entry: Entry) -> str:
     return "; ".join(agency_name(chron, a) for a in entry.not_told)
+
+
+def residence_row(r) -> list[str]:
+    """A People row for a resident known only by an agency's record id: no person, no name invented."""
+    return [str(r), "no person record", "lived at the child's address", str(r.source)]
 
 
 def title(history: CaseHistory) -> str:
@@ -123,6 +130,11 @@ def as_dict(history: CaseHistory) -> dict:
             for p in sorted(chron.people.values(), key=lambda p: (p.hop, p.id))
         ],
         "agencies": [{"id": a.id, "name": a.name, "kind": a.kind} for a in sorted(chron.agencies.values(), key=lambda a: a.id)],
+        "residence_records": [
+            {"agency": r.agency.id, "record_id": r.record_id, "address_id": r.address_id, "postcode": r.postcode,
+             "from": _d(r.from_date) or None, "to": _d(r.to_date) or None, "text": str(r), "source": str(r.source)}
+            for r in chron.residence_records
+        ],
         "records": [
             {"person_id": r.person_id, "agency": r.agency.id, "record_id": r.record_id, "since": _d(r.since) or None,
              "until": _d(r.until) or None, "flags": r.flags, "source": str(r.source)}
@@ -133,7 +145,9 @@ def as_dict(history: CaseHistory) -> dict:
                 "event_id": e.event_id, "date": _d(e.date), "kind": e.kind, "summary": e.summary, "outcome": e.outcome,
                 "recorded_by": e.recorded_by.id, "source": str(e.source), "significant": is_significant(e),
                 "people": [{"person_id": c.person_id, "involvement": c.involvement, "relation": chron.relation_text(c.person_id) if c.person_id in chron.people else "", "source": str(c.source)} for c in e.people],
-                "told": [{"agency": t.agency.id, "how": t.how, "date": _d(t.date) or None, "feedback_date": _d(t.feedback_date) or None, "source": str(t.source), "delay_days": t.delay_days, "over_standard_days": t.over_standard} for t in e.told],
+                "told": [{"agency": t.agency.id, "how": t.how, "date": _d(t.date) or None, "feedback_date": _d(t.feedback_date) or None,
+                          "outcome": t.outcome, "outcome_date": _d(t.outcome_date) or None,
+                          "source": str(t.source), "delay_days": t.delay_days, "over_standard_days": t.over_standard} for t in e.told],
                 "involved": e.involved,
                 "not_told": e.not_told,
             }
@@ -179,6 +193,12 @@ def to_csv(history: CaseHistory) -> str:
         writer.writerow({"section": "event", "date_to": "", **entry_row(chron, e)})
     for notice in chron.withheld:
         writer.writerow({c: "" for c in CSV_COLUMNS} | {"section": "restricted", "summary": notice})
+    for r in chron.residence_records:
+        writer.writerow({
+            "section": "residence", "date": _d(r.from_date), "date_to": _d(r.to_date), "agency": r.agency.name,
+            "kind": "residence_record", "summary": str(r), "outcome": "", "people": "", "told": "", "not_told": "",
+            "event_id": "", "source": str(r.source),
+        })
     for g in history.gaps:
         writer.writerow({
             "section": "gap", "date": _d(g.date_from), "date_to": _d(g.date_to), "agency": agency_name(chron, g.agency_id),
@@ -208,7 +228,8 @@ def to_markdown(history: CaseHistory) -> str:
     lines += ["## People", ""]
     lines += _md_table(
         ["person", "role", "relation to the child", "source"],
-        [[p.name, p.role, chron.relation_text(p.id), str(p.source)] for p in sorted(chron.people.values(), key=lambda p: (p.hop, p.id))],
+        [[p.name, p.role, chron.relation_text(p.id), str(p.source)] for p in sorted(chron.people.values(), key=lambda p: (p.hop, p.id))]
+        + [residence_row(r) for r in chron.residence_records],
     )
     if chron.withheld:
         lines += ["", "## Restricted records", "", *[f"- {md.escape(n)}" for n in chron.withheld]]
@@ -253,6 +274,11 @@ def to_table(history: CaseHistory) -> str:
          for r in entries], title=title(history), caption=note, show_lines=True, width=width))
     if chron.withheld:
         console.print(terminal.table(["restricted records"], [[n] for n in chron.withheld], title="Restricted records", width=width))
+    if chron.residence_records:
+        console.print(terminal.table(
+            ["residence known only by an agency's record", "source"],
+            [[str(r), str(r.source)] for r in chron.residence_records],
+            title="Residents with no person record", show_lines=True, width=width))
     if history.groups:
         console.print(terminal.table(
             ["rank", "why it weighs", "agency not told", "about", "from", "to", "gaps"],
@@ -495,6 +521,8 @@ def to_html(history: CaseHistory) -> str:
     out += ["<h2>People</h2>", "<table><tr><th>person</th><th>role</th><th>relation to the child</th><th>source</th></tr>"]
     for p in sorted(chron.people.values(), key=lambda p: (p.hop, p.id)):
         out.append(f"<tr><td>{_e(p.name)}</td><td>{_e(p.role)}</td><td>{_e(chron.relation_text(p.id))}</td><td>{_e(p.source)}</td></tr>")
+    for r in chron.residence_records:
+        out.append("<tr class=\"residence-record\">" + "".join(f"<td>{_e(c)}</td>" for c in residence_row(r)) + "</tr>")
     out.append("</table>")
 
     out += ["<h2>Chronology</h2>", "<table id=\"chronology\"><tr><th class=\"date\">date</th><th>recorded by</th><th>event</th><th>summary</th><th>outcome</th>"

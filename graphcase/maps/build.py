@@ -144,7 +144,7 @@ def _edge_record(edge_id: str, src: str, dst: str, data: dict, g: nx.MultiDiGrap
         lines = [f"MISSED LINK: {data['title']}", data["explanation"], f"evidence path: {data['path']}", f"sources: {', '.join(data['evidence'])}"]
     record = {
         "id": edge_id,
-        "label": data.get("label", "") if rel in ("finding", "RELATED_TO", "one_way", "REFERRED_TO", "SHARED_WITH") else "",
+        "label": data.get("label", "") if rel in ("finding", "RELATED_TO", "one_way", "REFERRED_TO", "SHARED_WITH", "RESIDENCE_RECORD") else "",
         "title": _hover(lines),
         "color": {"color": colour, "highlight": colour, "opacity": 1.0 if rel in ("finding", "one_way") else 0.85},
         "width": round(width, 2),

@@ -234,6 +234,24 @@ def _fill_addresses(mg: _MapGraph, store: GraphStore, ids: list[str]) -> None:
         )
 
 
+def _fill_residence_records(mg: _MapGraph, store: GraphStore, address_ids: list[str], window: Window, agencies: dict[str, dict]) -> None:
+    """Residents an agency knows only by its own record id: an edge from that agency to the address, labelled
+    'a residence known to <agency> (record X)'; no person node is invented for them."""
+    if not address_ids:
+        return
+    for row in run_query(store, "map_residence_records", {"ids": address_ids, **window.state_params()}).records():
+        _add_agency(mg, agencies, row["agency_id"])
+        name = mg.g.nodes[row["agency_id"]]["label"]
+        until = _text(row["to_date"]) or "now"
+        label = f"a residence known to {name} (record {row['record_id']})"
+        mg.edge(
+            f"RESIDENCE_RECORD|{_rel_key(row['agency_id'], row['address_id'], row['record_id'], row['from_date'])}",
+            row["agency_id"], row["address_id"], "RESIDENCE_RECORD", label=label,
+            props=_props(row, ("agency_id", "address_id", "source_agency", "source_record")),
+            sources=[_source(row, f"{label}, {_text(row['from_date'])} to {until}")],
+        )
+
+
 def _agency_rows(store: GraphStore, window: Window) -> dict[str, dict]:
     return {r["id"]: r for r in run_query(store, "map_agencies", window.state_params()).records()}
 
@@ -429,6 +447,7 @@ def ego_graph(
     mg.g.nodes[person_id]["ego"] = True
     agencies = _agency_rows(store, window)
     _fill_addresses(mg, store, mg.ids("address"))
+    _fill_residence_records(mg, store, mg.ids("address"), window, agencies)
     _fill_known_to(mg, store, people, window, agencies)
     _fill_events(mg, store, sorted(events), agencies)
     if findings is None:
@@ -450,6 +469,7 @@ REL_ENDS = {
     "LIVES_AT": ("person", "address"), "KNOWN_TO": ("person", "agency"), "ABOUT": ("event", "person"),
     "RECORDED_BY": ("event", "agency"), "OCCURRED_AT": ("event", "address"), "REFERRED_TO": ("event", "agency"),
     "SHARED_WITH": ("event", "agency"), "RELATED_TO": ("person", "person"), "SAME_AS": ("person", "person"),
+    "RESIDENCE_RECORD": ("agency", "address"),
 }
 
 
