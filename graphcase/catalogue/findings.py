@@ -206,7 +206,7 @@ def explain_da(rows) -> str:
         where = f" at {r['postcode']}" if r["postcode"] else ""
         return (f"{naming.agency(r['police_agency'])} (record {r['police_record']}) attended a domestic-abuse incident{where} "
                 f"on {_day(r['event_date'])}; {child} was present; {told}.")
-    present = f"; {wording.first_name(child)} was present" if r.get("child_present") else ""
+    present = " and was present" if r.get("child_present") else ""
     return (
         f"{naming.agency(r['police_agency'])} (record {r['police_record']}) attended a domestic-abuse incident at "
         f"{r['postcode']} on {_day(r['event_date'])}, where {child} has lived since "
