@@ -405,3 +405,43 @@ def test_a_residence_known_by_record_invents_no_person_and_shows_in_chronology_a
     assert (src, dst) == ("housing", "A-MILLS")
     assert data["label"] == "a residence known to Eastbridge Housing (record HSG-T77)"
     assert not [n for n, d in graph.nodes(data=True) if d["kind"] in ("adult", "child") and "HSG" in n]
+
+
+# ---- both engines -------------------------------------------------------------------------------------
+
+def test_every_addition_loads_and_answers_the_same_on_each_engine(empty_store, tmp_path):
+    """One bundle with all five additions, on LadybugDB and (when a server is given) Neo4j: the same
+    findings and words, and a re-load writes nothing."""
+    agencies = (FATHER / "agencies.csv").read_text() + HOUSING
+    household = "child_id,member_id,from_date,to_date,source_agency,source_record\ngp:ACOLE,gp:SMILLS,2024-02-01,,csc,CSC-3120"
+    events = "id,kind,date,summary,outcome,recorded_by,address_id,source_agency,source_record\n" + "\n".join(
+        f"R{i},referral,2025-0{i}-03,Concern {i},,school,,school,SCH-R{i}" for i in (2, 3, 4)) + "\n" + \
+        "E-DA1,domestic_abuse_incident,2025-06-06,Call-out at a friend's flat,,police,A-DAY,police,POL-INC-1"
+    about = "event_id,person_id,involvement,source_agency,source_record\n" + "\n".join(
+        f"R{i},gp:ACOLE,subject,school,SCH-R{i}" for i in (2, 3, 4)) + "\nE-DA1,gp:ACOLE,present,police,POL-INC-1"
+    referrals = "event_id,agency_id,kind,date,feedback_date,outcome,outcome_date,source_agency,source_record\n" + "\n".join(
+        f"R{i},csc,referred_to,2025-0{i}-03,,nfa,2025-0{i}-20,csc,CSC-D{i}" for i in (2, 3, 4))
+    folder = _bundle(tmp_path, FATHER, agencies=agencies, agency_records=MAPPA_RECORDS, csc_households=household,
+                     residences=_residences(",HSG-T77,A-MILLS,2024-06-01,,housing,HSG-R1"),
+                     events=events, event_people=about, event_agencies=referrals)
+    report = load_bundle(empty_store, folder, today=TODAY)
+    assert not report.rejects, report.rejects
+    assert sum(c["new"] + c["updated"] for c in load_bundle(empty_store, folder, today=TODAY).written.values()) == 0
+    assert empty_store.query("MATCH (p:Person) RETURN count(p) AS n").rows[0][0] == 9
+    assert [list(r) for r in empty_store.query(
+        "MATCH (a:Agency)-[r:RESIDENCE_RECORD]->(x:Address) RETURN a.id, x.id, r.record_id").rows] == [["housing", "A-MILLS", "HSG-T77"]]
+
+    found = run_catalogue(empty_store, AS_OF).findings
+    by = {(f.pattern, tuple(f.children)): f for f in found}
+    alfie = by[("risky_adult_unseen_child", ("gp:ACOLE",))]
+    assert "managed under MAPPA level 2 (category 1)" in alfie.explanation
+    assert "its record of Alfie's household does not include Darren Cole" in alfie.explanation
+    assert {e["csc_household_size"] for e in alfie.evidence} == {1}
+    da = by[("domestic_abuse_child_not_told", ("gp:ACOLE",))]
+    assert "Alfie Cole was present" in da.explanation and [e["lived_since"] for e in da.evidence] == [None]
+    harm = by[("cumulative_harm", ("gp:ACOLE",))]
+    assert harm.evidence[0]["count"] == 3
+    history = build_history(empty_store, "gp:ACOLE", as_of=AS_OF)
+    md = render_history(history, "markdown")
+    assert "outcome no further action 2025-03-20" in md
+    assert "a residence known to Eastbridge Housing (record HSG-T77) at EB1 1AA from 2024-06-01" in md
