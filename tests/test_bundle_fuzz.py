@@ -34,7 +34,7 @@ from graphcase.stores.ladybug import LadybugStore
 
 from .conftest import SAMPLE
 
-TABLES = list(tables())
+TABLES = [name for name in tables() if (SAMPLE / f"{name}.csv").exists()]  # the sample's files (it has no csc_households.csv)
 NODE_LABELS = {name: spec.label for name, spec in tables().items() if spec.is_node}
 FIELD_CAP = 4096  # --max-field-size in these runs, so "huge" fields stay cheap to generate
 
