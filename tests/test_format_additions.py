@@ -13,6 +13,7 @@ import pytest
 
 from graphcase.catalogue.findings import run_catalogue
 from graphcase.history import build_history, render_history
+from graphcase.history.pseudonymise import Pseudonymiser
 from graphcase.ingest.bundle import read_bundle
 from graphcase.ingest.load import load_bundle
 from graphcase.ingest.validate import validate_bundle
@@ -395,12 +396,15 @@ def test_a_residence_known_by_record_invents_no_person_and_shows_in_chronology_a
     try:
         history = build_history(store, "gp:ACOLE", as_of=AS_OF)
         graph = ego_graph(store, "gp:ACOLE", hops=1, window=Window.as_of(AS_OF), findings=[])
+        hidden = render_history(build_history(store, "gp:ACOLE", as_of=AS_OF, pseudonymiser=Pseudonymiser()), "json")
     finally:
         store.close()
     text = "a residence known to Eastbridge Housing (record HSG-T77) at EB1 1AA from 2024-06-01"
     assert [str(r) for r in history.chronology.residence_records] == [text]  # not the one at Leo's old address
     assert text in render_history(history, "markdown")
     assert '"record_id": "HSG-T77"' in render_history(history, "json")
+    assert "a residence known to Eastbridge Housing (record Record " in hidden  # pseudonymised like other records
+    assert "HSG-T77" not in hidden and "EB1 1AA" not in hidden
     [(src, dst, data)] = [(s, d, x) for s, d, x in graph.edges(data=True) if x["rel"] == "RESIDENCE_RECORD"]
     assert (src, dst) == ("housing", "A-MILLS")
     assert data["label"] == "a residence known to Eastbridge Housing (record HSG-T77)"
