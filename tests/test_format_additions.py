@@ -251,7 +251,7 @@ def test_an_adult_known_to_csc_but_not_in_its_household_record_is_absent(tmp_pat
     'known'; CSC's household record of Alfie, which leaves him out, makes him absent again."""
     db = tmp_path / "g.db"
     records = _father_records("probation:DCOLE,csc,CSC-0007,2003-05-05,2007-09-09,,csc,CSC-0007\n")
-    _load(_bundle(tmp_path, FATHER, agency_records=records), db)
+    _load(_bundle(tmp_path, FATHER, agency_records=records, csc_households=None), db)
     assert not [f for f in _findings(db, patterns=["risky_adult_unseen_child"]) if "gp:ACOLE" in f.children]
     db2 = tmp_path / "g2.db"
     (tmp_path / "bundle").rename(tmp_path / "first")
