@@ -116,7 +116,7 @@ def test_json_in_script_cannot_end_or_reopen_the_script(value):
 
 # -- every command and format on a bundle full of hostile values --------------------------------------
 def hostile_bundle(folder):
-    frames = {name: pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False) for name in tables()}
+    frames = {name: pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False) for name in tables() if (SAMPLE / f"{name}.csv").exists()}  # the sample has no csc_households.csv
     n = len(HOSTILE)
     people, events, agencies = frames["people"], frames["events"], frames["agencies"]
     people["given_name"] = [HOSTILE[i % n] for i in range(len(people))]
@@ -255,7 +255,7 @@ def test_links_explain_and_review(hostile_db, tmp_path):
 
 
 def test_the_reject_report_neutralises_rejected_values(tmp_path):
-    frames = {name: pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False) for name in tables()}
+    frames = {name: pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False) for name in tables() if (SAMPLE / f"{name}.csv").exists()}  # the sample has no csc_households.csv
     frames["people"].loc[0, "dob"] = '=HYPERLINK("http://x")'
     frames["people"].loc[1, "dob"] = "@SUM(A1)"
     write_bundle(frames, tmp_path / "bundle")
