@@ -89,15 +89,23 @@ class GraphStore(ABC):
 
     @abstractmethod
     def query_read_only(
-        self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
+        self,
+        cypher: str,
+        params: dict | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        memory_mb: int | None = None,
     ) -> Result:
         """Run user-supplied Cypher through the read-only guard (:mod:`graphcase.stores.guard`).
 
         One statement of read clauses only, checked by tokens and by the engine's own plan; refused ones
         raise :class:`~graphcase.stores.guard.GuardRefusal` (a ReadOnlyViolation) naming the clause. It
         runs at most ``timeout`` seconds and returns at most ``max_rows`` rows (``truncated_at`` says when
-        rows were cut); both default to GRAPHCASE_CYPHER_TIMEOUT / GRAPHCASE_CYPHER_MAX_ROWS, else 30 s
-        and 10,000 rows."""
+        rows were cut); on the embedded store it runs in a worker process killed at the time limit and
+        capped at ``memory_mb`` (a :class:`~graphcase.stores.guard.QueryLimitError` says which limit
+        stopped it). They default to GRAPHCASE_CYPHER_TIMEOUT / _MAX_ROWS / _MEMORY_MB, else 30 s, 10,000
+        rows and 1024 MB."""
 
     @abstractmethod
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
