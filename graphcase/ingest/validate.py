@@ -30,6 +30,8 @@ from ..model.restrictions import ROLES, split_visible_to
 
 # known_ids(label, ids) -> the subset of ids that already exist in the store
 KnownIds = Callable[[str, list[str]], set[str]]
+# stored_ids(label) -> every id of that label the store holds (for ids that differ from one only in case)
+StoredIds = Callable[[str], pa.Array]
 
 
 @dataclass
@@ -90,8 +92,10 @@ def validate_bundle(
     known_ids: KnownIds | None = None,
     today: dt.date | None = None,
     limits: InputLimits | None = None,
+    stored_ids: StoredIds | None = None,
 ) -> ValidatedBundle:
-    """Validate every table of ``raw``; ``known_ids`` resolves references to rows already in the store."""
+    """Validate every table of ``raw``; ``known_ids`` resolves references to rows already in the store, and
+    ``stored_ids`` gives the store's ids of a label, so that a new id spelt like a stored one is rejected."""
     today = today or dt.date.today()
     limits = limits or InputLimits()
     known_ids = known_ids or (lambda label, ids: set())
@@ -114,6 +118,8 @@ def validate_bundle(
         errors = _Errors(table_raw.path.name, table[ROW_COLUMN].to_numpy(), table_raw.rejects)
         parsed = _check_values(spec, table, errors, today, limits)
         _check_ids(spec, table, errors)
+        if spec.is_node and stored_ids is not None and table.num_rows:
+            _check_ids_against_store(table, errors, stored_ids(spec.label))
         table, parsed, errors, dropped = _check_keys(spec, table, parsed, errors)
         duplicates[name] = dropped
         if spec.is_node:
@@ -239,10 +245,15 @@ def _check_ids(spec: Table, table: pa.Table, errors: _Errors) -> None:
         _check_look_alike_ids(table, errors)
 
 
+def _fold(ids):
+    """What an id looks like to a person: compatibility forms unified (full-width letters, ligatures: NFKC),
+    lower case, without spaces. Other whitespace in an id is rejected above as invisible, so plain spaces only."""
+    return pc.replace_substring(pc.utf8_lower(pc.utf8_normalize(ids, "NFKC")), " ", "")
+
+
 def _check_look_alike_ids(table: pa.Table, errors: _Errors) -> None:
     ids = table["id"]
-    # Other whitespace in an id is rejected above as invisible, so folding drops plain spaces only.
-    folded = pc.replace_substring(pc.utf8_lower(ids), " ", "")
+    folded = _fold(ids)
     if pc.count_distinct(folded).as_py() == pc.count_distinct(ids).as_py():
         return  # folding joined no two ids: the usual case, without grouping a million ids
     spellings = pa.table({"folded": folded, "id": ids}).group_by("folded").aggregate([("id", "count_distinct")])
@@ -261,6 +272,35 @@ def _check_look_alike_ids(table: pa.Table, errors: _Errors) -> None:
         return f"id differs only in case or spacing from {', '.join(others[:3])}; one source id must be spelt one way"
 
     errors.add(mask, "id", reason, ids)
+
+
+def _check_ids_against_store(table: pa.Table, errors: _Errors, stored: pa.Array) -> None:
+    """A new id that differs only in case, spacing or character form from an id the store already holds is
+    rejected: loaded, it would be a second person (or agency) where the source almost certainly meant the
+    stored one, and every link through either spelling would be missed."""
+    if len(stored) == 0:
+        return
+    stored = pa.chunked_array([stored]) if isinstance(stored, pa.Array) else stored
+    ids = table["id"]
+    folded, stored_folded = _fold(ids), _fold(stored)
+    new = _mask(pc.invert(pc.is_in(ids, value_set=stored)))
+    look_alike = new & _mask(pc.is_in(folded, value_set=stored_folded)) & ~errors.bad
+    if not look_alike.any():
+        return
+    wanted = pc.unique(folded.filter(pa.array(look_alike)))
+    matching = _mask(pc.is_in(stored_folded, value_set=wanted))
+    spellings: dict[str, list[str]] = {}
+    for f, i in zip(stored_folded.filter(pa.array(matching)).to_pylist(), stored.filter(pa.array(matching)).to_pylist()):
+        spellings.setdefault(f, []).append(i)
+
+    def reason(value: str) -> str:
+        stored_ids = sorted(spellings[_fold(pa.array([value]))[0].as_py()])
+        return (
+            f"id differs only in case or spacing from {', '.join(map(repr, stored_ids[:3]))}, already in the store: "
+            f"did you mean the stored {stored_ids[0]}? One source id must be spelt one way"
+        )
+
+    errors.add(look_alike, "id", reason, ids)
 
 
 def _parse_dates(col: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -231,6 +231,9 @@ class LadybugStore(GraphStore):
         # the engine checks its timeout only between steps, and one step can build gigabytes.
         return adhoc.run_in_worker(self.location, statement, params, limits)
 
+    def node_ids(self, label: str) -> pa.Array:
+        return self._execute(f"MATCH (n:{label}) RETURN n.id AS id").get_as_arrow()["id"].combine_chunks().cast(pa.string())
+
     def stored_row_hashes(self, element: str, is_node: bool) -> pa.Array:
         table = self._execute(dialects.stored_hashes_query(element, is_node)).get_as_arrow()
         return table["row_hash"].combine_chunks().cast(pa.int64())
