@@ -106,20 +106,19 @@ def cypher(
     ORDER BY, SKIP, LIMIT, UNION and CALL of a metadata procedure; anything else is refused (exit code 3)."""
     try:
         limits = guard.resolve_limits(timeout, max_rows, max_memory_mb)
-        with opts.open(read_only=True) as store:
+        with opts.open(read_only=True) as store:  # the command's audit entry: run_cypher adds to it
             redactor = opts.redactor(store)
             if redactor is not None:
                 fail(f"refused: ad-hoc Cypher reads every property, and {redactor.viewer.describe()} may not see "
                      f"{len(redactor.hidden)} restricted record(s) of this store; use the catalogue commands "
                      "(run, history, links, map), which withhold them", code=3)
-            result = store.query_read_only(
-                query, parse_params(params), timeout=limits.timeout_seconds, max_rows=limits.max_rows, memory_mb=limits.memory_mb
+            result = cat.run_cypher(
+                store, query, parse_params(params), timeout=limits.timeout_seconds, max_rows=limits.max_rows, memory_mb=limits.memory_mb
             )
     except ReadOnlyViolation as exc:
         fail(str(exc), code=3)
     except StoreError as exc:
         fail(str(exc))
-    touch_result(opts, result)
     print_result(result, fmt)
     if result.truncated_at is not None:
         click.echo(

@@ -99,6 +99,9 @@ class GraphStore(ABC):
     ) -> Result:
         """Run user-supplied Cypher through the read-only guard (:mod:`graphcase.stores.guard`).
 
+        The unaudited low-level call: it writes no audit entry (stores sit below the audit layer). From
+        Python use :func:`graphcase.run_cypher`, which calls this and records the query in the audit log.
+
         One statement of read clauses only, checked by tokens and by the engine's own plan; refused ones
         raise :class:`~graphcase.stores.guard.GuardRefusal` (a ReadOnlyViolation) naming the clause. It
         runs at most ``timeout`` seconds and returns at most ``max_rows`` rows (``truncated_at`` says when
