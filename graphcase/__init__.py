@@ -6,6 +6,10 @@ The Python API is what the CLI calls::
     with graphcase.open_store("graphcase.db") as store:
         report = graphcase.load_bundle(store, "fixtures/sample")
         rows = graphcase.run_query(store, "probation_adult_child_unknown_to_csc", {"as_of": "2026-11-01"})
+        ad_hoc = graphcase.run_cypher(store, "MATCH (a:Agency) RETURN a.id", reason="MASH 12")  # audited
+
+``run_cypher`` is the audited way to run ad-hoc Cypher; ``store.query_read_only`` is the unaudited low-level
+call under it (the same guard and limits, no audit entry).
 
 One package per feature: ``ingest`` (bundle, validate, load), ``stores`` (embedded and Neo4j), ``catalogue``
 (missed-link queries and findings), ``history`` (chronologies), ``maps``, ``linkage`` (record linkage),
@@ -17,7 +21,7 @@ now, with ``hashing`` and the schemas inside). The names below are the stable AP
 ``graphcase`` itself.
 """
 
-from .catalogue import CatalogueError, get_query, load_catalogue, run_query
+from .catalogue import CatalogueError, get_query, load_catalogue, run_cypher, run_query
 from .ingest import BundleError, LoadReport, Reject, load_bundle, read_bundle, validate_bundle, write_bundle, write_reject_report
 from .stores import GraphStore, ReadOnlyViolation, Result, StoreError, open_store
 
@@ -37,6 +41,7 @@ __all__ = [
     "load_bundle",
     "open_store",
     "read_bundle",
+    "run_cypher",
     "run_query",
     "validate_bundle",
     "write_bundle",

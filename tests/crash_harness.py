@@ -74,6 +74,7 @@ class Scenario:
     after: dict
     seconds: float  # wall-clock of an uninterrupted run
     buildings: int  # copies the run builds (the kill "in the write" waits for the last one)
+    last_copy_at: float = 0.0  # when the last copy appeared in the uninterrupted run (seconds from its start)
 
 
 @dataclass
@@ -113,19 +114,24 @@ def _seed_folder(folder: Path, start: Path | None) -> None:
             shutil.copy2(file, folder / file.name)
 
 
-def _timed_run(command: list[str], folder: Path) -> tuple[float, int]:
-    """Run to completion, watching the folder: (seconds, number of distinct copies built)."""
+def _timed_run(command: list[str], folder: Path) -> tuple[float, int, float]:
+    """Run to completion, watching the folder: (seconds, number of distinct copies built, seconds from the
+    start until the last of them appeared)."""
     seen: set[str] = set()
+    last_copy_at = 0.0
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while proc.poll() is None:
-        seen.update(p.name for p in folder.glob(BUILDING_GLOB))
+        copies = {p.name for p in folder.glob(BUILDING_GLOB)}
+        if copies - seen:
+            last_copy_at = time.perf_counter() - started
+            seen |= copies
         time.sleep(0.002)
     seconds = time.perf_counter() - started
     out, err = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}): {out}\n{err}")
-    return seconds, len(seen)
+    return seconds, len(seen), last_copy_at
 
 
 def prepare(work: Path, people: int = 3000) -> dict[str, Scenario]:
@@ -142,14 +148,14 @@ def prepare(work: Path, people: int = 3000) -> dict[str, Scenario]:
     scenarios = {}
 
     _seed_folder(states["A"], None)
-    seconds, buildings = _timed_run(graphcase_command("load", str(bundles["A"]), "--quiet"), states["A"])
+    timing = _timed_run(graphcase_command("load", str(bundles["A"]), "--quiet"), states["A"])
     fp_a = fingerprint(states["A"] / DB)
-    scenarios["first load"] = Scenario("first load", graphcase_command("load", str(bundles["A"]), "--quiet"), None, empty, fp_a, seconds, buildings)
+    scenarios["first load"] = Scenario("first load", graphcase_command("load", str(bundles["A"]), "--quiet"), None, empty, fp_a, *timing)
 
     _seed_folder(states["AB"], states["A"])
-    seconds, buildings = _timed_run(graphcase_command("load", str(bundles["B"]), "--quiet"), states["AB"])
+    timing = _timed_run(graphcase_command("load", str(bundles["B"]), "--quiet"), states["AB"])
     fp_ab = fingerprint(states["AB"] / DB)
-    scenarios["update load"] = Scenario("update load", graphcase_command("load", str(bundles["B"]), "--quiet"), states["A"], fp_a, fp_ab, seconds, buildings)
+    scenarios["update load"] = Scenario("update load", graphcase_command("load", str(bundles["B"]), "--quiet"), states["A"], fp_a, fp_ab, *timing)
 
     # Train once, then keep the model (and the empty review queue) as part of the starting state.
     _seed_folder(states["linked"], states["AB"])
@@ -159,10 +165,10 @@ def prepare(work: Path, people: int = 3000) -> dict[str, Scenario]:
     for side in states["linked"].glob(f"{DB}.linkage-*.json"):
         shutil.copy2(side, states["AB-model"] / side.name)
     _seed_folder(states["linked"], states["AB-model"])
-    seconds, buildings = _timed_run(graphcase_command("link-records"), states["linked"])
+    timing = _timed_run(graphcase_command("link-records"), states["linked"])
     fp_linked = fingerprint(states["linked"] / DB)
     assert fp_linked["SAME_AS"][0] > 0, "the county should have records to link"
-    scenarios["link-records"] = Scenario("link-records", graphcase_command("link-records"), states["AB-model"], fp_ab, fp_linked, seconds, buildings)
+    scenarios["link-records"] = Scenario("link-records", graphcase_command("link-records"), states["AB-model"], fp_ab, fp_linked, *timing)
     return scenarios
 
 
@@ -180,7 +186,8 @@ def kill_once(scenario: Scenario, folder: Path, mode: str, rng: random.Random) -
         while proc.poll() is None and len(seen) < scenario.buildings:
             seen.update(p.name for p in folder.glob(BUILDING_GLOB))
             time.sleep(0.001)
-        time.sleep(rng.uniform(0, max(0.05, scenario.seconds / 4)))
+        # Within what remained of the uninterrupted run once its last copy appeared: COPY/MERGE, checkpoint, rename.
+        time.sleep(rng.uniform(0, max(0.01, scenario.seconds - scenario.last_copy_at)))
         delay = time.perf_counter() - started
     finished = proc.poll() is not None
     if not finished:
@@ -219,15 +226,23 @@ def _difference(state: dict, before: dict, after: dict) -> str:
     )
 
 
-def kill_many(scenarios: dict[str, Scenario], work: Path, per_kind: int, seed: int = 16, progress=None, kinds=KINDS) -> Report:
-    """``per_kind`` kills of each command, alternating a timed kill (uniform over the run's duration) and a
-    kill once the last copy is being built."""
+def kill_many(
+    scenarios: dict[str, Scenario], work: Path, per_kind: int, seed: int = 16, progress=None, kinds=KINDS, max_tries: int | None = None
+) -> Report:
+    """``per_kind`` kills that land (the run still going when its SIGKILL comes) of each command, alternating
+    a timed kill (uniform over the uninterrupted run's duration) and a kill once the last copy is being built.
+    A run that ends before its kill is recorded as ``finished`` and tried again, up to ``max_tries`` runs per
+    kind (default three times ``per_kind``)."""
     rng = random.Random(seed)
     report = Report()
+    max_tries = max_tries or 3 * per_kind
     for kind in kinds:
-        for i in range(per_kind):
-            mode = "timed" if i % 2 == 0 else "in write"
+        landed = tries = 0
+        while landed < per_kind and tries < max_tries:
+            mode = "timed" if tries % 2 == 0 else "in write"
             outcome = kill_once(scenarios[kind], work / "trial", mode, rng)
+            tries += 1
+            landed += outcome.state != "finished"
             report.outcomes.append(outcome)
             if progress:
                 progress(outcome)

@@ -279,3 +279,31 @@ def test_audit_show_filters_by_user_person_and_date(loaded):
     assert json.loads(_cli(loaded, "audit", "show", "--to", str(today - dt.timedelta(days=1)), "--format", "json", reason=None).output) == []
     table = _cli(loaded, "audit", "show", "--from", str(today), reason=None)
     assert table.exit_code == 0 and "csc:MBROWN" in table.output
+
+
+def test_run_cypher_is_the_audited_ad_hoc_query_and_query_read_only_is_not(loaded, monkeypatch):
+    import graphcase
+    from graphcase.stores import guard
+
+    monkeypatch.delenv("GRAPHCASE_REASON", raising=False)
+    log = f"{loaded}.audit.jsonl"
+    before = len(read_log(log))
+    query = "MATCH (p:Person) WHERE p.id STARTS WITH $prefix RETURN p.id AS id ORDER BY id"
+    with LadybugStore(loaded, read_only=True) as store:
+        result = graphcase.run_cypher(store, query, {"prefix": "gp:"}, reason="MASH 2026-0412")
+        assert len(read_log(log)) == before + 2
+        assert store.query_read_only(query, {"prefix": "gp:"}).rows == result.rows  # the low-level call: no entry
+        assert len(read_log(log)) == before + 2
+        with pytest.raises(guard.GuardRefusal):
+            graphcase.run_cypher(store, "MATCH (p:Person) DELETE p", reason="MASH 2026-0412")
+        with pytest.raises(audit.ReasonRequired):
+            graphcase.run_cypher(store, query, {"prefix": "gp:"})
+    start, end, refused_start, refused, no_reason_start, no_reason = read_log(log)[before:]
+    assert (start["command"], start["phase"], start["via"], start["reason"]) == ("cypher", "start", "api", "MASH 2026-0412")
+    assert start["arguments"]["query"] == query and start["arguments"]["params"] == {"prefix": "gp:"}
+    assert end["outcome"] == "ok" and end["rows"] == len(result) > 0
+    assert end["people"] == sorted(row[0] for row in result.rows) and "gp:TWARD" in end["people"]
+    assert refused["outcome"] == "refused" and "DELETE" in refused["message"] and refused["rows"] is None
+    assert no_reason["outcome"] == "refused" and no_reason["rows"] is None
+    verified = _cli(loaded, "audit", "verify", reason=None)
+    assert verified.exit_code == 0, verified.output

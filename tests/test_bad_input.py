@@ -418,3 +418,48 @@ def test_papers_beside_the_data_are_ignored_but_a_misnamed_extract_is_not(tmp_pa
     (bundle / "agency_record.csv").write_text("person_id\n")
     raw = read_bundle(bundle)
     assert [r.file for r in raw.rejects] == ["agency_record.csv"]
+
+
+# --- ids already in the store ----------------------------------------------------------------------------
+
+def test_a_new_id_spelt_like_a_stored_one_is_rejected_and_nothing_is_written(sample_store, tmp_path):
+    """The store holds gp:KWARD and gp:TWARD (the sample); a second load spelling them GP:kward and with a
+    full-width "gp" is refused row by row, and with rejects refused the load writes nothing at all."""
+    from graphcase import load_bundle
+
+    def people_ids():
+        return sorted(row[0] for row in sample_store.query("MATCH (p:Person) RETURN p.id").rows)
+
+    before = people_ids()
+    assert "gp:KWARD" in before
+    folder = tmp_path / "second"
+    folder.mkdir()
+    (folder / "people.csv").write_text(people(
+        "GP:kward,adult,Kerry,Ward,1996-02-11,female,,gp-riverside,R1",
+        "gp:NEW1,adult,Nia,Evans,1990-01-01,female,,gp-riverside,R2",
+        "\uff47\uff50:TWARD,child,Tyler,Ward,2019-05-30,male,,gp-riverside,R3",  # full-width "gp"
+    ), encoding="utf-8")
+    report = load_bundle(sample_store, folder, allow_rejects=False, today=AS_OF)
+    assert not report.applied
+    assert where(report.rejects) == {("people.csv", 2, "id"), ("people.csv", 4, "id")}
+    first, full_width = sorted(report.rejects, key=lambda r: r.row)
+    assert "did you mean the stored gp:KWARD?" in first.reason and first.value == "GP:kward"
+    assert "did you mean the stored gp:TWARD?" in full_width.reason
+    assert people_ids() == before  # gp:NEW1 was not written either
+    # An id the store holds exactly is an update, not a look-alike.
+    again = load_bundle(sample_store, SAMPLE, allow_rejects=False, today=AS_OF)
+    assert again.applied and again.rejects == []
+
+
+def test_cli_load_names_the_stored_spelling_and_writes_nothing(tmp_path):
+    result, store_dir, _ = load_cli(tmp_path, SAMPLE)
+    assert result.exit_code == 0, result.output
+    store_file = store_dir / "g.db"
+    size_before = store_file.stat().st_size, store_file.stat().st_mtime_ns
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "people.csv").write_text(people("GP:kward,adult,Kerry,Ward,1996-02-11,female,,gp-riverside,R1"))
+    result, _, _ = load_cli(tmp_path, second)
+    assert result.exit_code == 2, result.output
+    assert "people.csv, row 2, field id" in result.output and "did you mean the stored gp:KWARD?" in result.output
+    assert (store_file.stat().st_size, store_file.stat().st_mtime_ns) == size_before

@@ -8,11 +8,13 @@ error came back. The allowed forms must still return the right rows.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -342,6 +344,80 @@ def test_bad_limits_are_clear_errors(store):
     assert code == 1 and "GRAPHCASE_CYPHER_TIMEOUT='soon' is not a number" in err
     with pytest.raises(StoreError, match="row limit"):
         store.query_read_only("RETURN 1", max_rows=0)
+
+
+# -- the worker process (embedded store): a hard kill at the time limit, a memory cap -----------------
+def child_pids() -> set[int]:
+    """Processes whose parent is this test process (a worker left behind would be one)."""
+    pids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            pids.add(int(stat.parent.name))
+    return pids
+
+
+def store_files(store) -> list[str]:
+    folder = Path(store.location).parent
+    return sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir())
+
+
+def test_a_huge_range_stops_with_a_clear_error_and_leaves_no_process(embedded):
+    before, files = child_pids(), store_files(embedded)
+    started = time.monotonic()
+    with pytest.raises(guard.QueryLimitError, match=r"^stopped"):
+        embedded.query_read_only("UNWIND range(1, 500000000) AS x RETURN count(x)", timeout=3)
+    assert time.monotonic() - started < 3 + 5  # in process it ran 21-45 s and reached 4.3 GB
+    assert child_pids() <= before
+    assert store_files(embedded) == files and people_count(embedded) > 0
+
+
+def test_a_memory_blow_up_is_stopped_at_the_memory_limit(embedded):
+    blow_up = "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN collect(a * b) AS xs"
+    with pytest.raises(guard.QueryLimitError, match="ran out of the 256 MB allowed"):
+        embedded.query_read_only(blow_up, timeout=60, memory_mb=256)
+    code, out, err = cli(embedded, blow_up, "--max-memory-mb", "256", "--timeout", "60")
+    assert code == 1 and "ran out of the 256 MB allowed" in err and "Traceback" not in out + err
+    code, _, err = cli(embedded, blow_up, "--timeout", "60", env={guard.MEMORY_ENV: "300"})
+    assert code == 1 and "ran out of the 300 MB allowed" in err
+
+
+def test_a_step_the_engine_cannot_interrupt_is_killed_at_the_time_limit(embedded):
+    """Sorting one 30-million-item list is a single step: the engine's own timeout never fires and, in
+    process, the query returned its row after several seconds. Only the kill stops it at the limit."""
+    one_step = "RETURN size(list_sort(range(30000000, 1, -1))) AS n"
+    before = child_pids()
+    started = time.monotonic()
+    with pytest.raises(guard.QueryLimitError, match="stopped after 1 s"):
+        embedded.query_read_only(one_step, timeout=1, memory_mb=2048)
+    assert time.monotonic() - started < 1 + 5
+    assert child_pids() <= before
+    code, _, err = cli(embedded, one_step, "--timeout", "1", "--max-memory-mb", "2048")
+    assert code == 1 and "stopped after 1 s" in err
+
+
+def test_ad_hoc_rows_equal_graphcase_own_query_rows(embedded):
+    for query in [
+        "MATCH (p:Person) RETURN p.id AS id, p.given_name AS name, p.dob AS dob ORDER BY id",
+        "MATCH (p:Person)-[l:LIVES_AT]->(a:Address) RETURN p.id, a.id, l.from_date ORDER BY p.id, a.id",
+        "MATCH (e:Event) RETURN e.kind AS kind, count(*) AS n ORDER BY kind",
+        "MATCH (a:Agency) RETURN a ORDER BY a.id",
+    ]:
+        mine = embedded.query(query)
+        ad_hoc = embedded.query_read_only(query)
+        assert ad_hoc.columns == mine.columns and ad_hoc.rows == mine.rows and len(ad_hoc) > 0, query
+
+
+def test_bad_memory_limits_are_clear_errors(embedded):
+    code, _, err = cli(embedded, "RETURN 1", "--max-memory-mb", "10")
+    assert code == 2 and "--max-memory-mb" in err
+    code, _, err = cli(embedded, "RETURN 1", env={guard.MEMORY_ENV: "lots"})
+    assert code == 1 and "GRAPHCASE_CYPHER_MEMORY_MB='lots' is not a whole number" in err
+    with pytest.raises(StoreError, match="memory limit"):
+        embedded.query_read_only("RETURN 1", memory_mb=1)
 
 
 # -- what is allowed -------------------------------------------------------------------------------

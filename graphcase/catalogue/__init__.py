@@ -6,6 +6,7 @@ and scoring against a ground truth (quality).
 True
 """
 
+from .cypher import run_cypher
 from .queries import (
     CatalogueError,
     Parameter,
@@ -19,4 +20,4 @@ from .queries import (
 )
 
 __all__ = ["CatalogueError", "Parameter", "Query", "cypher_root", "get_query", "load_catalogue", "result_json",
-           "run_query", "to_jsonable"]
+           "run_cypher", "run_query", "to_jsonable"]

@@ -8,6 +8,7 @@ import contextlib
 import click
 
 from .. import audit
+from ..catalogue.cypher import result_people
 from ..model.restrictions import Viewer
 from ..output import fail
 from ..stores import StoreError, open_store
@@ -97,22 +98,11 @@ class StoreOptions:
             fail(str(exc))
 
 
-ID_COLUMNS = {"child", "children", "person", "people", "adult", "adults", "others", "member", "members"}
-
-
 def touch_result(opts: StoreOptions, result) -> None:
-    """Add a query result's row count and the ids in its id-like columns (``*id*``, child, person ...) to the audit."""
+    """Add a query result's row count and the people ids it shows to the command's audit entry."""
     record = opts.audit.record if opts.audit else None
-    if record is None:
-        return
-    ids = []
-    for index, column in enumerate(result.columns):
-        name = column.lower().rsplit(".", 1)[-1]
-        if "id" in name or name in ID_COLUMNS:
-            for row in result.rows:
-                values = row[index] if isinstance(row[index], list) else [row[index]]
-                ids.extend(v for v in values if isinstance(v, str))
-    record.touch(people=ids, rows=len(result))
+    if record is not None:
+        record.touch(people=result_people(result), rows=len(result))
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict:

@@ -86,24 +86,39 @@ def run(opts: StoreOptions, name: str, params: tuple[str, ...], fmt: str):
     default=None,
     help=f"Rows returned at most (env {guard.MAX_ROWS_ENV}; default {guard.DEFAULT_MAX_ROWS:,}).",
 )
+@click.option(
+    "--max-memory-mb",
+    type=click.IntRange(min=guard.MIN_MEMORY_MB),
+    default=None,
+    help=f"Memory the query may use on the embedded store, in MB (env {guard.MEMORY_ENV}; default {guard.DEFAULT_MEMORY_MB}).",
+)
 @click.pass_obj
-def cypher(opts: StoreOptions, query: str, params: tuple[str, ...], fmt: str, timeout: float | None, max_rows: int | None):
+def cypher(
+    opts: StoreOptions,
+    query: str,
+    params: tuple[str, ...],
+    fmt: str,
+    timeout: float | None,
+    max_rows: int | None,
+    max_memory_mb: int | None,
+):
     """Run ad-hoc Cypher, read-only: one statement of MATCH, OPTIONAL MATCH, WHERE, WITH, UNWIND, RETURN,
     ORDER BY, SKIP, LIMIT, UNION and CALL of a metadata procedure; anything else is refused (exit code 3)."""
     try:
-        limits = guard.resolve_limits(timeout, max_rows)
-        with opts.open(read_only=True) as store:
+        limits = guard.resolve_limits(timeout, max_rows, max_memory_mb)
+        with opts.open(read_only=True) as store:  # the command's audit entry: run_cypher adds to it
             redactor = opts.redactor(store)
             if redactor is not None:
                 fail(f"refused: ad-hoc Cypher reads every property, and {redactor.viewer.describe()} may not see "
                      f"{len(redactor.hidden)} restricted record(s) of this store; use the catalogue commands "
                      "(run, history, links, map), which withhold them", code=3)
-            result = store.query_read_only(query, parse_params(params), timeout=limits.timeout_seconds, max_rows=limits.max_rows)
+            result = cat.run_cypher(
+                store, query, parse_params(params), timeout=limits.timeout_seconds, max_rows=limits.max_rows, memory_mb=limits.memory_mb
+            )
     except ReadOnlyViolation as exc:
         fail(str(exc), code=3)
     except StoreError as exc:
         fail(str(exc))
-    touch_result(opts, result)
     print_result(result, fmt)
     if result.truncated_at is not None:
         click.echo(

@@ -233,7 +233,7 @@ def load_bundle(
     store.ensure_schema()
     raw = read_bundle(folder, limits)
     stage_done("read")
-    validated = validate_bundle(raw, known_ids=store.known_ids, today=today, limits=limits)
+    validated = validate_bundle(raw, known_ids=store.known_ids, today=today, limits=limits, stored_ids=store.node_ids)
     stage_done("validate")
     loaded_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     load_id = f"{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"

@@ -30,6 +30,8 @@ from ..model.restrictions import ROLES, split_visible_to
 
 # known_ids(label, ids) -> the subset of ids that already exist in the store
 KnownIds = Callable[[str, list[str]], set[str]]
+# stored_ids(label) -> every id of that label the store holds (for ids that differ from one only in case)
+StoredIds = Callable[[str], pa.Array]
 
 
 @dataclass
@@ -90,8 +92,10 @@ def validate_bundle(
     known_ids: KnownIds | None = None,
     today: dt.date | None = None,
     limits: InputLimits | None = None,
+    stored_ids: StoredIds | None = None,
 ) -> ValidatedBundle:
-    """Validate every table of ``raw``; ``known_ids`` resolves references to rows already in the store."""
+    """Validate every table of ``raw``; ``known_ids`` resolves references to rows already in the store, and
+    ``stored_ids`` gives the store's ids of a label, so that a new id spelt like a stored one is rejected."""
     today = today or dt.date.today()
     limits = limits or InputLimits()
     known_ids = known_ids or (lambda label, ids: set())
@@ -114,6 +118,8 @@ def validate_bundle(
         errors = _Errors(table_raw.path.name, table[ROW_COLUMN].to_numpy(), table_raw.rejects)
         parsed = _check_values(spec, table, errors, today, limits)
         _check_ids(spec, table, errors)
+        if spec.is_node and stored_ids is not None and table.num_rows:
+            _check_ids_against_store(table, errors, stored_ids(spec.label))
         table, parsed, errors, dropped = _check_keys(spec, table, parsed, errors)
         duplicates[name] = dropped
         if spec.is_node:
@@ -267,10 +273,19 @@ def _check_ids(spec: Table, table: pa.Table, errors: _Errors) -> None:
         _check_look_alike_ids(table, errors)
 
 
+def _fold(ids):
+    """What an id looks like to a person: compatibility forms unified (full-width letters, ligatures: NFKC),
+    lower case, without spaces. Other whitespace in an id is rejected above as invisible, so plain spaces only."""
+    if pc.all(pc.string_is_ascii(ids)).as_py() is False:
+        folded = pc.utf8_lower(pc.utf8_normalize(ids, "NFKC"))
+    else:  # the usual case, 20 times faster
+        folded = pc.ascii_lower(ids)
+    return pc.replace_substring(folded, " ", "") if pc.any(pc.match_substring(folded, " ")).as_py() else folded
+
+
 def _check_look_alike_ids(table: pa.Table, errors: _Errors) -> None:
     ids = table["id"]
-    # Other whitespace in an id is rejected above as invisible, so folding drops plain spaces only.
-    folded = pc.replace_substring(pc.utf8_lower(ids), " ", "")
+    folded = _fold(ids)
     if pc.count_distinct(folded).as_py() == pc.count_distinct(ids).as_py():
         return  # folding joined no two ids: the usual case, without grouping a million ids
     spellings = pa.table({"folded": folded, "id": ids}).group_by("folded").aggregate([("id", "count_distinct")])
@@ -289,6 +304,40 @@ def _check_look_alike_ids(table: pa.Table, errors: _Errors) -> None:
         return f"id differs only in case or spacing from {', '.join(others[:3])}; one source id must be spelt one way"
 
     errors.add(mask, "id", reason, ids)
+
+
+def _check_ids_against_store(table: pa.Table, errors: _Errors, stored: pa.Array) -> None:
+    """A new id that differs only in case, spacing or character form from an id the store already holds is
+    rejected: loaded, it would be a second person (or agency) where the source almost certainly meant the
+    stored one, and every link through either spelling would be missed.
+
+    Every hash set is built from the bundle's side, which is the smaller (a re-load has no new ids, and stops
+    after one pass over the stored ids)."""
+    if len(stored) == 0:
+        return
+    ids = table["id"]
+    held = stored.filter(_mask(pc.is_in(stored, value_set=ids.combine_chunks())))
+    new = _mask(pc.invert(pc.is_in(ids, value_set=held))) & _mask(pc.is_valid(ids)) & ~errors.bad
+    if not new.any():
+        return
+    folded = _fold(ids)
+    stored_folded = _fold(stored)
+    near = _mask(pc.is_in(stored_folded, value_set=pc.unique(folded.filter(pa.array(new)))))
+    if not near.any():
+        return
+    spellings: dict[str, list[str]] = {}
+    for f, i in zip(stored_folded.filter(pa.array(near)).to_pylist(), stored.filter(pa.array(near)).to_pylist()):
+        spellings.setdefault(f, []).append(i)
+    look_alike = new & _mask(pc.is_in(folded, value_set=pa.array(list(spellings), pa.string())))
+
+    def reason(value: str) -> str:
+        stored_ids = sorted(spellings[_fold(pa.array([value]))[0].as_py()])
+        return (
+            f"id differs only in case or spacing from {', '.join(map(repr, stored_ids[:3]))}, already in the store: "
+            f"did you mean the stored {stored_ids[0]}? One source id must be spelt one way"
+        )
+
+    errors.add(look_alike, "id", reason, ids)
 
 
 def _parse_dates(col: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -89,15 +89,26 @@ class GraphStore(ABC):
 
     @abstractmethod
     def query_read_only(
-        self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
+        self,
+        cypher: str,
+        params: dict | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        memory_mb: int | None = None,
     ) -> Result:
         """Run user-supplied Cypher through the read-only guard (:mod:`graphcase.stores.guard`).
+
+        The unaudited low-level call: it writes no audit entry (stores sit below the audit layer). From
+        Python use :func:`graphcase.run_cypher`, which calls this and records the query in the audit log.
 
         One statement of read clauses only, checked by tokens and by the engine's own plan; refused ones
         raise :class:`~graphcase.stores.guard.GuardRefusal` (a ReadOnlyViolation) naming the clause. It
         runs at most ``timeout`` seconds and returns at most ``max_rows`` rows (``truncated_at`` says when
-        rows were cut); both default to GRAPHCASE_CYPHER_TIMEOUT / GRAPHCASE_CYPHER_MAX_ROWS, else 30 s
-        and 10,000 rows."""
+        rows were cut); on the embedded store it runs in a worker process killed at the time limit and
+        capped at ``memory_mb`` (a :class:`~graphcase.stores.guard.QueryLimitError` says which limit
+        stopped it). They default to GRAPHCASE_CYPHER_TIMEOUT / _MAX_ROWS / _MEMORY_MB, else 30 s, 10,000
+        rows and 1024 MB."""
 
     @abstractmethod
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
@@ -159,6 +170,10 @@ class GraphStore(ABC):
             result = self.query(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": chunk})
             found.update(row[0] for row in result.rows)
         return found
+
+    def node_ids(self, label: str) -> pa.Array:
+        """Every id of the nodes of ``label`` (text): what a load compares new ids with for look-alikes."""
+        return pa.array([row[0] for row in self.query(f"MATCH (n:{label}) RETURN n.id AS id").rows], pa.string())
 
     def __enter__(self):
         return self

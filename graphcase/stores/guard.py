@@ -14,7 +14,8 @@ allowed at three levels, each an allow-list:
 2. The engine's own parser and planner then say what the statement does: on LadybugDB every operator of
    the ``EXPLAIN`` plan must be a read operator (:data:`LADYBUG_READ_OPERATORS`) and every table function a
    metadata one; on Neo4j ``EXPLAIN``'s query type must be ``r`` (read only).
-3. The statement runs with a time limit and a row limit (:class:`Limits`).
+3. The statement runs with a time limit, a row limit and (embedded store) a memory limit (:class:`Limits`).
+   On LadybugDB it runs in a worker process (:mod:`graphcase.stores.adhoc`) that is killed at the limits.
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from .base import ReadOnlyViolation, StoreError
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MEMORY_MB = 1024
+MIN_MEMORY_MB = 64
 TIMEOUT_ENV = "GRAPHCASE_CYPHER_TIMEOUT"
 MAX_ROWS_ENV = "GRAPHCASE_CYPHER_MAX_ROWS"
+MEMORY_ENV = "GRAPHCASE_CYPHER_MEMORY_MB"
 
 
 class GuardRefusal(ReadOnlyViolation):
@@ -37,7 +41,7 @@ class GuardRefusal(ReadOnlyViolation):
 
 
 class QueryLimitError(StoreError):
-    """An ad-hoc query ran past its time limit or needed more memory than there is."""
+    """An ad-hoc query ran past its time limit or needed more memory than it is allowed."""
 
 
 # -- limits ----------------------------------------------------------------------------------------
@@ -45,20 +49,28 @@ class QueryLimitError(StoreError):
 class Limits:
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     max_rows: int = DEFAULT_MAX_ROWS
+    memory_mb: int = DEFAULT_MEMORY_MB  # the embedded store's worker process; Neo4j's server has its own
 
 
-def resolve_limits(timeout: float | None = None, max_rows: int | None = None, env=None) -> Limits:
-    """Limits from the arguments, else GRAPHCASE_CYPHER_TIMEOUT / GRAPHCASE_CYPHER_MAX_ROWS, else 30 s and 10,000."""
+def resolve_limits(
+    timeout: float | None = None, max_rows: int | None = None, memory_mb: int | None = None, env=None
+) -> Limits:
+    """Limits from the arguments, else GRAPHCASE_CYPHER_TIMEOUT / _MAX_ROWS / _MEMORY_MB, else 30 s, 10,000
+    rows and 1024 MB."""
     env = os.environ if env is None else env
     if timeout is None:
         timeout = _number(env.get(TIMEOUT_ENV), TIMEOUT_ENV, float, DEFAULT_TIMEOUT_SECONDS)
     if max_rows is None:
         max_rows = _number(env.get(MAX_ROWS_ENV), MAX_ROWS_ENV, int, DEFAULT_MAX_ROWS)
+    if memory_mb is None:
+        memory_mb = _number(env.get(MEMORY_ENV), MEMORY_ENV, int, DEFAULT_MEMORY_MB)
     if not timeout > 0:
         raise StoreError(f"the time limit must be more than 0 seconds (got {timeout!r})")
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
         raise StoreError(f"the row limit must be a whole number of rows, 1 or more (got {max_rows!r})")
-    return Limits(float(timeout), max_rows)
+    if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < MIN_MEMORY_MB:
+        raise StoreError(f"the memory limit must be a whole number of MB, {MIN_MEMORY_MB} or more (got {memory_mb!r})")
+    return Limits(float(timeout), max_rows, memory_mb)
 
 
 def _number(text, name, kind, default):
@@ -72,8 +84,15 @@ def _number(text, name, kind, default):
 
 def timeout_message(limits: Limits) -> str:
     return (
-        f"stopped: the query ran past the time limit of {limits.timeout_seconds:g} s "
+        f"stopped after {limits.timeout_seconds:g} s: the query ran past the time limit of {limits.timeout_seconds:g} s "
         f"(raise it with --timeout or {TIMEOUT_ENV}, or narrow the query)"
+    )
+
+
+def memory_message(limits: Limits) -> str:
+    return (
+        f"stopped: the query ran out of the {limits.memory_mb} MB allowed (for example a huge range(), "
+        f"collect() or cartesian product; raise it with --max-memory-mb or {MEMORY_ENV}, or narrow the query)"
     )
 
 

@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from ..files import fsync_dir
 from ..files.lock import FileLock, LockBusy
-from . import dialects, guard, ladybug_traps
+from . import adhoc, dialects, guard, ladybug_traps
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
 from .union import split_union, union_rows
 from .values import ladybug_plain_rows, sort_unordered
@@ -215,58 +215,24 @@ class LadybugStore(GraphStore):
             raise StoreError(ladybug_traps.refusal(self._checked_shapes[cypher]))
 
     def query_read_only(
-        self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
+        self,
+        cypher: str,
+        params: dict | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        memory_mb: int | None = None,
     ) -> Result:
         statement = guard.check_statement(cypher, self.dialect)  # before the engine binds anything
-        limits = guard.resolve_limits(timeout, max_rows)
-        # A second, read-only handle on the same file: the engine itself refuses any write to a table.
-        ro = LadybugStore(self.location, read_only=True) if not self.read_only else self
-        try:
-            return ro._run_guarded(statement, params, limits)
-        finally:
-            if ro is not self:
-                ro.close()
+        return self._run_guarded(statement, params, guard.resolve_limits(timeout, max_rows, memory_mb))
 
     def _run_guarded(self, statement: guard.Statement, params: dict | None, limits: guard.Limits) -> Result:
-        text = statement.limited(limits.max_rows + 1)
-        self._conn.set_query_timeout(max(1, int(limits.timeout_seconds * 1000)))
-        try:
-            plan = self._execute_ad_hoc(guard.EXPLAIN + text, params, limits)
-            plan_text = "\n".join(str(row[0]) for row in plan.get_all())
-            guard.check_ladybug_plan(plan_text)
-            if shapes := ladybug_traps.find_wrong_answer_shapes(plan_text):
-                raise guard.GuardRefusal(ladybug_traps.refusal(shapes))
-            # Branch by branch, as in query(): LadybugDB 0.22 mixes columns between UNION branches.
-            branches, distinct = split_union(text)
-            per_branch = []
-            for branch in branches:
-                result = self._execute_ad_hoc(branch, params, limits)
-                rows = []
-                while len(rows) <= limits.max_rows and result.has_next():
-                    rows.append(result.get_next())
-                per_branch.append(ladybug_plain_rows(result.get_column_data_types(), rows))
-                columns = columns if len(per_branch) > 1 else result.get_column_names()
-            rows = sort_unordered(text, columns, union_rows(per_branch, distinct))
-            truncated = len(rows) > limits.max_rows
-            return Result(columns, rows[: limits.max_rows], limits.max_rows if truncated else None)
-        finally:
-            self._conn.set_query_timeout(0)  # the handle may serve graphcase's own queries next
+        # In a worker process on its own read-only handle, killed at the time limit and capped in memory:
+        # the engine checks its timeout only between steps, and one step can build gigabytes.
+        return adhoc.run_in_worker(self.location, statement, params, limits)
 
-    def _execute_ad_hoc(self, cypher: str, params: dict | None, limits: guard.Limits):
-        try:
-            result = self._conn.execute(cypher, params or {})
-        except RuntimeError as exc:
-            message = str(exc)
-            if "read-only" in message.lower():
-                raise ReadOnlyViolation(f"refused: this query writes, and ad-hoc queries are read-only ({message})") from exc
-            if message.strip().rstrip(".") == "Interrupted":
-                raise guard.QueryLimitError(guard.timeout_message(limits)) from exc
-            if "bad_alloc" in message or "Unable to allocate memory" in message:
-                raise guard.QueryLimitError(guard.OUT_OF_MEMORY_MESSAGE) from exc
-            raise StoreError(guard.without_explain(message) if cypher.startswith(guard.EXPLAIN) else message) from exc
-        if isinstance(result, list):  # several statements: check_statement lets only one through
-            raise guard.GuardRefusal("refused: ad-hoc queries are read-only and run one statement")
-        return result
+    def node_ids(self, label: str) -> pa.Array:
+        return self._execute(f"MATCH (n:{label}) RETURN n.id AS id").get_as_arrow()["id"].combine_chunks().cast(pa.string())
 
     def stored_row_hashes(self, element: str, is_node: bool) -> pa.Array:
         table = self._execute(dialects.stored_hashes_query(element, is_node)).get_as_arrow()

@@ -326,12 +326,19 @@ class Neo4jStore(GraphStore):
         return self._managed(True, self._collect, cypher, params, action="query")
 
     def query_read_only(
-        self, cypher: str, params: dict | None = None, *, timeout: float | None = None, max_rows: int | None = None
+        self,
+        cypher: str,
+        params: dict | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        memory_mb: int | None = None,
     ) -> Result:
         """User-supplied Cypher through the guard, in a READ transaction (no retries) that is always rolled
-        back and that the server ends at the time limit."""
+        back and that the server ends at the time limit. ``memory_mb`` is checked but the server's own
+        transaction memory limit (``db.memory.transaction.max``) is what applies."""
         statement = guard.check_statement(cypher, self.dialect)  # LOAD CSV, apoc.* ... never reach the server
-        limits = guard.resolve_limits(timeout, max_rows)
+        limits = guard.resolve_limits(timeout, max_rows, memory_mb)
         text = statement.limited(limits.max_rows + 1)
         errors = self._neo4j.exceptions
         try:
