@@ -558,3 +558,57 @@ def test_a_2000_node_map_collapses_households_searches_fast_and_undoes_a_layout(
         assert m.errors == []
     finally:
         m.page.close()
+
+
+@pytest.fixture(scope="module")
+def county_100k_maps(tmp_path_factory):
+    """Maps of a generated county of 100,000 people, as a partnership would draw them: the findings map (capped,
+    with its banner), the partnership map (23 agencies, kinds grouped) and the network of the child with the
+    most findings. Building them is part of what is tested: none may fail or come out blank at this size."""
+    import json
+    import os
+
+    from graphcase import load_bundle
+    from graphcase.maps.extract import map_findings
+    from graphcase.synthetic.county import generate_county
+
+    tmp = tmp_path_factory.mktemp("county-100k-maps")
+    generate_county(100_000, seed=5, out_dir=tmp / "county")
+    as_of = dt.date.fromisoformat(json.loads((tmp / "county" / "ground_truth.json").read_text())["as_of"])
+    store = LadybugStore(tmp / "county.db")
+    store.ensure_schema()
+    load_bundle(store, tmp / "county")
+    old = os.environ.get("GRAPHCASE_REASON")
+    os.environ["GRAPHCASE_REASON"] = "browser test"
+    try:
+        found = map_findings(store, as_of)
+        per_child: dict[str, int] = {}
+        for f in found:
+            per_child[f.subject_id] = per_child.get(f.subject_id, 0) + 1
+        child = max(sorted(per_child), key=per_child.get)
+        paths = {
+            "findings": findings_map(store, as_of=as_of, out=tmp / "findings.html", findings=found, limit=150),
+            "partnership": partnership_map(store, window=Window.up_to(as_of), out=tmp / "partnership.html"),
+            "ego": ego_map(store, child, window=Window.as_of(as_of), out=tmp / "ego.html", findings=found),
+        }
+    finally:
+        store.close()
+        if old is None:
+            os.environ.pop("GRAPHCASE_REASON", None)
+        else:
+            os.environ["GRAPHCASE_REASON"] = old
+    return paths, len({f.finding_id for f in found})
+
+
+@pytest.mark.parametrize("kind", ["findings", "partnership", "ego"])
+def test_100k_county_maps_are_drawn_readable_and_accessible(browser, county_100k_maps, shots, kind):
+    paths, findings = county_100k_maps
+    m = open_map(browser, paths[kind])
+    try:
+        assert_settled_offline_and_clean(m)
+        assert m.js("network.body.data.nodes.length") > 1  # never a blank page
+        if kind == "findings" and findings > 150:
+            assert re.search(rf"Showing \d+ of {findings:,} findings", m.page.inner_text("body"))
+        check_page_kind(m, shots, f"county-100k-{kind}")
+    finally:
+        m.page.close()
