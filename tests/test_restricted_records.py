@@ -30,7 +30,7 @@ from graphcase.web import create_app
 from .conftest import AS_OF, SAMPLE, _neo4j_store
 from .restricted_bundle import AMH_NAME, HOLDER_NAME, MARKER, restricted_bundle
 from .test_web_browser import Visit, free_port
-from .web_fixtures import PASSWORD, client_for, give_reason, make_workspace, sign_in
+from .web_fixtures import PASSWORD, client_for, give_reason, make_workspace, sample_store, sign_in
 
 KERRY, TYLER, BABY = "gp:KWARD", "gp:TWARD", "gp:RWARD"
 ANALYST = Viewer("analyst", "analyst", "MASH")
@@ -191,6 +191,31 @@ def test_a_lead_resting_on_a_restricted_record_shows_the_placeholder(store):
     assert all(ev.get("restricted") for ev in lead.evidence)
 
 
+def test_run_cypher_from_python_applies_the_viewer_rule(db_path, tmp_path):
+    """graphcase.run_cypher(viewer=...) refuses as `graphcase cypher --user` does (exit 3's exception); the
+    owner (no viewer) and a viewer allowed every restricted record run it; the refusal is audited."""
+    import graphcase
+    from graphcase import audit
+    from graphcase.catalogue import RestrictedCypherRefused
+
+    query = "MATCH (e:Event) RETURN e.summary AS summary"  # no id column: the audit lists no restricted event id
+    with LadybugStore(db_path, read_only=True) as store:
+        with pytest.raises(RestrictedCypherRefused, match="may not see 3 restricted record") as refused:
+            graphcase.run_cypher(store, query, reason="MASH 1", viewer=ANALYST)
+        assert isinstance(refused.value, graphcase.ReadOnlyViolation)  # the CLI's exit code 3
+        log, _ = audit.locate(store)
+        end = audit.read_log(log.path)[-1]
+        assert (end["command"], end["outcome"], end["rows"]) == ("cypher", "refused", None) and "restricted" in end["message"]
+        with pytest.raises(RestrictedCypherRefused):
+            graphcase.run_cypher(store, query, reason="MASH 1", viewer=Viewer("r", "reviewer", "MASH"))  # sees one, not all
+        assert MARKER in json.dumps(graphcase.run_cypher(store, query, reason="MASH 1").rows)  # the owner sees all
+    sample = sample_store(tmp_path)  # no restricted records: any viewer sees everything, so it runs
+    try:
+        assert graphcase.run_cypher(sample, query, reason="MASH 1", viewer=ANALYST).rows
+    finally:
+        sample.close()
+
+
 def test_maps_draw_a_bare_placeholder(store):
     g = ego_graph(store, KERRY, hops=1, window=Window.as_of(AS_OF), viewer=ANALYST)
     _hidden_from(json.dumps([list(g.nodes(data=True)), list(g.edges(keys=True, data=True)), g.graph], default=str))
@@ -207,7 +232,7 @@ def _requests_for(route) -> list[tuple[str, str, dict]]:
     """Requests that would show the most data through ``route``, for each person of the sealed records."""
     path, name = route.path, route.name
     per_person = {
-        "person": [{}], "network": [{}], "network_data": [{}], "chronology": [{}],
+        "person": [{}], "network": [{}], "network_data": [{}], "network_leads": [{}], "chronology": [{}],
         "network_expand": [{"node": KERRY}, {"node": TYLER}],
         "chronology_export": [{"format": f, "pseudonymised": p} for f in ("markdown", "csv", "html") for p in ("0", "1")],
     }

@@ -56,6 +56,7 @@ PERSON_REQUESTS = [
     ("GET", f"/person/{PERSON}/network", {}),
     ("GET", f"/api/network/{PERSON}", {}),
     ("GET", f"/api/network/{PERSON}/expand", {"node": "gp:KWARD"}),
+    ("GET", f"/api/network/{PERSON}/leads", {}),
     ("GET", f"/person/{PERSON}/chronology", {}),
     ("GET", f"/person/{PERSON}/chronology/export", {"format": "csv", "pseudonymised": "1"}),
     ("GET", "/search", {"name": "Jon Smyth", "reason": "MASH 1"}),

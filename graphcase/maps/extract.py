@@ -126,34 +126,38 @@ def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None, 
         run = run_catalogue(store, as_of, patterns=[pattern] if pattern else None, viewer=viewer)
     except CatalogueError as exc:
         raise MapError(str(exc)) from exc
-    drawn = []
     # In a fixed order, not the engine's row order: the map (edge keys, each node's list of findings) is
     # then the same from either store.
-    for f in sorted(run.findings, key=lambda f: (f.pattern, f.id)):
-        path_nodes: list[str] = []
-        path_rels: list[str] = []
-        steps: list[tuple[str, str, str]] = []
-        evidence: list[str] = []
-        for row in f.evidence:
-            nodes, rels = list(row.get("path_nodes") or []), list(row.get("path_rels") or [])
-            path_nodes.extend(n for n in nodes if n not in path_nodes)
-            path_rels.extend(r for r in rels if r not in path_rels)
-            steps.extend(s for s in zip(nodes, rels, nodes[1:]) if s not in steps)
-            evidence.extend(s for s in (row.get("sources") or []) if s not in evidence)
-        first = path_nodes[0] if path_nodes else None
-        if f.children and f.others:
-            pairs = [(o, c) for o in f.others for c in f.children]
-        else:
-            ends = f.children or f.others
-            pairs = [(first, c) for c in ends if first and first != c]
-        for other, subject in pairs:
-            drawn.append(
-                MapFinding(
-                    pattern=f.pattern, title=f.pattern.replace("_", " "), explanation=f.explanation,
-                    subject_id=subject, other_id=other, path_nodes=path_nodes, path_rels=path_rels,
-                    evidence=evidence, finding_id=f.id, steps=steps,
-                )
-            )
+    return [m for f in sorted(run.findings, key=lambda f: (f.pattern, f.id)) for m in as_map_findings(f)]
+
+
+def as_map_findings(f) -> list[MapFinding]:
+    """One catalogue finding (:class:`graphcase.catalogue.findings.Finding`) as map edges: one per (other,
+    child) pair, each carrying the whole evidence path (nodes, relationships, steps and source records)."""
+    path_nodes: list[str] = []
+    path_rels: list[str] = []
+    steps: list[tuple[str, str, str]] = []
+    evidence: list[str] = []
+    for row in f.evidence:
+        nodes, rels = list(row.get("path_nodes") or []), list(row.get("path_rels") or [])
+        path_nodes.extend(n for n in nodes if n not in path_nodes)
+        path_rels.extend(r for r in rels if r not in path_rels)
+        steps.extend(s for s in zip(nodes, rels, nodes[1:]) if s not in steps)
+        evidence.extend(s for s in (row.get("sources") or []) if s not in evidence)
+    first = path_nodes[0] if path_nodes else None
+    if f.children and f.others:
+        pairs = [(o, c) for o in f.others for c in f.children]
+    else:
+        ends = f.children or f.others
+        pairs = [(first, c) for c in ends if first and first != c]
+    return [
+        MapFinding(
+            pattern=f.pattern, title=f.pattern.replace("_", " "), explanation=f.explanation,
+            subject_id=subject, other_id=other, path_nodes=path_nodes, path_rels=path_rels,
+            evidence=evidence, finding_id=f.id, steps=steps,
+        )
+        for other, subject in pairs
+    ]
     return drawn
 
 

@@ -309,6 +309,26 @@ def network_expand(request: Request):
         return JSONResponse({"error": str(exc)}, status_code=404)
 
 
+def network_leads(request: Request):
+    """The leads about ``pid`` (the catalogue's, as the case view lists them) with each one's evidence path,
+    and the map nodes and edges of that evidence, for the network page to highlight a chosen lead."""
+    from ..maps.leads import lead_evidence
+
+    w, pid = ws(request), request.path_params["pid"]
+    why = _reason_for(request, pid)
+    if why is None:
+        return JSONResponse({"error": "give the reason for opening this person first"}, status_code=403)
+    with w.audited(request, "links", {"person": pid, "as_of": w.as_of}, why) as record:
+        run = run_catalogue(w.store, w.as_of, person=pid, viewer=viewer(request),
+                            sweep_cache=None if w.store.dialect == "neo4j" else side_file(w.store, ".sweep.json"))
+        try:
+            data = lead_evidence(w.store, run.findings, as_of=w.as_of, viewer=viewer(request))
+        except MapError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        record.touch(people=[pid, *sorted({p for f in run.findings for p in f.people})], rows=len(data["leads"]))
+    return JSONResponse(data)
+
+
 # -- the chronology ------------------------------------------------------------------------------------
 def _history(request: Request, pid: str, pseudonymised: bool):
     w = ws(request)
@@ -473,6 +493,7 @@ ROUTES = [
     ("/person/{pid}/network", "network", network, GET),
     ("/api/network/{pid}", "network_data", network_data, GET),
     ("/api/network/{pid}/expand", "network_expand", network_expand, GET),
+    ("/api/network/{pid}/leads", "network_leads", network_leads, GET),
     ("/person/{pid}/chronology", "chronology", chronology, GET),
     ("/person/{pid}/chronology/export", "chronology_export", chronology_export, GET),
     ("/review", "review_queue", review_queue, GET),
