@@ -104,6 +104,36 @@ class Visit:
         self.context.close()
 
 
+def choose_a_lead_and_see_its_path(v: Visit, want_added: bool = False) -> dict:
+    """Choose the lead (with an evidence path) whose evidence is most off the map: its evidence nodes are then
+    all on the map and lit, at least one of its links is lit, everything else is dimmed; choosing it again
+    puts the map back. Returns the lead."""
+    v.wait("graphcase.leads !== null")
+    leads = v.js("graphcase.leads")
+    assert leads, "no lead about this person"
+    on_map = set(v.js("network.body.data.nodes.getIds()"))
+    index = max((i for i, lead in enumerate(leads) if lead["steps"]), key=lambda i: len(set(leads[i]["nodes"]) - on_map))
+    lead = leads[index]
+    missing = set(lead["nodes"]) - on_map
+    assert missing or not want_added, "every lead's evidence is already on the map"
+    v.js("i => graphcaseChooseLead(i)", index)
+    nodes = {n["id"]: n for n in v.js("network.body.data.nodes.get()")}
+    edges = v.js("network.body.data.edges.get()")
+    assert set(lead["nodes"]) <= set(nodes), "an evidence node was not added"
+    assert set(v.js("graphcase.added")) >= missing
+    assert {i for i, n in nodes.items() if n.get("lit")} == set(lead["nodes"])
+    assert all(n.get("dimmed") for i, n in nodes.items() if i not in lead["nodes"])
+    lit = [e for e in edges if e.get("lit")]
+    assert lit and all(e["from"] in lead["nodes"] and e["to"] in lead["nodes"] for e in lit)
+    assert any(e.get("dimmed") for e in edges) or len(lit) == len(edges)
+    assert v.page.locator("#leads button.lead-choice[aria-pressed=true]").count() == 1
+    v.page.wait_for_timeout(500)
+    v.js("i => graphcaseChooseLead(i)", index)  # again: cleared
+    assert not any(n.get("dimmed") or n.get("lit") for n in v.js("network.body.data.nodes.get()"))
+    v.js("i => graphcaseChooseLead(i)", index)  # and chosen, for the screenshot
+    return lead
+
+
 def test_analyst_searches_opens_the_case_expands_the_network_and_replays_it(browser, server):
     v = Visit(browser, server, "analyst")
     v.go("/search")
@@ -150,6 +180,9 @@ def test_analyst_searches_opens_the_case_expands_the_network_and_replays_it(brow
     earlier = set(v.js("network.body.data.nodes.getIds()"))
     assert v.js("graphcase.asOf") < "2022-01-01"
     assert earlier != full and len(earlier) < len(full)
+
+    choose_a_lead_and_see_its_path(v, want_added=True)  # five years back, some of the evidence is not on the map
+    v.shot("network-lead")
 
     hidden_before = v.js("network.body.data.edges.get().filter(e => e.hidden).length")
     rel = v.js("network.body.data.edges.get()[0].rel")

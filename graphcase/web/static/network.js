@@ -14,7 +14,10 @@
   var network = new vis.Network(document.getElementById("network"), { nodes: nodes, edges: edges }, options);
   window.network = network;
   var statusEl = document.getElementById("status");
-  network.on("stabilizationIterationsDone", function () { network.setOptions({ physics: { enabled: false } }); });
+  network.on("stabilizationIterationsDone", function () {
+    network.setOptions({ physics: { enabled: false } });
+    if (state.lead && state.lit.nodes.length) network.fit({ nodes: state.lit.nodes, animation: false });
+  });
   document.getElementById("fit").addEventListener("click", function () { network.fit({ animation: false }); });
 
   function el(tag, attrs, text) {
@@ -143,7 +146,11 @@
       return !haveEdge[e.id] && !haveEdge[edgeKey(e)] && nodes.get(e.from) && nodes.get(e.to) && litEdge(e, lead, onPath, steps);
     }));
     newNodes.forEach(function (n) { if (state.added.indexOf(n.id) < 0) state.added.push(n.id); });
-    if (newNodes.length) applyFilters();
+    if (newNodes.length) {  // let the layout find them a place (physics stops again when it settles)
+      applyFilters();
+      network.setOptions({ physics: { enabled: true } });
+      network.stabilize(150);
+    }
   }
   function chooseLead(lead, button) {
     var again = state.lead && state.lead.id === lead.id;
@@ -216,6 +223,7 @@
   slider.addEventListener("input", function () { sliderText.textContent = dateAt(slider.value); });
   slider.addEventListener("change", function () {
     var day = dateAt(slider.value);
+    sliderText.textContent = day;
     getJSON(base + "?" + new URLSearchParams({ as_of: day }), function (data) {
       state.asOf = day;
       state.expanded = {};
