@@ -212,6 +212,9 @@ def test_lead_sees_figures_and_no_person(browser, server):
     v = Visit(browser, server, "lead")
     v.go("/partnership?from=2020-01-01&to=2026-11-01")
     assert v.page.locator("#agencies tbody tr").count() > 3
+    assert v.page.locator("#months tbody tr").count() == 7 * 12 - 1  # 2020-01 .. 2026-11, one row a month
+    assert v.page.locator("#months svg.bar rect.referrals").count() == 7 * 12 - 1
+    assert int(v.page.inner_text("#fig-referrals")) > 0
     v.shot("partnership")
     text = v.page.inner_text("main")
     assert "Tyler" not in text and "gp:TWARD" not in text

@@ -602,6 +602,33 @@ def _flow_figures(rows: list[dict], date_key: str) -> dict:
     return figures
 
 
+def _months_of(window: Window, rows: list[dict]) -> list[str]:
+    """Every month of the window ("YYYY-MM"), from its start (or the first flow, when it has none) to its end."""
+    dated = sorted(_text(r.get("referral_date") or r.get("shared_date"))[:7] for r in rows)
+    first = window.events_from if window.events_from != EARLIEST else (dt.date.fromisoformat(dated[0] + "-01") if dated else window.events_to)
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (window.events_to.year, window.events_to.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _period_figures(flows: dict[tuple[str, str, str], list[dict]], window: Window) -> dict:
+    """The whole partnership's figures over the window and in each month of it, from the same rows and by the
+    same rule (:func:`_flow_figures`) as each flow's: ``totals`` and ``by_month`` (every month, empty ones too)."""
+    referrals = [r for (flow, _, _), rows in flows.items() if flow == "referral" for r in rows]
+    shares = [r for (flow, _, _), rows in flows.items() if flow == "shared" for r in rows]
+
+    def in_month(rows: list[dict], key: str, month: str) -> list[dict]:
+        return [r for r in rows if _text(r[key])[:7] == month]
+
+    by_month = [{"month": m, "referrals": _flow_figures(in_month(referrals, "referral_date", m), "referral_date"),
+                 "shared": _flow_figures(in_month(shares, "shared_date", m), "shared_date")}
+                for m in _months_of(window, referrals + shares)]
+    totals = {"referrals": _flow_figures(referrals, "referral_date"), "shared": _flow_figures(shares, "shared_date")}
+    return {"totals": totals, "by_month": by_month}
+
+
 def _days_text(days: float | None) -> str:
     return "n/a" if days is None else f"{days:g} day{'s' * (days != 1)}"
 
@@ -650,6 +677,7 @@ def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:
                 figures=f, flow="shared",
                 sources=[{"agency": src, "record": f"{n} share(s)", "fact": f"{_text(rows[0]['shared_date'])} to {_text(rows[-1]['shared_date'])}"}],
             )
+    mg.g.graph.update(_period_figures(flows, window))
     risks: dict[str, dict[tuple[str, str], bool]] = {}
     # Records and addresses overlapping the window; "up to a day" means the whole time up to it, like the flows.
     risk_window = window.state_params() if window.from_date != window.to_date else params

@@ -27,7 +27,7 @@ from ..linkage.link import resolved_ids
 from ..linkage.records import fetch_person_records
 from ..linkage.review import ReviewError, ReviewQueue, review_path_for
 from ..linkage.train import LinkageError
-from ..maps.build import build_network
+from ..maps.build import build_network, partnership_table
 from ..maps.extract import MapError, Window, ego_graph, partnership_graph
 from ..model.restrictions import Viewer
 from .sessions import Lockout, Sessions
@@ -431,15 +431,13 @@ def partnership(request: Request):
         return _fail(request, f"the period starts ({start}) after it ends ({end})")
     with w.audited(request, "partnership", {"from": start, "to": end}, None) as record:
         g = partnership_graph(w.store, window=Window.between(start, end))
-        agencies = [{"id": n, "name": d.get("label", n).replace("\n", " "), "kind": d.get("agency_kind", ""),
-                     "people_known": d.get("people_known", 0), "events_about": d.get("events_about_its_people", 0),
-                     "told": d.get("events_told", 0), "never_told": d.get("never_told", False)}
-                    for n, d in sorted(g.nodes(data=True))]
-        flows = [{"from": s, "to": t, "kind": d.get("flow", d["rel"]), "count": d.get("weight", 0),
-                  "without_feedback": int((d.get("props") or {}).get("without_feedback", 0))}
-                 for s, t, d in g.edges(data=True)]
-        record.touch(rows=len(flows))
-    return page(request, "partnership.html", agencies=agencies, flows=flows, start=start, end=end)
+        figures = partnership_table(g)
+        record.touch(rows=len(figures["flows"]))
+    totals = g.graph["totals"]
+    never_told = [a for a in figures["agencies"] if a["neverTold"]]
+    most = max([1] + [max(m["referrals"], m["shared"]) for m in figures["byMonth"]])
+    return page(request, "partnership.html", start=start, end=end, figures=figures, totals=totals, never_told=never_told,
+                bar_scale=120 / most)
 
 
 # -- the audit log, for administrators -----------------------------------------------------------------
