@@ -286,6 +286,16 @@ def test_every_route_withholds_restricted_records_from_a_role_without_permission
             assert f"held by {HOLDER_NAME}" in everything and f"held by {AMH_NAME}" in everything, role
 
 
+def test_the_network_pages_leads_withhold_restricted_evidence_and_name_whom_to_ask(workspace):
+    data = _signed_in(workspace, "analyst").get(f"/api/network/{BABY}/leads").json()
+    _hidden_from(json.dumps(data))
+    on_map = {n["id"] for n in data["nodes"]}
+    assert all(set(lead["nodes"]) <= on_map for lead in data["leads"])  # every evidence node can be drawn
+    sealed = next(lead for lead in data["leads"] if lead["pattern"] == "under_fives_parent_risk" and lead["withheld"])
+    assert all(f"held by {AMH_NAME}" in notice for notice in sealed["withheld"])
+    assert sealed["steps"] == [] and BABY in sealed["nodes"]  # its people stay; its sealed path does not
+
+
 def test_the_holding_agency_and_the_named_role_see_the_record(workspace):
     nurse = _signed_in(workspace, "sh-nurse")
     assert f"clinic {MARKER}" in nurse.get(f"/person/{TYLER}/chronology").text
