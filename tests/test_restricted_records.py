@@ -399,6 +399,11 @@ def test_in_chromium_an_analyst_sees_only_whom_to_ask(browser, server):
     labels = v.js("JSON.stringify(network.body.data.nodes.get()) + JSON.stringify(network.body.data.edges.get())")
     _hidden_from(labels)
     assert HOLDER_NAME in labels  # the placeholder node names the agency to ask
+    v.wait("graphcase.leads !== null")
+    for index in range(v.js("graphcase.leads.length")):  # a chosen lead's path adds nothing sealed to the map
+        v.js("i => graphcaseChooseLead(i)", index)
+        _hidden_from(v.js("JSON.stringify(network.body.data.nodes.get()) + JSON.stringify(network.body.data.edges.get())"))
+    _hidden_from(v.page.content())
     v.close()
     nurse = Visit(browser, server, "sh-nurse")
     nurse.go(f"/person/{KERRY}/chronology")
