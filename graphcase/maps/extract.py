@@ -602,10 +602,10 @@ def _flow_figures(rows: list[dict], date_key: str) -> dict:
     return figures
 
 
-def _months_of(window: Window, rows: list[dict]) -> list[str]:
-    """Every month of the window ("YYYY-MM"), from its start (or the first flow, when it has none) to its end."""
-    dated = sorted(_text(r.get("referral_date") or r.get("shared_date"))[:7] for r in rows)
-    first = window.events_from if window.events_from != EARLIEST else (dt.date.fromisoformat(dated[0] + "-01") if dated else window.events_to)
+def _months_of(window: Window, first_dated: str | None) -> list[str]:
+    """Every month of the window ("YYYY-MM"), from its start (or the first flow's month, when it has none) to its end."""
+    first = window.events_from if window.events_from != EARLIEST else (
+        dt.date.fromisoformat(first_dated + "-01") if first_dated else window.events_to)
     months, year, month = [], first.year, first.month
     while (year, month) <= (window.events_to.year, window.events_to.month):
         months.append(f"{year:04d}-{month:02d}")
@@ -616,17 +616,19 @@ def _months_of(window: Window, rows: list[dict]) -> list[str]:
 def _period_figures(flows: dict[tuple[str, str, str], list[dict]], window: Window) -> dict:
     """The whole partnership's figures over the window and in each month of it, from the same rows and by the
     same rule (:func:`_flow_figures`) as each flow's: ``totals`` and ``by_month`` (every month, empty ones too)."""
-    referrals = [r for (flow, _, _), rows in flows.items() if flow == "referral" for r in rows]
-    shares = [r for (flow, _, _), rows in flows.items() if flow == "shared" for r in rows]
-
-    def in_month(rows: list[dict], key: str, month: str) -> list[dict]:
-        return [r for r in rows if _text(r[key])[:7] == month]
-
-    by_month = [{"month": m, "referrals": _flow_figures(in_month(referrals, "referral_date", m), "referral_date"),
-                 "shared": _flow_figures(in_month(shares, "shared_date", m), "shared_date")}
-                for m in _months_of(window, referrals + shares)]
-    totals = {"referrals": _flow_figures(referrals, "referral_date"), "shared": _flow_figures(shares, "shared_date")}
-    return {"totals": totals, "by_month": by_month}
+    rows = {"referral": [], "shared": []}
+    by_month: dict[str, dict[str, list[dict]]] = {}
+    for (flow, _, _), flow_rows in flows.items():
+        key = "referral_date" if flow == "referral" else "shared_date"
+        rows[flow].extend(flow_rows)
+        for r in flow_rows:
+            by_month.setdefault(_text(r[key])[:7], {"referral": [], "shared": []})[flow].append(r)
+    empty = {"referral": [], "shared": []}
+    months = [{"month": m, "referrals": _flow_figures(by_month.get(m, empty)["referral"], "referral_date"),
+               "shared": _flow_figures(by_month.get(m, empty)["shared"], "shared_date")}
+              for m in _months_of(window, min(by_month, default=None))]
+    totals = {"referrals": _flow_figures(rows["referral"], "referral_date"), "shared": _flow_figures(rows["shared"], "shared_date")}
+    return {"totals": totals, "by_month": months}
 
 
 def _days_text(days: float | None) -> str:
