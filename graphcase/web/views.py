@@ -29,6 +29,7 @@ from ..linkage.review import ReviewError, ReviewQueue, review_path_for
 from ..linkage.train import LinkageError
 from ..maps.build import build_network, partnership_table
 from ..maps.extract import MapError, Window, ego_graph, partnership_graph
+from ..maps.leads import lead_evidence
 from ..model.restrictions import Viewer
 from .sessions import Lockout, Sessions
 from .users import User, UserFile, side_file
@@ -312,8 +313,6 @@ def network_expand(request: Request):
 def network_leads(request: Request):
     """The leads about ``pid`` (the catalogue's, as the case view lists them) with each one's evidence path,
     and the map nodes and edges of that evidence, for the network page to highlight a chosen lead."""
-    from ..maps.leads import lead_evidence
-
     w, pid = ws(request), request.path_params["pid"]
     why = _reason_for(request, pid)
     if why is None:
