@@ -19,7 +19,8 @@ from .extract import as_map_findings, findings_graph
 
 
 def lead_evidence(store, findings: list, *, as_of: dt.date, viewer=None) -> dict:
-    """``{"leads": [...], "nodes": [...], "edges": [...]}`` for ``findings`` (catalogue Findings).
+    """``{"leads": [...], "nodes": [...], "edges": [...], "legend": ..., "relationships": [...]}`` for
+    ``findings`` (catalogue Findings); the legend and relationships give the page's filters for what it adds.
 
     Each lead: ``id``, ``pattern``, ``title``, ``explanation``, ``nodes`` (evidence node ids on the map),
     ``steps`` (``[node, REL, node]`` of its paths), ``withheld`` (notices of restricted evidence rows) and
@@ -46,4 +47,5 @@ def lead_evidence(store, findings: list, *, as_of: dt.date, viewer=None) -> dict
             "evidence_rows": len(f.evidence),
         })
     _, data = build_network(g)
-    return {"leads": leads, "nodes": data["nodes"], "edges": data["edges"]}
+    return {"leads": leads, "nodes": data["nodes"], "edges": data["edges"], "legend": data["legend"],
+            "relationships": sorted({e["rel"] for e in data["edges"]})}

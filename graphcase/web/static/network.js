@@ -142,9 +142,15 @@
     var newNodes = evidence.nodes.filter(function (n) { return onPath[n.id] && !have[n.id]; });
     nodes.add(newNodes);
     edges.get().forEach(function (e) { haveEdge[e.id] = true; haveEdge[edgeKey(e)] = true; haveEdge[stepKey(e.to, e.rel, e.from)] = true; });
-    edges.add(evidence.edges.filter(function (e) {
+    var newEdges = evidence.edges.filter(function (e) {
       return !haveEdge[e.id] && !haveEdge[edgeKey(e)] && nodes.get(e.from) && nodes.get(e.to) && litEdge(e, lead, onPath, steps);
-    }));
+    });
+    edges.add(newEdges);
+    var kinds = newNodes.map(function (n) { return n.agency_kind; });
+    addFilters({  // a checkbox for each relationship and agency kind the evidence brought
+      relationships: newEdges.map(function (e) { return e.rel; }),
+      legend: { agencyKinds: (evidence.legend.agencyKinds || []).filter(function (k) { return kinds.indexOf(k.kind) >= 0; }) }
+    });
     newNodes.forEach(function (n) { if (state.added.indexOf(n.id) < 0) state.added.push(n.id); });
     if (newNodes.length) {  // let the layout find them a place (physics stops again when it settles)
       applyFilters();
@@ -169,7 +175,7 @@
   function showLeads(data) {
     leadsBox.textContent = "";
     leadsBox.className = "";
-    evidence = { nodes: data.nodes, edges: data.edges };
+    evidence = { nodes: data.nodes, edges: data.edges, legend: data.legend, relationships: data.relationships };
     state.leads = data.leads;
     if (!data.leads.length) leadsBox.appendChild(el("div", { "class": "muted", id: "no-leads" }, "No leads about this person's network."));
     data.leads.forEach(function (lead) {
