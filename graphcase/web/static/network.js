@@ -149,7 +149,7 @@
     var kinds = newNodes.map(function (n) { return n.agency_kind; });
     addFilters({  // a checkbox for each relationship and agency kind the evidence brought
       relationships: newEdges.map(function (e) { return e.rel; }),
-      legend: { agencyKinds: (evidence.legend.agencyKinds || []).filter(function (k) { return kinds.indexOf(k.kind) >= 0; }) }
+      legend: { agencyKinds: ((evidence.legend && evidence.legend.agencyKinds) || []).filter(function (k) { return kinds.indexOf(k.kind) >= 0; }) }
     });
     newNodes.forEach(function (n) { if (state.added.indexOf(n.id) < 0) state.added.push(n.id); });
     if (newNodes.length) {  // let the layout find them a place (physics stops again when it settles)
