@@ -9,7 +9,9 @@ The Python API is what the CLI calls::
         ad_hoc = graphcase.run_cypher(store, "MATCH (a:Agency) RETURN a.id", reason="MASH 12")  # audited
 
 ``run_cypher`` is the audited way to run ad-hoc Cypher; ``store.query_read_only`` is the unaudited low-level
-call under it (the same guard and limits, no audit entry).
+call under it (the same guard and limits, no audit entry). ``run_cypher(..., viewer=Viewer(name, role, agency))``
+applies the restricted-records rule of ``graphcase cypher --user``: refused (``RestrictedCypherRefused``) unless
+the viewer may see every restricted record; without a viewer the caller is the store's owner, who sees all.
 
 One package per feature: ``ingest`` (bundle, validate, load), ``stores`` (embedded and Neo4j), ``catalogue``
 (missed-link queries and findings), ``history`` (chronologies), ``maps``, ``linkage`` (record linkage),

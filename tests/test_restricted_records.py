@@ -30,7 +30,7 @@ from graphcase.web import create_app
 from .conftest import AS_OF, SAMPLE, _neo4j_store
 from .restricted_bundle import AMH_NAME, HOLDER_NAME, MARKER, restricted_bundle
 from .test_web_browser import Visit, free_port
-from .web_fixtures import PASSWORD, client_for, give_reason, make_workspace, sign_in
+from .web_fixtures import PASSWORD, client_for, give_reason, make_workspace, sample_store, sign_in
 
 KERRY, TYLER, BABY = "gp:KWARD", "gp:TWARD", "gp:RWARD"
 ANALYST = Viewer("analyst", "analyst", "MASH")
@@ -191,6 +191,31 @@ def test_a_lead_resting_on_a_restricted_record_shows_the_placeholder(store):
     assert all(ev.get("restricted") for ev in lead.evidence)
 
 
+def test_run_cypher_from_python_applies_the_viewer_rule(db_path, tmp_path):
+    """graphcase.run_cypher(viewer=...) refuses as `graphcase cypher --user` does (exit 3's exception); the
+    owner (no viewer) and a viewer allowed every restricted record run it; the refusal is audited."""
+    import graphcase
+    from graphcase import audit
+    from graphcase.catalogue import RestrictedCypherRefused
+
+    query = "MATCH (e:Event) RETURN e.summary AS summary"  # no id column: the audit lists no restricted event id
+    with LadybugStore(db_path, read_only=True) as store:
+        with pytest.raises(RestrictedCypherRefused, match="may not see 3 restricted record") as refused:
+            graphcase.run_cypher(store, query, reason="MASH 1", viewer=ANALYST)
+        assert isinstance(refused.value, graphcase.ReadOnlyViolation)  # the CLI's exit code 3
+        log, _ = audit.locate(store)
+        end = audit.read_log(log.path)[-1]
+        assert (end["command"], end["outcome"], end["rows"]) == ("cypher", "refused", None) and "restricted" in end["message"]
+        with pytest.raises(RestrictedCypherRefused):
+            graphcase.run_cypher(store, query, reason="MASH 1", viewer=Viewer("r", "reviewer", "MASH"))  # sees one, not all
+        assert MARKER in json.dumps(graphcase.run_cypher(store, query, reason="MASH 1").rows)  # the owner sees all
+    sample = sample_store(tmp_path)  # no restricted records: any viewer sees everything, so it runs
+    try:
+        assert graphcase.run_cypher(sample, query, reason="MASH 1", viewer=ANALYST).rows
+    finally:
+        sample.close()
+
+
 def test_maps_draw_a_bare_placeholder(store):
     g = ego_graph(store, KERRY, hops=1, window=Window.as_of(AS_OF), viewer=ANALYST)
     _hidden_from(json.dumps([list(g.nodes(data=True)), list(g.edges(keys=True, data=True)), g.graph], default=str))
@@ -207,7 +232,7 @@ def _requests_for(route) -> list[tuple[str, str, dict]]:
     """Requests that would show the most data through ``route``, for each person of the sealed records."""
     path, name = route.path, route.name
     per_person = {
-        "person": [{}], "network": [{}], "network_data": [{}], "chronology": [{}],
+        "person": [{}], "network": [{}], "network_data": [{}], "network_leads": [{}], "chronology": [{}],
         "network_expand": [{"node": KERRY}, {"node": TYLER}],
         "chronology_export": [{"format": f, "pseudonymised": p} for f in ("markdown", "csv", "html") for p in ("0", "1")],
     }
@@ -259,6 +284,16 @@ def test_every_route_withholds_restricted_records_from_a_role_without_permission
         if role == "analyst":  # who may open people without permission for the records reads whom to ask
             everything = "\n".join(shown)
             assert f"held by {HOLDER_NAME}" in everything and f"held by {AMH_NAME}" in everything, role
+
+
+def test_the_network_pages_leads_withhold_restricted_evidence_and_name_whom_to_ask(workspace):
+    data = _signed_in(workspace, "analyst").get(f"/api/network/{BABY}/leads").json()
+    _hidden_from(json.dumps(data))
+    on_map = {n["id"] for n in data["nodes"]}
+    assert all(set(lead["nodes"]) <= on_map for lead in data["leads"])  # every evidence node can be drawn
+    sealed = next(lead for lead in data["leads"] if lead["pattern"] == "under_fives_parent_risk" and lead["withheld"])
+    assert all(f"held by {AMH_NAME}" in notice for notice in sealed["withheld"])
+    assert sealed["steps"] == [] and BABY in sealed["nodes"]  # its people stay; its sealed path does not
 
 
 def test_the_holding_agency_and_the_named_role_see_the_record(workspace):
@@ -364,6 +399,11 @@ def test_in_chromium_an_analyst_sees_only_whom_to_ask(browser, server):
     labels = v.js("JSON.stringify(network.body.data.nodes.get()) + JSON.stringify(network.body.data.edges.get())")
     _hidden_from(labels)
     assert HOLDER_NAME in labels  # the placeholder node names the agency to ask
+    v.wait("graphcase.leads !== null")
+    for index in range(v.js("graphcase.leads.length")):  # a chosen lead's path adds nothing sealed to the map
+        v.js("i => graphcaseChooseLead(i)", index)
+        _hidden_from(v.js("JSON.stringify(network.body.data.nodes.get()) + JSON.stringify(network.body.data.edges.get())"))
+    _hidden_from(v.page.content())
     v.close()
     nurse = Visit(browser, server, "sh-nurse")
     nurse.go(f"/person/{KERRY}/chronology")

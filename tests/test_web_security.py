@@ -56,6 +56,7 @@ PERSON_REQUESTS = [
     ("GET", f"/person/{PERSON}/network", {}),
     ("GET", f"/api/network/{PERSON}", {}),
     ("GET", f"/api/network/{PERSON}/expand", {"node": "gp:KWARD"}),
+    ("GET", f"/api/network/{PERSON}/leads", {}),
     ("GET", f"/person/{PERSON}/chronology", {}),
     ("GET", f"/person/{PERSON}/chronology/export", {"format": "csv", "pseudonymised": "1"}),
     ("GET", "/search", {"name": "Jon Smyth", "reason": "MASH 1"}),
@@ -361,3 +362,40 @@ def test_only_reviewers_take_assignments(workspace):
         workspace.users.assign("analyst", PERSON)
     with pytest.raises(UserError, match="not assigned"):
         workspace.users.assign("reviewer", "gp:NOBODY", remove=True)
+
+
+def _people_of(store) -> tuple[set[str], set[str]]:
+    """Every person id and every given or family name (3 letters or more) in the store."""
+    rows = store.query_read_only("MATCH (p:Person) RETURN p.id, p.given_name, p.family_name").rows
+    return {r[0] for r in rows}, {n for r in rows for n in r[1:] if n and len(n) >= 3}
+
+
+def test_partnership_page_has_figures_per_month_and_no_person(workspace, store):
+    import datetime as dt
+    import re
+    from collections import Counter
+
+    from graphcase.catalogue import run_query
+    from graphcase.maps import Window, partnership_graph
+    from graphcase.maps.build import build_network
+
+    start, end = dt.date(2020, 1, 1), dt.date(2026, 11, 1)
+    page = signed_in(workspace, "lead").get("/partnership", params={"from": start.isoformat(), "to": end.isoformat()})
+    assert page.status_code == 200
+    months = dict(re.findall(r'<tr><td>(\d{4}-\d{2})</td><td class="num"><svg[^>]*>.*?</svg> (\d+)</td>', page.text))
+    assert len(months) == 7 * 12 - 1 and min(months) == "2020-01" and max(months) == "2026-11"  # every month, empty ones too
+    window = {"from_date": start, "to_date": end}
+    referrals = run_query(store, "partnership_referrals", window).records()
+    by_month = Counter(str(r["referral_date"])[:7] for r in referrals)
+    assert referrals and {m: int(n) for m, n in months.items() if n != "0"} == dict(by_month)
+    total = re.search(r'<b id="fig-referrals">(\d+)</b>', page.text).group(1)
+    assert int(total) == len(referrals)
+    fed = sum(r["feedback_date"] is not None for r in referrals)
+    assert re.search(r'<b id="fig-feedback">(\d+)%</b>', page.text).group(1) == str(round(100 * fed / len(referrals)))
+    ids, names = _people_of(store)
+    assert ids and names
+    map_data = json.dumps(build_network(partnership_graph(store, window=Window.between(start, end)))[1], default=str)
+    for text in (page.text, map_data):  # the page and the partnership map's data (the same figures)
+        assert not [i for i in ids if i in text], "a person id on the partnership page"
+        words = set(re.findall(r"[A-Za-z][A-Za-z'-]+", text))
+        assert not names & words, f"person names on the partnership page: {names & words}"

@@ -36,14 +36,15 @@ class Clock:
         return self.now
 
 
-def make_workspace(store, clock=None, idle_minutes=15) -> Workspace:
-    workspace = Workspace.open(store, as_of=AS_OF, idle_minutes=idle_minutes, clock=clock,
+def make_workspace(store, clock=None, idle_minutes=15, *, as_of=AS_OF, case="gp:TWARD") -> Workspace:
+    """A workspace over ``store`` with an account of each role; ``case`` is the reviewer's one case."""
+    workspace = Workspace.open(store, as_of=as_of, idle_minutes=idle_minutes, clock=clock,
                                allowed_hosts=("127.0.0.1", "testserver"))
     for role in ROLES:
         if workspace.users.get(role) is None:
             workspace.users.add(role, role, "MASH" if role != "lead" else "Safeguarding partnership", PASSWORD)
-    if "gp:TWARD" not in workspace.users.get("reviewer").cases:
-        workspace.users.assign("reviewer", "gp:TWARD")  # the reviewer's one case
+    if case not in workspace.users.get("reviewer").cases:
+        workspace.users.assign("reviewer", case)
     return workspace
 
 

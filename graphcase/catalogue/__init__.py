@@ -6,7 +6,7 @@ and scoring against a ground truth (quality).
 True
 """
 
-from .cypher import run_cypher
+from .cypher import RestrictedCypherRefused, run_cypher
 from .queries import (
     CatalogueError,
     Parameter,
@@ -19,5 +19,5 @@ from .queries import (
     to_jsonable,
 )
 
-__all__ = ["CatalogueError", "Parameter", "Query", "cypher_root", "get_query", "load_catalogue", "result_json",
+__all__ = ["CatalogueError", "Parameter", "Query", "RestrictedCypherRefused", "cypher_root", "get_query", "load_catalogue", "result_json",
            "run_cypher", "run_query", "to_jsonable"]

@@ -107,13 +107,9 @@ def cypher(
     try:
         limits = guard.resolve_limits(timeout, max_rows, max_memory_mb)
         with opts.open(read_only=True) as store:  # the command's audit entry: run_cypher adds to it
-            redactor = opts.redactor(store)
-            if redactor is not None:
-                fail(f"refused: ad-hoc Cypher reads every property, and {redactor.viewer.describe()} may not see "
-                     f"{len(redactor.hidden)} restricted record(s) of this store; use the catalogue commands "
-                     "(run, history, links, map), which withhold them", code=3)
             result = cat.run_cypher(
-                store, query, parse_params(params), timeout=limits.timeout_seconds, max_rows=limits.max_rows, memory_mb=limits.memory_mb
+                store, query, parse_params(params), timeout=limits.timeout_seconds, max_rows=limits.max_rows, memory_mb=limits.memory_mb,
+                viewer=opts.viewer(store),
             )
     except ReadOnlyViolation as exc:
         fail(str(exc), code=3)

@@ -460,7 +460,11 @@ def partnership_table(g: nx.MultiDiGraph) -> dict:
           "risksNotShared": d.get("risks_not_shared", 0), "neverTold": bool(d.get("never_told"))} for _, d in g.nodes(data=True)),
         key=lambda r: (-r["peopleKnown"], r["name"]),
     )
-    return {"flows": flows, "agencies": agencies, "months": sorted(months)}
+    by_month = [{"month": m["month"], "referrals": m["referrals"]["count"], "fedBack": m["referrals"]["fed_back"],
+                 "feedbackRate": m["referrals"]["feedback_rate"], "medianDaysToRefer": m["referrals"]["median_days"],
+                 "shared": m["shared"]["count"], "medianDaysToShare": m["shared"]["median_days"]}
+                for m in g.graph.get("by_month", [])]
+    return {"flows": flows, "agencies": agencies, "months": sorted(months), "byMonth": by_month}
 
 
 def build_network(g: nx.MultiDiGraph, *, positions: dict | None = None) -> tuple[Network, dict]:

@@ -126,34 +126,38 @@ def map_findings(store: GraphStore, as_of: dt.date, pattern: str | None = None, 
         run = run_catalogue(store, as_of, patterns=[pattern] if pattern else None, viewer=viewer)
     except CatalogueError as exc:
         raise MapError(str(exc)) from exc
-    drawn = []
     # In a fixed order, not the engine's row order: the map (edge keys, each node's list of findings) is
     # then the same from either store.
-    for f in sorted(run.findings, key=lambda f: (f.pattern, f.id)):
-        path_nodes: list[str] = []
-        path_rels: list[str] = []
-        steps: list[tuple[str, str, str]] = []
-        evidence: list[str] = []
-        for row in f.evidence:
-            nodes, rels = list(row.get("path_nodes") or []), list(row.get("path_rels") or [])
-            path_nodes.extend(n for n in nodes if n not in path_nodes)
-            path_rels.extend(r for r in rels if r not in path_rels)
-            steps.extend(s for s in zip(nodes, rels, nodes[1:]) if s not in steps)
-            evidence.extend(s for s in (row.get("sources") or []) if s not in evidence)
-        first = path_nodes[0] if path_nodes else None
-        if f.children and f.others:
-            pairs = [(o, c) for o in f.others for c in f.children]
-        else:
-            ends = f.children or f.others
-            pairs = [(first, c) for c in ends if first and first != c]
-        for other, subject in pairs:
-            drawn.append(
-                MapFinding(
-                    pattern=f.pattern, title=f.pattern.replace("_", " "), explanation=f.explanation,
-                    subject_id=subject, other_id=other, path_nodes=path_nodes, path_rels=path_rels,
-                    evidence=evidence, finding_id=f.id, steps=steps,
-                )
-            )
+    return [m for f in sorted(run.findings, key=lambda f: (f.pattern, f.id)) for m in as_map_findings(f)]
+
+
+def as_map_findings(f) -> list[MapFinding]:
+    """One catalogue finding (:class:`graphcase.catalogue.findings.Finding`) as map edges: one per (other,
+    child) pair, each carrying the whole evidence path (nodes, relationships, steps and source records)."""
+    path_nodes: list[str] = []
+    path_rels: list[str] = []
+    steps: list[tuple[str, str, str]] = []
+    evidence: list[str] = []
+    for row in f.evidence:
+        nodes, rels = list(row.get("path_nodes") or []), list(row.get("path_rels") or [])
+        path_nodes.extend(n for n in nodes if n not in path_nodes)
+        path_rels.extend(r for r in rels if r not in path_rels)
+        steps.extend(s for s in zip(nodes, rels, nodes[1:]) if s not in steps)
+        evidence.extend(s for s in (row.get("sources") or []) if s not in evidence)
+    first = path_nodes[0] if path_nodes else None
+    if f.children and f.others:
+        pairs = [(o, c) for o in f.others for c in f.children]
+    else:
+        ends = f.children or f.others
+        pairs = [(first, c) for c in ends if first and first != c]
+    return [
+        MapFinding(
+            pattern=f.pattern, title=f.pattern.replace("_", " "), explanation=f.explanation,
+            subject_id=subject, other_id=other, path_nodes=path_nodes, path_rels=path_rels,
+            evidence=evidence, finding_id=f.id, steps=steps,
+        )
+        for other, subject in pairs
+    ]
     return drawn
 
 
@@ -598,6 +602,35 @@ def _flow_figures(rows: list[dict], date_key: str) -> dict:
     return figures
 
 
+def _months_of(window: Window, first_dated: str | None) -> list[str]:
+    """Every month of the window ("YYYY-MM"), from its start (or the first flow's month, when it has none) to its end."""
+    first = window.events_from if window.events_from != EARLIEST else (
+        dt.date.fromisoformat(first_dated + "-01") if first_dated else window.events_to)
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (window.events_to.year, window.events_to.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _period_figures(flows: dict[tuple[str, str, str], list[dict]], window: Window) -> dict:
+    """The whole partnership's figures over the window and in each month of it, from the same rows and by the
+    same rule (:func:`_flow_figures`) as each flow's: ``totals`` and ``by_month`` (every month, empty ones too)."""
+    rows = {"referral": [], "shared": []}
+    by_month: dict[str, dict[str, list[dict]]] = {}
+    for (flow, _, _), flow_rows in flows.items():
+        key = "referral_date" if flow == "referral" else "shared_date"
+        rows[flow].extend(flow_rows)
+        for r in flow_rows:
+            by_month.setdefault(_text(r[key])[:7], {"referral": [], "shared": []})[flow].append(r)
+    empty = {"referral": [], "shared": []}
+    months = [{"month": m, "referrals": _flow_figures(by_month.get(m, empty)["referral"], "referral_date"),
+               "shared": _flow_figures(by_month.get(m, empty)["shared"], "shared_date")}
+              for m in _months_of(window, min(by_month, default=None))]
+    totals = {"referrals": _flow_figures(rows["referral"], "referral_date"), "shared": _flow_figures(rows["shared"], "shared_date")}
+    return {"totals": totals, "by_month": months}
+
+
 def _days_text(days: float | None) -> str:
     return "n/a" if days is None else f"{days:g} day{'s' * (days != 1)}"
 
@@ -646,6 +679,7 @@ def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:
                 figures=f, flow="shared",
                 sources=[{"agency": src, "record": f"{n} share(s)", "fact": f"{_text(rows[0]['shared_date'])} to {_text(rows[-1]['shared_date'])}"}],
             )
+    mg.g.graph.update(_period_figures(flows, window))
     risks: dict[str, dict[tuple[str, str], bool]] = {}
     # Records and addresses overlapping the window; "up to a day" means the whole time up to it, like the flows.
     risk_window = window.state_params() if window.from_date != window.to_date else params

@@ -27,6 +27,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "network": PERSON_LEVEL,
     "network_data": PERSON_LEVEL,
     "network_expand": PERSON_LEVEL,
+    "network_leads": PERSON_LEVEL,
     "chronology": frozenset({"analyst", "reviewer"}),
     "chronology_export": frozenset({"analyst", "reviewer"}),  # reviewers: pseudonymised only (views.py)
     "review_queue": frozenset({"analyst"}),

@@ -27,8 +27,9 @@ from ..linkage.link import resolved_ids
 from ..linkage.records import fetch_person_records
 from ..linkage.review import ReviewError, ReviewQueue, review_path_for
 from ..linkage.train import LinkageError
-from ..maps.build import build_network
+from ..maps.build import build_network, partnership_table
 from ..maps.extract import MapError, Window, ego_graph, partnership_graph
+from ..maps.leads import lead_evidence
 from ..model.restrictions import Viewer
 from .sessions import Lockout, Sessions
 from .users import User, UserFile, side_file
@@ -309,6 +310,24 @@ def network_expand(request: Request):
         return JSONResponse({"error": str(exc)}, status_code=404)
 
 
+def network_leads(request: Request):
+    """The leads about ``pid`` (the catalogue's, as the case view lists them) with each one's evidence path,
+    and the map nodes and edges of that evidence, for the network page to highlight a chosen lead."""
+    w, pid = ws(request), request.path_params["pid"]
+    why = _reason_for(request, pid)
+    if why is None:
+        return JSONResponse({"error": "give the reason for opening this person first"}, status_code=403)
+    with w.audited(request, "links", {"person": pid, "as_of": w.as_of}, why) as record:
+        run = run_catalogue(w.store, w.as_of, person=pid, viewer=viewer(request),
+                            sweep_cache=None if w.store.dialect == "neo4j" else side_file(w.store, ".sweep.json"))
+        try:
+            data = lead_evidence(w.store, run.findings, as_of=w.as_of, viewer=viewer(request))
+        except MapError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        record.touch(people=[pid, *sorted({p for f in run.findings for p in f.people})], rows=len(data["leads"]))
+    return JSONResponse(data)
+
+
 # -- the chronology ------------------------------------------------------------------------------------
 def _history(request: Request, pid: str, pseudonymised: bool):
     w = ws(request)
@@ -411,15 +430,13 @@ def partnership(request: Request):
         return _fail(request, f"the period starts ({start}) after it ends ({end})")
     with w.audited(request, "partnership", {"from": start, "to": end}, None) as record:
         g = partnership_graph(w.store, window=Window.between(start, end))
-        agencies = [{"id": n, "name": d.get("label", n).replace("\n", " "), "kind": d.get("agency_kind", ""),
-                     "people_known": d.get("people_known", 0), "events_about": d.get("events_about_its_people", 0),
-                     "told": d.get("events_told", 0), "never_told": d.get("never_told", False)}
-                    for n, d in sorted(g.nodes(data=True))]
-        flows = [{"from": s, "to": t, "kind": d.get("flow", d["rel"]), "count": d.get("weight", 0),
-                  "without_feedback": int((d.get("props") or {}).get("without_feedback", 0))}
-                 for s, t, d in g.edges(data=True)]
-        record.touch(rows=len(flows))
-    return page(request, "partnership.html", agencies=agencies, flows=flows, start=start, end=end)
+        figures = partnership_table(g)
+        record.touch(rows=len(figures["flows"]))
+    totals = g.graph["totals"]
+    never_told = [a for a in figures["agencies"] if a["neverTold"]]
+    most = max([1] + [max(m["referrals"], m["shared"]) for m in figures["byMonth"]])
+    return page(request, "partnership.html", start=start, end=end, figures=figures, totals=totals, never_told=never_told,
+                bar_scale=120 / most)
 
 
 # -- the audit log, for administrators -----------------------------------------------------------------
@@ -473,6 +490,7 @@ ROUTES = [
     ("/person/{pid}/network", "network", network, GET),
     ("/api/network/{pid}", "network_data", network_data, GET),
     ("/api/network/{pid}/expand", "network_expand", network_expand, GET),
+    ("/api/network/{pid}/leads", "network_leads", network_leads, GET),
     ("/person/{pid}/chronology", "chronology", chronology, GET),
     ("/person/{pid}/chronology/export", "chronology_export", chronology_export, GET),
     ("/review", "review_queue", review_queue, GET),
