@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -195,16 +196,18 @@ def wire_values(types: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def wire_rows(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
-    """The rows of a batch as the server receives them: text, integers, floats, booleans and None only
-    (dates as ISO text, cast column by column in Arrow; see :func:`wire_values`)."""
+def wire_batches(frame: pd.DataFrame, columns: list[str], size: int) -> Iterator[list[dict]]:
+    """The rows as the server receives them, ``size`` at a time (a batch's Python objects only while it is
+    sent): text, integers, floats, booleans and None only, dates as ISO text cast column by column in Arrow
+    (see :func:`wire_values`)."""
     table = pa.Table.from_pandas(frame[columns], preserve_index=False)
     for i, column in enumerate(table.schema):
         if pa.types.is_date(column.type):
             table = table.set_column(i, column.name, pc.cast(table.column(i), pa.string()))
         elif pa.types.is_timestamp(column.type):  # none today: every timestamp is a load constant
             table = table.set_column(i, column.name, pc.strftime(table.column(i), "%Y-%m-%dT%H:%M:%S"))
-    return table.to_pylist()
+    for start in range(0, table.num_rows, size):
+        yield table.slice(start, size).to_pylist()
 
 
 def _run_batch(tx, statements: list[tuple[str, list[dict]]], params: dict) -> None:
@@ -457,13 +460,16 @@ class Neo4jStore(GraphStore):
         )
 
     def load_steps(self, plan: LoadPlan) -> list[tuple[str, list[dict], str | None]]:
-        """(statement, batch of rows, progress label or None) in the order the load runs them. A labelled
-        step ends one batch: the statements since the last one commit together.
+        return list(self.iter_load_steps(plan))
+
+    def iter_load_steps(self, plan: LoadPlan) -> Iterator[tuple[str, list[dict], str | None]]:
+        """(statement, batch of rows, progress label or None) in the order the load runs them, each batch's
+        rows made when it is reached (a 1M county as Python dicts would take gigabytes). A labelled step ends
+        one batch: the statements since the last one commit together.
 
         Before a batch changes stored rows, it copies their old values into undo nodes under the load id
         (``undo_*`` statements); new rows need none (they carry the load id, and a rollback deletes them)."""
         nodes, rels = dialects.node_properties(), dialects.rel_definitions()
-        steps = []
         for change in plan.changes:
             types = nodes[change.element] if change.is_node else rels[change.element][2]
             props, values = list(types), wire_values(types)
@@ -482,15 +488,12 @@ class Neo4jStore(GraphStore):
             for rows, is_update in ((change.inserts, False), (change.updates, True)):
                 if rows.empty:
                     continue
-                records = wire_rows(rows, columns)
-                for start in range(0, len(records), self.batch_size):
-                    batch = records[start : start + self.batch_size]
+                for batch in wire_batches(rows, columns, self.batch_size):
                     if is_update:
-                        steps.append((undo, batch, None))
+                        yield undo, batch, None
                         if change.replace_on_update:
-                            steps.append((dialects.rel_delete_from(change.element, change.from_label), batch, None))
-                    steps.append((statement, batch, change.element))
-        return steps
+                            yield dialects.rel_delete_from(change.element, change.from_label), batch, None
+                    yield statement, batch, change.element
 
     def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:
         """Write the plan one batch per transaction (server memory follows the batch, not the bundle), all or
@@ -499,7 +502,7 @@ class Neo4jStore(GraphStore):
         at the next load (:meth:`recover`). See docs/neo4j.md."""
         progress = progress or (lambda step, n: None)
         self.recover()
-        steps = self.load_steps(plan)
+        steps = self.iter_load_steps(plan)
         params = {"load_id": plan.load_id, "loaded_at": plan.loaded_at}
         action = f"load {plan.load_id}"
         self._managed(False, lambda tx: tx.run(START_LOAD, params).consume(), action=action)
