@@ -135,7 +135,10 @@ class Neo4jImportTarget(GraphStore):
         several values each)."""
         with private_temp_dir() as folder:
             files = write_import_files(plan, Path(folder))
-            command = [*self.command, "database", "import", "full", self.database, "--multiline-fields=true", *self.extra_arguments, *files]
+            report = Path(folder) / "import.report"
+            # No bad entry tolerated (the importer's default skips up to 1,000): all of the bundle or nothing.
+            command = [*self.command, "database", "import", "full", self.database, "--multiline-fields=true", "--bad-tolerance=0",
+                       f"--report-file={report}", *self.extra_arguments, *files]
             try:
                 done = subprocess.run(command, capture_output=True, text=True, check=False)
             except OSError as exc:
@@ -143,9 +146,10 @@ class Neo4jImportTarget(GraphStore):
                     f"cannot run {self.command[0]!r} ({exc}); give the path of neo4j-admin (in the server's bin/ folder) "
                     "with --neo4j-admin or GRAPHCASE_NEO4J_ADMIN"
                 ) from exc
+            bad_entries = report.read_text(encoding="utf-8", errors="replace").strip() if report.exists() else ""
         self.output = done.stdout + done.stderr
         if done.returncode != 0:
-            tail = "\n".join(self.output.strip().splitlines()[-12:])
+            tail = "\n".join([*self.output.strip().splitlines()[-12:], *bad_entries.splitlines()[:5]])
             raise StoreError(
                 f"neo4j-admin database import failed (exit {done.returncode}); nothing was imported. Is the database "
                 f"{self.database!r} stopped and empty? Its output ends:\n{tail}"
