@@ -216,6 +216,7 @@ def _run_batch(tx, statements: list[tuple[str, list[dict]]], params: dict) -> No
 
 
 LOOKUP_CHUNK = 20_000
+HASH_LIST = 1_000_000  # row hashes per collected list: ~9 MB on the wire, well inside a transaction's memory
 HASH_SCAN_FACTOR = 4  # see Neo4jStore.reads_hashes_first
 
 
@@ -404,6 +405,20 @@ class Neo4jStore(GraphStore):
 
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
         return self._key_table(self.query(dialects.row_hashes_query(element, is_node)))
+
+    def stored_row_hashes(self, element: str, is_node: bool) -> pa.Array:
+        """Every stored row_hash, in lists the server collects (HASH_LIST hashes each): the driver unpacks a list
+        of integers in its Rust extension, where one row per hash costs a Python record each (1M Person
+        hashes on a 1M store: 76 s -> 3.1 s)."""
+        pattern = f"(n:{element})" if is_node else f"()-[n:{element}]->()"
+        stored = self.query(f"MATCH {pattern} RETURN count(n) AS stored").rows[0][0]
+        parts = max(1, -(-stored // HASH_LIST))
+        statement = (
+            f"MATCH {pattern} WITH n.row_hash AS h WHERE h IS NOT NULL AND abs(h % $parts) = $part "
+            "RETURN collect(h) AS hashes"
+        )
+        lists = [self.query(statement, {"parts": parts, "part": part}).rows[0][0] for part in range(parts)]
+        return pa.array([h for hashes in lists for h in hashes], pa.int64())
 
     def reads_hashes_first(self, element: str, is_node: bool, bundle_rows: int) -> bool:
         """Read every stored hash first when the store holds at most HASH_SCAN_FACTOR times the bundle's rows
