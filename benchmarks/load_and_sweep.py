@@ -14,11 +14,19 @@ warm runs. "found" counts (child, adult) pairs.
 Targets (issue 2): 1M people loaded in <= 15 s; the sweep in <= 1 s.
 With GRAPHCASE_NEO4J_URI (or GRAPHCASE_TEST_NEO4J_URI) set, each size is also loaded into that Neo4j server
 (its database is WIPED): benchmarks/neo4j_load.py.
+
+    python benchmarks/load_and_sweep.py --bundle /work/data/c1000000/county --neo4j-only
+
+``--bundle DIR`` measures an already generated county (read only; its ground_truth.json gives the date) instead
+of generating one; ``--neo4j-only`` skips the embedded store and the networkx baseline (a 1M county's embedded
+figures come from benchmarks/catalogue_speed.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
 import resource
 import sys
 import tempfile
@@ -93,6 +101,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def bench_neo4j_only(bundle: Path, workdir: Path) -> dict:
+    truth = json.loads((bundle / "ground_truth.json").read_text())
+    as_of = dt.date.fromisoformat(truth["as_of"])
+    people = truth["people"] if isinstance(truth["people"], int) else len(truth["people"])
+    print(f"{people:>9,} people, bundle {bundle} (as of {as_of}), Neo4j only", flush=True)
+    return {"people": people, "neo4j": bench_neo4j(bundle, as_of, QUERY, RUNS, workdir, compare_encoding=people < 1_000_000)}
+
+
 def bench(people: int, workdir: Path) -> dict:
     bundle = workdir / f"county-{people}"
     start = time.perf_counter()
@@ -151,8 +167,23 @@ def bench(people: int, workdir: Path) -> dict:
         "planted_found": planted <= store_pairs,
         "near_misses_reported": len(store_pairs & near_misses),
         "peak_rss_mb": peak_rss_mb(),
-        "neo4j": bench_neo4j(bundle, frames, as_of, QUERY, RUNS, workdir) if neo4j_uri() else None,
+        "neo4j": bench_neo4j(bundle, as_of, QUERY, RUNS, workdir, compare_encoding=people < 1_000_000) if neo4j_uri() else None,
     }
+
+
+def main_neo4j_only(sizes: list[int], bundle: Path | None) -> None:
+    print(f"graphcase load and sweep benchmark, Neo4j only, {dt.datetime.now():%Y-%m-%d %H:%M}, medians of {RUNS} warm runs")
+    if not neo4j_uri():
+        raise SystemExit("--neo4j-only needs GRAPHCASE_NEO4J_URI or GRAPHCASE_TEST_NEO4J_URI (tests/neo4j_server/start)")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        bundles = [bundle] if bundle else []
+        for people in [] if bundle else sizes:
+            generate_county(people, seed=7, out_dir=workdir / f"county-{people}")
+            bundles.append(workdir / f"county-{people}")
+        for folder in bundles:
+            r = bench_neo4j_only(folder, workdir)
+            print_neo4j(r["people"], r["neo4j"])
 
 
 def main(sizes: list[int]) -> None:
@@ -181,4 +212,12 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--bundle", type=Path, help="measure this generated county (read only) instead of generating")
+    parser.add_argument("--neo4j-only", action="store_true", help="skip the embedded store and the networkx baseline")
+    args = parser.parse_args()
+    if args.neo4j_only or args.bundle:
+        main_neo4j_only(args.sizes, args.bundle)
+    else:
+        main(args.sizes)

@@ -7,6 +7,7 @@ random moments, fail one mid-way, and load a bundle larger than the test server'
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -49,6 +50,27 @@ def snapshot(store, with_load_columns: bool = True) -> list[str]:
     return sorted([f"{sorted(labels)} {props(p)}" for labels, p in nodes] + [f"{t} {a} {b} {props(p)}" for t, a, b, p in rels])
 
 
+@contextlib.contextmanager
+def queries_counted(store, monkeypatch):
+    """Record, while the block runs, each query the store reads with and how many rows it returned."""
+    statements: list[str] = []
+    returned: list[int] = []
+    real_query = store.query
+
+    def counting(cypher, params=None):
+        result = real_query(cypher, params)
+        statements.append(cypher)
+        collected = cypher.endswith("RETURN collect(h) AS hashes")  # one row holding a list of hashes
+        returned.append(len(result.rows[0][0]) if collected else len(result.rows))
+        return result
+
+    monkeypatch.setattr(store, "query", counting)
+    try:
+        yield statements, returned
+    finally:
+        monkeypatch.undo()
+
+
 @pytest.fixture(scope="module")
 def two_extracts(tmp_path_factory) -> tuple[Path, Path]:
     """Two counties with the same ids and other values: the second one's load updates most rows and adds some."""
@@ -63,7 +85,13 @@ import sys
 from graphcase import load_bundle
 from graphcase.stores.neo4j import Neo4jStore
 store = Neo4jStore({uri!r}, batch_size={batch})
-print("STARTED", flush=True)
+write = store.apply
+
+def apply(plan, progress=None):
+    print("WRITING", flush=True)  # reading, validating and planning are done: the kill comes in the write
+    return write(plan, progress)
+
+store.apply = apply
 load_bundle(store, {bundle!r})
 print("LOADED")
 """
@@ -75,9 +103,7 @@ def test_a_load_killed_at_random_moments_leaves_the_store_as_before_and_the_next
     with open_store(batch) as store:
         wipe(store)
         load_bundle(store, first)
-        started = time.perf_counter()
-        load_bundle(store, second)
-        full_load = time.perf_counter() - started
+        full_write = load_bundle(store, second).stage_seconds["write"]
         after = snapshot(store, with_load_columns=False)
     rng = random.Random(int(os.environ.get("GRAPHCASE_KILL_SEED", "12")))
     states, cut_short = [], 0
@@ -91,9 +117,10 @@ def test_a_load_killed_at_random_moments_leaves_the_store_as_before_and_the_next
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        # Wait out Python's start-up (seconds on a busy machine), then kill inside the load's own duration.
-        assert child.stdout.readline().strip() == b"STARTED", child.stderr.read()
-        time.sleep(rng.uniform(0.1, 0.9) * full_load)
+        # Wait out Python's start-up and the load's planning (seconds on a busy machine), then kill inside
+        # the write's own duration.
+        assert child.stdout.readline().strip() == b"WRITING", child.stderr.read()
+        time.sleep(rng.uniform(0.1, 0.9) * full_write)
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate(timeout=60)
         with open_store(batch) as store:
@@ -135,6 +162,38 @@ def test_a_load_that_fails_mid_way_is_rolled_back_at_once(two_extracts, monkeypa
         assert not store.unfinished_loads()
 
 
+def test_the_load_after_one_left_unfinished_plans_against_the_store_as_it_was(two_extracts, monkeypatch):
+    """A load cut short with nobody left to roll it back (its rows written, its marker still there): the next
+    load of the same bundle undoes it first and then plans, so it writes every row the cut-short load had
+    written. Planned against the unfinished rows it would skip them, and the undo would then put back the
+    old values."""
+    first, second = two_extracts
+    with open_store(25) as store:
+        wipe(store)
+        load_bundle(store, first)
+        load_bundle(store, second)
+        after = snapshot(store, with_load_columns=False)
+        wipe(store)
+        load_bundle(store, first)
+        real, calls = neo4j_store._run_batch, []
+
+        def cut_short(tx, statements, params):
+            calls.append(1)
+            if len(calls) == 40:
+                raise KeyboardInterrupt  # as a kill: no more batches
+            return real(tx, statements, params)
+
+        monkeypatch.setattr(neo4j_store, "_run_batch", cut_short)
+        monkeypatch.setattr(store, "rollback", lambda load_id: (_ for _ in ()).throw(ConnectionError("server gone")))
+        with pytest.raises(KeyboardInterrupt):
+            load_bundle(store, second)
+        monkeypatch.undo()
+        assert len(store.unfinished_loads()) == 1
+        load_bundle(store, second)
+        assert not store.unfinished_loads()
+        assert snapshot(store, with_load_columns=False) == after
+
+
 def test_a_bundle_larger_than_the_servers_transaction_memory_loads_in_batches(tmp_path):
     """~320 MB of event text against the test server's 256 MB cap on one transaction (db.memory.transaction.max)."""
     folder = tmp_path / "fat"
@@ -172,20 +231,10 @@ def test_a_reload_plans_by_looking_up_only_the_bundles_keys(two_extracts, monkey
         stored_rows = store.query("MATCH (n) RETURN count(n)").rows[0][0] + store.query("MATCH ()-[r]->() RETURN count(r)").rows[0][0]
         validated = validate_bundle(read_bundle(SAMPLE), known_ids=store.known_ids, today=AS_OF)
         bundle_rows = sum(validated.accepted_counts().values())
-        returned, statements = [], []
-        real_query = store.query
-
-        def counting(cypher, params=None):
-            result = real_query(cypher, params)
-            statements.append(cypher)
-            returned.append(len(result.rows))
-            return result
-
-        monkeypatch.setattr(store, "query", counting)
-        plan = plan_load(validated, store, "test-plan", dt.datetime(2026, 1, 1))
-        monkeypatch.undo()
+        with queries_counted(store, monkeypatch) as (statements, returned):
+            plan = plan_load(validated, store, "test-plan", dt.datetime(2026, 1, 1))
         lookups = [n for s, n in zip(statements, returned) if s.startswith("UNWIND $keys AS k MATCH")]
-        scans = [n for s, n in zip(statements, returned) if " RETURN n.row_hash AS row_hash" in s]
+        scans = [n for s, n in zip(statements, returned) if s.endswith("RETURN collect(h) AS hashes")]
         counts = [s for s in statements if s.endswith("RETURN count(n) AS stored")]
         assert len(lookups) + len(scans) + len(counts) == len(statements), statements
         # Only an element the county holds few more of than the sample (agencies) is read whole.
@@ -237,20 +286,10 @@ def test_a_reload_with_a_few_changes_reads_the_stored_hashes_and_looks_up_only_t
     with open_store() as store:
         wipe(store)
         load_bundle(store, first)
-        statements, returned = [], []
-        real_query = store.query
-
-        def counting(cypher, params=None):
-            result = real_query(cypher, params)
-            statements.append(cypher)
-            returned.append(len(result.rows))
-            return result
-
-        monkeypatch.setattr(store, "query", counting)
-        plan = plan_load(validate_bundle(read_bundle(changed), known_ids=store.known_ids), store, "delta", dt.datetime(2026, 1, 1))
-        monkeypatch.undo()
+        with queries_counted(store, monkeypatch) as (statements, returned):
+            plan = plan_load(validate_bundle(read_bundle(changed), known_ids=store.known_ids), store, "delta", dt.datetime(2026, 1, 1))
         wipe(store)
     looked_up = [n for s, n in zip(statements, returned) if s.startswith("UNWIND $keys AS k MATCH")]
-    assert any(" RETURN n.row_hash AS row_hash" in s for s in statements)
+    assert any(s.endswith("RETURN collect(h) AS hashes") for s in statements)
     assert sum(looked_up) == 3 and plan.counts()["Person"]["updated"] == 3
     assert sum(c["new"] + c["updated"] for c in plan.counts().values()) == 3

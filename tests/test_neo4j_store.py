@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import time
+from dataclasses import replace
 
 import neo4j
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from graphcase.ingest.load import plan_load
 from graphcase.ingest.bundle import read_bundle
 from graphcase.stores import ReadOnlyViolation, StoreError, dialects
+from graphcase.stores.base import LoadPlan
 from graphcase.stores.neo4j import DEFAULT_BATCH, Neo4jStore, undo_rel_statement, auth_from_env, display_uri, is_read_only_refusal
 from graphcase.ingest.validate import validate_bundle
 
@@ -142,18 +144,31 @@ def test_a_load_is_cut_into_unwind_batches_of_the_configured_size(ladybug_store)
             written[label] = written.get(label, 0) + len(batch)
     assert written == {c.element: len(c.inserts) + len(c.updates) for c in plan.changes if len(c.inserts) + len(c.updates)}
     assert written["Person"] == 16 and written["Agency"] == 9
+    # A new row (its key is not in the store) is merged alone: there is nothing to save or delete.
+    recorded = sorted({s for s, _, _ in steps if ":RECORDED_BY" in s})
+    assert len(recorded) == 1 and recorded[0].startswith("UNWIND $rows AS row MATCH (a:Event") and "MERGE (a)-[r:RECORDED_BY" in recorded[0]
     # RECORDED_BY is replaced on update: each batch copies the event's old edge into an undo node (for a
     # rollback), deletes it, then merges the new one.
-    recorded = [s for s, _, _ in steps if ":RECORDED_BY" in s]
+    as_updates = LoadPlan(plan.load_id, plan.loaded_at, [replace(c, inserts=c.inserts.iloc[:0], updates=c.inserts) for c in plan.changes])
+    store = Neo4jStore("bolt://localhost:7687", verify=False, batch_size=4)
+    try:
+        recorded = [s for s, _, _ in store.load_steps(as_updates) if ":RECORDED_BY" in s]
+    finally:
+        store.close()
     assert recorded[0] == undo_rel_statement("RECORDED_BY", "Event", "Agency", True)
     assert recorded[1] == dialects.rel_delete_from("RECORDED_BY", "Event")
     assert recorded[2].startswith("UNWIND $rows AS row MATCH (a:Event") and "MERGE (a)-[r:RECORDED_BY" in recorded[2]
-    # Rows are plain Python values the driver can send (dates as datetime.date, no pandas NaT/NaN).
+    # Rows carry only values the driver packs natively (no date objects, no pandas NaT/NaN): dates as ISO
+    # text that the statement parses, the load's id and time once per batch as parameters.
     person_rows = next(batch for s, batch, label in steps if label == "Person")
-    values = [v for row in person_rows for v in row.values()]
-    assert all(isinstance(v, (str, bool, int, dt.date)) or v is None for v in values), {type(v) for v in values}
-    assert {type(row["dob"]) for row in person_rows} <= {dt.date, type(None)}
-    assert all(isinstance(row["loaded_at"], dt.datetime) for row in person_rows)
+    values = [v for batch in (b for _, b, _ in steps) for row in batch for v in row.values()]
+    assert all(isinstance(v, (str, bool, int, float)) or v is None for v in values), {type(v) for v in values}
+    assert [row["dob"] for row in person_rows if row["id"] == "gp:KWARD"] == ["1996-02-11"]
+    assert not any("loaded_at" in row or "load_id" in row for _, batch, _ in steps for row in batch)
+    person = next(s for s, _, label in steps if label == "Person")
+    assert "n.dob = date(row.dob)" in person and "n.loaded_at = $loaded_at" in person and "n.load_id = $load_id" in person
+    lives_at = next(s for s, _, label in steps if label == "LIVES_AT")
+    assert "{from_date: date(row.from_date)}" in lives_at  # a key property is matched as the date it is stored as
 
 
 def test_schema_statements_cover_every_label_and_relationship_type():

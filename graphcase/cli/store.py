@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -69,19 +70,30 @@ DEFAULTS = InputLimits()
 @click.option("--max-field-size", default=format_size(DEFAULTS.max_field_bytes).replace(" ", ""), metavar="SIZE", callback=_size, show_default=True, help="Reject rows with a value larger than this (e.g. 64K).")
 @click.option("--date-range", default=f"{DEFAULTS.earliest_date}:{DEFAULTS.latest_date}", metavar="FIRST:LAST", callback=_date_range, show_default=True, help="Reject dates outside FIRST:LAST.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--bulk-import", is_flag=True, help="First load into an empty, STOPPED local Neo4j database with neo4j-admin database import (not Aura, not a running server).")
+@click.option("--neo4j-admin", "neo4j_admin", metavar="COMMAND", default=None, help="neo4j-admin for --bulk-import [default: $GRAPHCASE_NEO4J_ADMIN, else neo4j-admin on the PATH].")
 @click.pass_obj
 def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Path | None, max_file_size: int,
-         max_field_size: int, date_range: tuple[dt.date, dt.date], quiet: bool):
+         max_field_size: int, date_range: tuple[dt.date, dt.date], quiet: bool, bulk_import: bool, neo4j_admin: str | None):
     """Validate BUNDLE (a folder of CSV or JSON files) and load it, all or nothing.
 
     Rejected rows are listed in a reject report (file, row, field, reason, value), written beside the
     store. Without --allow-rejects nothing is written when any row is rejected, and the exit code is 2.
+    With --bulk-import the rows go to neo4j-admin database import (database --neo4j-database, default neo4j);
+    start the server on it afterwards.
     """
     from ..output import progress_bar
 
     limits = InputLimits(max_file_size, max_field_size, *date_range)
     try:
-        with opts.open() as store, progress_bar(disable=quiet) as progress:
+        if bulk_import:
+            from ..stores.neo4j_import import Neo4jImportTarget
+
+            opened = contextlib.nullcontext(Neo4jImportTarget(opts.neo4j_database or "neo4j", neo4j_admin))
+            rejects_path = rejects_path or Path("rejects-bulk-import.csv")
+        else:
+            opened = opts.open()
+        with opened as store, progress_bar(disable=quiet) as progress:
             report = load_bundle(store, bundle, allow_rejects=allow_rejects, progress=progress, limits=limits)
     except BundleError as exc:
         fail(str(exc), code=2)

@@ -143,7 +143,7 @@ def plan_load(bundle: ValidatedBundle, store: GraphStore, load_id: str, loaded_a
     The store's row hashes are read first: a row whose hash the store holds is unchanged (its hash covers its
     key and every value), so the keys, which cost a look-up of both ends of each relationship, are read only
     for an element with rows left over (a 1M re-load that changes nothing: plan 14 s -> 3 s)."""
-    plan = LoadPlan(load_id)
+    plan = LoadPlan(load_id, loaded_at)
     specs = tables()
     for name, table in bundle.tables.items():
         for element, (rows, opts) in element_frames(specs[name], table).items():
@@ -250,6 +250,8 @@ def load_bundle(
     if validated.rejects and not allow_rejects:
         report.seconds = time.perf_counter() - started
         return report
+    # A killed load's rows are undone first: a plan made against them would skip the rows it had written.
+    store.recover()
     plan = plan_load(validated, store, load_id, loaded_at)
     stage_done("plan")
     report.written = plan.counts()

@@ -6,6 +6,7 @@ accept lives in :mod:`graphcase.stores.dialects`. Callers never need to know whi
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class ElementChanges:
 @dataclass
 class LoadPlan:
     load_id: str
+    loaded_at: dt.datetime | None = None  # every row's loaded_at (a server store sends it once, not per row)
     changes: list[ElementChanges] = field(default_factory=list)
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -145,6 +147,11 @@ class GraphStore(ABC):
 
         Columns ``key`` and ``row_hash``, both Arrow-backed."""
         return self._keyed(self.key_parts_and_hashes(element, is_node), element, is_node)
+
+    def recover(self) -> list[str]:
+        """Undo what loads that never finished left behind, before a new load plans against the store; the
+        ids of the loads undone. A store whose load is one transaction has nothing to undo."""
+        return []
 
     @abstractmethod
     def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:

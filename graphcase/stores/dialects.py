@@ -76,28 +76,49 @@ def neo4j_ddl() -> list[str]:
     return statements
 
 
-def _set_clause(var: str, props: list[str], skip: tuple[str, ...], casts: dict[str, str] | None = None) -> str:
-    casts = casts or {}
-    return ", ".join(
-        f"{var}.{p} = CAST(row.{p} AS {casts[p]})" if p in casts else f"{var}.{p} = row.{p}" for p in props if p not in skip
-    )
+def _set_clause(
+    var: str, props: list[str], skip: tuple[str, ...], casts: dict[str, str] | None = None, values: dict[str, str] | None = None
+) -> str:
+    casts, values = casts or {}, values or {}
+
+    def value(p: str) -> str:
+        if p in values:
+            return values[p]
+        return f"CAST(row.{p} AS {casts[p]})" if p in casts else f"row.{p}"
+
+    return ", ".join(f"{var}.{p} = {value(p)}" for p in props if p not in skip)
 
 
-def node_upsert(label: str, props: list[str], casts: dict[str, str] | None = None) -> str:
+def merge_properties(names: list[str], values: dict[str, str] | None = None) -> str:
+    """`` {p: row.p, ...}`` (or the expression ``values`` gives for p): what a MERGE matches on; "" for none."""
+    values = values or {}
+    return " {" + ", ".join(f"{p}: {values.get(p, f'row.{p}')}" for p in names) + "}" if names else ""
+
+
+def node_upsert(label: str, props: list[str], casts: dict[str, str] | None = None, values: dict[str, str] | None = None) -> str:
     """Create or update nodes by id. Both engines accept it; LadybugDB uses it for updates only.
 
     ``casts`` (LadybugDB only): property -> type to CAST the row's value to. LadybugDB types a parameter
     list's field from its values, so a batch whose ``until`` is null in every row arrives as STRING and a
-    SET of a DATE property from it is refused (Binder exception)."""
-    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {_set_clause('n', props, ('id',), casts)}"
+    SET of a DATE property from it is refused (Binder exception). ``values``: property -> the Cypher
+    expression to set it from, instead of ``row.<property>`` (Neo4j: ``date(row.dob)``, ``$loaded_at``)."""
+    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET {_set_clause('n', props, ('id',), casts, values)}"
 
 
-def rel_upsert(rel_type: str, from_label: str, to_label: str, props: list[str], casts: dict[str, str] | None = None) -> str:
+def rel_upsert(
+    rel_type: str,
+    from_label: str,
+    to_label: str,
+    props: list[str],
+    casts: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> str:
     """Create or update relationships by their ends and key properties. Separate MATCH clauses: a
-    comma-joined MATCH inside UNWIND plans a cross product on LadybugDB. ``casts``: as :func:`node_upsert`."""
+    comma-joined MATCH inside UNWIND plans a cross product on LadybugDB. ``casts``, ``values``: as
+    :func:`node_upsert`."""
     merge_on = [p for p in key_parts(rel_type, False) if p not in ("_from", "_to")]
-    merge_map = " {" + ", ".join(f"{p}: row.{p}" for p in merge_on) + "}" if merge_on else ""
-    set_clause = _set_clause("r", props, tuple(merge_on), casts)
+    merge_map = merge_properties(merge_on, values)
+    set_clause = _set_clause("r", props, tuple(merge_on), casts, values)
     return (
         f"UNWIND $rows AS row MATCH (a:{from_label} {{id: row._from}}) MATCH (b:{to_label} {{id: row._to}}) "
         f"MERGE (a)-[r:{rel_type}{merge_map}]->(b)" + (f" SET {set_clause}" if set_clause else "")

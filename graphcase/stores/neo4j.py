@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import dialects, guard
 from .base import GraphStore, LoadPlan, Progress, ReadOnlyViolation, Result, StoreError
-from .ladybug import frame_to_rows
 from .values import plain, sort_unordered
 
 DEFAULT_BATCH = 10_000
@@ -142,11 +143,12 @@ def undo_node_statement(label: str) -> str:
     return f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) WHERE coalesce(n.load_id, '') <> $load_id {copy}"
 
 
-def undo_rel_statement(rel_type: str, from_label: str, to_label: str, whole_type: bool) -> str:
+def undo_rel_statement(rel_type: str, from_label: str, to_label: str, whole_type: bool, values: dict[str, str] | None = None) -> str:
     """Copy (with both ends' ids) the old values of the stored relationships a batch will change; with
-    ``whole_type``, every one of the type leaving the start node (it is deleted and written anew)."""
+    ``whole_type``, every one of the type leaving the start node (it is deleted and written anew).
+    ``values``: as :func:`graphcase.stores.dialects.rel_upsert` (how a key property is read from the row)."""
     merge_on = [] if whole_type else [p for p in dialects.key_parts(rel_type, False) if p not in ("_from", "_to")]
-    merge_map = " {" + ", ".join(f"{p}: row.{p}" for p in merge_on) + "}" if merge_on else ""
+    merge_map = dialects.merge_properties(merge_on, values)
     end = f"(b:{to_label})" if whole_type else f"(b:{to_label} {{id: row._to}})"
     copy = _UNDO_COPY.format(var="r", element=rel_type) + ", u._from = a.id, u._to = b.id"
     return (
@@ -179,12 +181,42 @@ def rollback_statements() -> list[str]:
     return out
 
 
+# -- what a load sends -----------------------------------------------------------------------------------
+# The same for every row of a load: sent once per batch as parameters, not in every row.
+LOAD_CONSTANTS = {"load_id": "$load_id", "loaded_at": "$loaded_at"}
+
+
+def wire_values(types: dict[str, str]) -> dict[str, str]:
+    """property -> the Cypher expression a load sets it from, where that is not ``row.<property>``: the load's
+    constants from parameters, dates parsed by the server from ISO text (``date(null)`` is null). The driver
+    turns each Python date or datetime into a Bolt structure in pure Python, value by value: that was 60% of
+    the client's time in a 100k load (py-spy), where text is packed by the driver's Rust extension."""
+    values = {p: f"date(row.{p})" for p, typ in types.items() if typ == "DATE"}
+    values.update({p: v for p, v in LOAD_CONSTANTS.items() if p in types})
+    return values
+
+
+def wire_batches(frame: pd.DataFrame, columns: list[str], size: int) -> Iterator[list[dict]]:
+    """The rows as the server receives them, ``size`` at a time (a batch's Python objects only while it is
+    sent): text, integers, floats, booleans and None only, dates as ISO text cast column by column in Arrow
+    (see :func:`wire_values`)."""
+    table = pa.Table.from_pandas(frame[columns], preserve_index=False)
+    for i, column in enumerate(table.schema):
+        if pa.types.is_date(column.type):
+            table = table.set_column(i, column.name, pc.cast(table.column(i), pa.string()))
+        elif pa.types.is_timestamp(column.type):  # none today: every timestamp is a load constant
+            table = table.set_column(i, column.name, pc.strftime(table.column(i), "%Y-%m-%dT%H:%M:%S"))
+    for start in range(0, table.num_rows, size):
+        yield table.slice(start, size).to_pylist()
+
+
 def _run_batch(tx, statements: list[tuple[str, list[dict]]], params: dict) -> None:
     for statement, batch in statements:
         tx.run(statement, {**params, "rows": batch}).consume()
 
 
 LOOKUP_CHUNK = 20_000
+HASH_LIST = 1_000_000  # row hashes per collected list: ~9 MB on the wire, well inside a transaction's memory
 HASH_SCAN_FACTOR = 4  # see Neo4jStore.reads_hashes_first
 
 
@@ -374,6 +406,20 @@ class Neo4jStore(GraphStore):
     def key_parts_and_hashes(self, element: str, is_node: bool) -> pa.Table:
         return self._key_table(self.query(dialects.row_hashes_query(element, is_node)))
 
+    def stored_row_hashes(self, element: str, is_node: bool) -> pa.Array:
+        """Every stored row_hash, in lists the server collects (HASH_LIST hashes each): the driver unpacks a list
+        of integers in its Rust extension, where one row per hash costs a Python record each (1M Person
+        hashes on a 1M store: 76 s -> 3.1 s)."""
+        pattern = f"(n:{element})" if is_node else f"()-[n:{element}]->()"
+        stored = self.query(f"MATCH {pattern} RETURN count(n) AS stored").rows[0][0]
+        parts = max(1, -(-stored // HASH_LIST))
+        statement = (
+            f"MATCH {pattern} WITH n.row_hash AS h WHERE h IS NOT NULL AND abs(h % $parts) = $part "
+            "RETURN collect(h) AS hashes"
+        )
+        lists = [self.query(statement, {"parts": parts, "part": part}).rows[0][0] for part in range(parts)]
+        return pa.array([h for hashes in lists for h in hashes], pa.int64())
+
     def reads_hashes_first(self, element: str, is_node: bool, bundle_rows: int) -> bool:
         """Read every stored hash first when the store holds at most HASH_SCAN_FACTOR times the bundle's rows
         (a re-load of the county with a few changes: one scan instead of a look-up per key); otherwise look
@@ -429,38 +475,40 @@ class Neo4jStore(GraphStore):
         )
 
     def load_steps(self, plan: LoadPlan) -> list[tuple[str, list[dict], str | None]]:
-        """(statement, batch of rows, progress label or None) in the order the load runs them. A labelled
-        step ends one batch: the statements since the last one commit together.
+        return list(self.iter_load_steps(plan))
+
+    def iter_load_steps(self, plan: LoadPlan) -> Iterator[tuple[str, list[dict], str | None]]:
+        """(statement, batch of rows, progress label or None) in the order the load runs them, each batch's
+        rows made when it is reached (a 1M county as Python dicts would take gigabytes). A labelled step ends
+        one batch: the statements since the last one commit together.
 
         Before a batch changes stored rows, it copies their old values into undo nodes under the load id
         (``undo_*`` statements); new rows need none (they carry the load id, and a rollback deletes them)."""
         nodes, rels = dialects.node_properties(), dialects.rel_definitions()
-        steps = []
         for change in plan.changes:
+            types = nodes[change.element] if change.is_node else rels[change.element][2]
+            props, values = list(types), wire_values(types)
             if change.is_node:
-                props = list(nodes[change.element])
-                statement = dialects.node_upsert(change.element, props)
+                statement = dialects.node_upsert(change.element, props, values=values)
                 columns = props
                 undo = undo_node_statement(change.element)
             else:
-                props = list(rels[change.element][2])
-                statement = dialects.rel_upsert(change.element, change.from_label, change.to_label, props)
+                statement = dialects.rel_upsert(change.element, change.from_label, change.to_label, props, values=values)
                 columns = ["_from", "_to"] + props
-                undo = undo_rel_statement(change.element, change.from_label, change.to_label, change.replace_on_update)
-            # Inserts first and without undo; an update (and every row of a written-anew relationship, which
-            # deletes the old one) saves the old values first.
-            for rows, needs_undo in ((change.inserts, change.replace_on_update), (change.updates, True)):
+                undo = undo_rel_statement(change.element, change.from_label, change.to_label, change.replace_on_update, values)
+            columns = [c for c in columns if c not in LOAD_CONSTANTS]
+            # Inserts first, with neither undo nor delete: their keys are not in the store (the plan looked, after
+            # recovery). An update saves the old values first; a written-anew relationship's update also
+            # deletes the old one.
+            for rows, is_update in ((change.inserts, False), (change.updates, True)):
                 if rows.empty:
                     continue
-                records = frame_to_rows(rows[columns])
-                for start in range(0, len(records), self.batch_size):
-                    batch = records[start : start + self.batch_size]
-                    if needs_undo:
-                        steps.append((undo, batch, None))
-                    if change.replace_on_update:
-                        steps.append((dialects.rel_delete_from(change.element, change.from_label), batch, None))
-                    steps.append((statement, batch, change.element))
-        return steps
+                for batch in wire_batches(rows, columns, self.batch_size):
+                    if is_update:
+                        yield undo, batch, None
+                        if change.replace_on_update:
+                            yield dialects.rel_delete_from(change.element, change.from_label), batch, None
+                    yield statement, batch, change.element
 
     def apply(self, plan: LoadPlan, progress: Progress | None = None) -> None:
         """Write the plan one batch per transaction (server memory follows the batch, not the bundle), all or
@@ -469,8 +517,8 @@ class Neo4jStore(GraphStore):
         at the next load (:meth:`recover`). See docs/neo4j.md."""
         progress = progress or (lambda step, n: None)
         self.recover()
-        steps = self.load_steps(plan)
-        params = {"load_id": plan.load_id}
+        steps = self.iter_load_steps(plan)
+        params = {"load_id": plan.load_id, "loaded_at": plan.loaded_at}
         action = f"load {plan.load_id}"
         self._managed(False, lambda tx: tx.run(START_LOAD, params).consume(), action=action)
         try:

@@ -16,9 +16,10 @@ import org.neo4j.io.ByteUnit;
 /**
  * Neo4j 5 Community (Neo4j's own test server, neo4j-harness) on 127.0.0.1, for graphcase's tests.
  *
- * <p>Arguments: WORK_DIR URI_FILE [BOLT_PORT [PAGE_CACHE [TRANSACTION_MEMORY]]]. TRANSACTION_MEMORY caps what one
- * transaction may use (db.memory.transaction.max; 0 = no cap), so tests can meet the server's memory error
- * without filling the heap. Bolt only (no HTTP connector), listening on
+ * <p>Arguments: WORK_DIR URI_FILE [BOLT_PORT [PAGE_CACHE [TRANSACTION_MEMORY [COPY_FROM]]]]. TRANSACTION_MEMORY caps
+ * what one transaction may use (db.memory.transaction.max; 0 = no cap), so tests can meet the server's memory error
+ * without filling the heap. COPY_FROM (optional) is a Neo4j home to start from (its data/ holds databases/ and
+ * transactions/), e.g. the NEO4J_HOME that neo4j-admin database import wrote into. Bolt only (no HTTP connector), listening on
  * 127.0.0.1 alone; BOLT_PORT 0 (the default) takes a free port. Auth is on: user neo4j gets the password in
  * the environment variable NEO4J_PASSWORD (never an argument, which any local user could read with ps).
  * Once Bolt listens, its bolt:// URI is written to URI_FILE (atomically). The server runs until the process
@@ -27,7 +28,7 @@ import org.neo4j.io.ByteUnit;
 public final class TestServer {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: NEO4J_PASSWORD=... TestServer WORK_DIR URI_FILE [BOLT_PORT [PAGE_CACHE [TRANSACTION_MEMORY]]]");
+            System.err.println("usage: NEO4J_PASSWORD=... TestServer WORK_DIR URI_FILE [BOLT_PORT [PAGE_CACHE [TRANSACTION_MEMORY [COPY_FROM]]]]");
             System.exit(2);
         }
         String password = System.getenv("NEO4J_PASSWORD");
@@ -40,9 +41,14 @@ public final class TestServer {
         int port = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         long pageCache = ByteUnit.parse(args.length > 3 ? args[3] : "512m");
         long transactionMemory = ByteUnit.parse(args.length > 4 ? args[4] : "0");
+        String copyFrom = args.length > 5 ? args[5] : "";
         Files.createDirectories(workDir);
 
-        Neo4j server = Neo4jBuilders.newInProcessBuilder(workDir)
+        var builder = Neo4jBuilders.newInProcessBuilder(workDir);
+        if (!copyFrom.isEmpty()) {
+            builder = builder.copyFrom(Path.of(copyFrom));
+        }
+        Neo4j server = builder
                 .withDisabledServer()
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
