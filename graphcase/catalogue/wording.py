@@ -135,3 +135,14 @@ def parent_words(parent: Person | None, kind: str, child_first_name: str) -> str
 
 def first_name(full: str) -> str:
     return full.strip().split(" ")[0] if full and full.strip() else full
+
+
+def csc_gap(row, child: str, adult: str, verb: str = "holds") -> str:
+    """What children's social care does not know, by the row's csc_status: the child unknown to CSC; CSC knows
+    the child but its record of the child's household leaves this adult out; or, where CSC records no
+    household, CSC holds no record of the adult."""
+    if row.get("csc_status") == "child_unknown":
+        return f"{child} has no record with children's social care"
+    if row.get("csc_household_size"):
+        return f"its record of {first_name(child)}'s household does not include {adult}"
+    return f"{verb} no record of {adult}"
