@@ -4,6 +4,7 @@ English, no word said twice in a row, probabilities as computed, linked records 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 
 import pytest
@@ -71,8 +72,8 @@ def test_hidden_men_says_which_csc_gap(tmp_path):
     (though CSC knows him elsewhere); with no household record, CSC 'has no record of him'."""
     store = LadybugStore(tmp_path / "s.db")
     try:
-        load_bundle(store, ROOT / "fixtures" / "scenarios" / "csc_household_partner", today="2025-02-01")
-        found = {f.pattern: f for f in run_catalogue(store, "2025-02-01", ["hidden_men", "risky_adult_unseen_child"]).findings}
+        load_bundle(store, ROOT / "fixtures" / "scenarios" / "csc_household_partner", today=dt.date(2025, 2, 1))
+        found = {f.pattern: f for f in run_catalogue(store, dt.date(2025, 2, 1), ["hidden_men", "risky_adult_unseen_child"]).findings}
     finally:
         store.close()
     hidden = found["hidden_men"].explanation
