@@ -62,14 +62,15 @@ WHERE ck IS NOT NULL
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, la, addr, lc, child, csc, ck, count(ak) AS adult_csc_records
-WITH ag, k, adult, la, addr, lc, child, csc, ck, adult_csc_records,
-     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH ag, k, adult, la, addr, lc, child, csc, ck, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH ag, k, adult, la, addr, lc, child, csc, ck, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+WITH ag, k, adult, la, addr, lc, child, csc, ck, adult_csc_records, csc_household_size,
+     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -103,14 +104,15 @@ WHERE ck IS NOT NULL
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, r, child, csc, ck, count(ak) AS adult_csc_records
-WITH ag, k, adult, r, child, csc, ck, adult_csc_records,
-     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH ag, k, adult, r, child, csc, ck, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH ag, k, adult, r, child, csc, ck, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+WITH ag, k, adult, r, child, csc, ck, adult_csc_records, csc_household_size,
+     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -145,14 +147,15 @@ WHERE ck IS NOT NULL
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, rp, parent, rc, child, csc, ck, count(ak) AS adult_csc_records
-WITH ag, k, adult, rp, parent, rc, child, csc, ck, adult_csc_records,
-     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH ag, k, adult, rp, parent, rc, child, csc, ck, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH ag, k, adult, rp, parent, rc, child, csc, ck, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+WITH ag, k, adult, rp, parent, rc, child, csc, ck, adult_csc_records, csc_household_size,
+     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,

@@ -64,14 +64,15 @@ WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -103,14 +104,15 @@ WITH rec, s, adult, r, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH rec, s, adult, r, child, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, r, child, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH rec, s, adult, r, child, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH rec, s, adult, r, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, r, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -145,14 +147,15 @@ WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -190,14 +193,15 @@ WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -232,14 +236,15 @@ WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -278,14 +283,15 @@ WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS chil
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -326,14 +332,15 @@ WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ok) A
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -370,14 +377,15 @@ WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
@@ -418,14 +426,15 @@ WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ok)
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
-OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(mk1) > 0 AS adult_csc_via_linkage
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
-WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, adult_csc_via_linkage, count(hh) AS csc_household_size,
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
      count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
-WHERE (csc_household_size = 0 AND adult_csc_records = 0 AND NOT adult_csc_via_linkage)  // no household record: CSC has no record of him
-   OR (csc_household_size > 0 AND adult_in_csc_household = 0  // else: he is absent from CSC's record of the household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
