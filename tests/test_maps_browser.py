@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -464,39 +465,38 @@ def test_search_lists_every_match_and_focuses_the_chosen_one(browser, maps):
         m.page.close()
 
 
+@contextmanager
+def loaded_county(tmp_path_factory, people: int, name: str):
+    """A generated county (seed 5) loaded into an embedded store, with the audit reason map commands ask for."""
+    import json
+
+    from graphcase import load_bundle
+    from graphcase.synthetic.county import generate_county
+
+    tmp = tmp_path_factory.mktemp(name)
+    generate_county(people, seed=5, out_dir=tmp / "county")
+    as_of = dt.date.fromisoformat(json.loads((tmp / "county" / "ground_truth.json").read_text())["as_of"])
+    with LadybugStore(tmp / "county.db") as store, pytest.MonkeyPatch.context() as env:
+        env.setenv("GRAPHCASE_REASON", "browser test")
+        store.ensure_schema()
+        load_bundle(store, tmp / "county")
+        yield tmp, store, as_of
+
+
 @pytest.fixture(scope="module")
 def county_maps(tmp_path_factory):
     """Maps of a generated county of 3,000 people: its findings map (clustered households, about 200 nodes),
     its partnership map, and a 2,000-node estate map for the large-map behaviour."""
-    import json
-    import os
-
-    from graphcase import load_bundle
     from graphcase.maps import write_map
-    from graphcase.synthetic.county import generate_county
 
     from .test_maps import estate_graph
 
-    tmp = tmp_path_factory.mktemp("county-maps")
-    generate_county(3000, seed=5, out_dir=tmp / "county")
-    as_of = dt.date.fromisoformat(json.loads((tmp / "county" / "ground_truth.json").read_text())["as_of"])
-    store = LadybugStore(tmp / "county.db")
-    store.ensure_schema()
-    load_bundle(store, tmp / "county")
-    old = os.environ.get("GRAPHCASE_REASON")
-    os.environ["GRAPHCASE_REASON"] = "browser test"
-    try:
+    with loaded_county(tmp_path_factory, 3000, "county-maps") as (tmp, store, as_of):
         paths = {
             "findings": findings_map(store, as_of=as_of, out=tmp / "findings.html"),
             "partnership": partnership_map(store, window=Window.up_to(as_of), out=tmp / "partnership.html"),
             "estate": write_map(estate_graph(333), tmp / "estate.html", title="estate of 2,000 nodes"),
         }
-    finally:
-        store.close()
-        if old is None:
-            os.environ.pop("GRAPHCASE_REASON", None)
-        else:
-            os.environ["GRAPHCASE_REASON"] = old
     return paths
 
 
@@ -565,22 +565,9 @@ def county_100k_maps(tmp_path_factory):
     """Maps of a generated county of 100,000 people, as a partnership would draw them: the findings map (capped,
     with its banner), the partnership map (23 agencies, kinds grouped) and the network of the child with the
     most findings. Building them is part of what is tested: none may fail or come out blank at this size."""
-    import json
-    import os
-
-    from graphcase import load_bundle
     from graphcase.maps.extract import map_findings
-    from graphcase.synthetic.county import generate_county
 
-    tmp = tmp_path_factory.mktemp("county-100k-maps")
-    generate_county(100_000, seed=5, out_dir=tmp / "county")
-    as_of = dt.date.fromisoformat(json.loads((tmp / "county" / "ground_truth.json").read_text())["as_of"])
-    store = LadybugStore(tmp / "county.db")
-    store.ensure_schema()
-    load_bundle(store, tmp / "county")
-    old = os.environ.get("GRAPHCASE_REASON")
-    os.environ["GRAPHCASE_REASON"] = "browser test"
-    try:
+    with loaded_county(tmp_path_factory, 100_000, "county-100k-maps") as (tmp, store, as_of):
         found = map_findings(store, as_of)
         per_child: dict[str, int] = {}
         for f in found:
@@ -591,12 +578,6 @@ def county_100k_maps(tmp_path_factory):
             "partnership": partnership_map(store, window=Window.up_to(as_of), out=tmp / "partnership.html"),
             "ego": ego_map(store, child, window=Window.as_of(as_of), out=tmp / "ego.html", findings=found),
         }
-    finally:
-        store.close()
-        if old is None:
-            os.environ.pop("GRAPHCASE_REASON", None)
-        else:
-            os.environ["GRAPHCASE_REASON"] = old
     return paths, len({f.finding_id for f in found})
 
 
