@@ -78,7 +78,9 @@ def naming_for(store: GraphStore, rows: list[dict]) -> Naming:
             ids.add(parent_in_detail(r["link_detail"])[0])
     people = {}
     if ids:
-        result = store.query("MATCH (p:Person) WHERE p.id IN $ids "
+        # each by its primary key: `p.id IN $ids` scans every Person per id on LadybugDB 0.22 (1,000 ids: 17 s
+        # at 1M people, against 0.08 s this way)
+        result = store.query("UNWIND $ids AS id MATCH (p:Person {id: id}) "
                              "RETURN p.id, p.given_name, p.family_name, p.dob, p.sex, p.source_agency", {"ids": sorted(ids)})
         for pid, given, family, dob, sex, agency in result.rows:
             name = " ".join(str(x).strip() for x in (given, family) if x and str(x).strip()) or pid
