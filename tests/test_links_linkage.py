@@ -375,3 +375,33 @@ def test_probation_query_follows_a_link_to_the_adult_at_the_childs_address(ladyb
     assert list(row["path_rels"]) == ["SAME_AS", "LIVES_AT", "LIVES_AT"]
     # Before the lodger moved in there is no link.
     assert run_query(ladybug_store, "probation_adult_child_unknown_to_csc", {"as_of": D(2024, 12, 31)}).records() == []
+
+
+def test_hidden_men_reads_csc_household_on_the_childs_linked_csc_record(ladybug_store, tmp_path):
+    """CSC knows the child under a linked record and records the household on it: a man absent from that
+    household is hidden though CSC has a record of him elsewhere; a man whose linked record it lists is not."""
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    men = {}
+    for family, listed in (("Dean", False), ("Shaw", True)):
+        child_gp = b.person("child", "Rose", family, D(2021, 4, 4), "female")
+        child_csc = b.person("child", "Rosie", family, D(2021, 4, 4), "female", agency="csc")
+        mother = b.person("adult", "Ann", family, D(1992, 1, 1), "female")
+        man = b.person("adult", "Carl", family, D(1989, 9, 9), "male", agency="police")
+        man_csc = b.person("adult", "Carl", family, D(1989, 9, 9), "male", agency="csc")
+        home = b.address("NS2 2BB")
+        for person in (child_gp, mother, man):
+            b.lives_at(person, home, D(2024, 1, 1))
+        b.known_to(child_csc, "csc", D(2025, 2, 1))
+        b.known_to(man, "police", D(2023, 3, 3))
+        b.known_to(man_csc if listed else man, "csc", D(2020, 6, 1))
+        b.csc_household(child_csc, [mother, man_csc] if listed else [mother], D(2025, 2, 1))
+        men[family] = (child_gp, child_csc, man, man_csc)
+    load_scenario(ladybug_store, b, tmp_path)
+    links = [(gp, csc, 0.98) for gp, csc, _, _ in men.values()] + [(man, man_csc, 0.97) for _, _, man, man_csc in men.values()]
+    same_as(ladybug_store, *links)
+    found = run_catalogue(ladybug_store, AS_OF, ["hidden_men"]).findings
+    dean_gp, dean_csc, dean, dean_man_csc = men["Dean"]
+    assert [f.key for f in found] == [{"child_id": resolved(dean_gp, dean_csc), "adult_id": resolved(dean, dean_man_csc)}]
+    ev = found[0].evidence[0]
+    assert (ev["csc_status"], ev["csc_household_size"]) == ("adult_absent", 1)
+    assert "its record of Rose's household does not include him, although it has a record of him elsewhere" in found[0].explanation

@@ -4,10 +4,12 @@ English, no word said twice in a row, probabilities as computed, linked records 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 
 import pytest
 
+from graphcase import load_bundle
 from graphcase.catalogue import wording
 from graphcase.catalogue.findings import run_catalogue
 from graphcase.stores.ladybug import LadybugStore
@@ -63,3 +65,23 @@ def test_agency_names_in_every_pattern(sample_findings):
                                       (0.99999999, "0.99999999"), (1.0, "1")])
 def test_probabilities_are_shown_as_computed(p, shown):
     assert wording.probability(p) == shown
+
+
+def test_hidden_men_says_which_csc_gap(tmp_path):
+    """Issue 11 item 2: a man absent from CSC's record of the child's household is said to be absent from it
+    (though CSC knows him elsewhere); with no household record, CSC 'has no record of him'."""
+    store = LadybugStore(tmp_path / "s.db")
+    try:
+        load_bundle(store, ROOT / "fixtures" / "scenarios" / "csc_household_partner", today=dt.date(2025, 2, 1))
+        found = {f.pattern: f for f in run_catalogue(store, dt.date(2025, 2, 1), ["hidden_men", "risky_adult_unseen_child"]).findings}
+    finally:
+        store.close()
+    hidden = found["hidden_men"].explanation
+    assert hidden.endswith("(record CSC-5201), but its record of Jayden's household does not include him, "
+                           "although it has a record of him elsewhere."), hidden
+    risky = found["risky_adult_unseen_child"].explanation
+    assert risky.endswith("Children's social care knows Jayden Price, but its record of Jayden's household "
+                          "does not include Craig Foster."), risky
+    no_household = {"csc_status": "adult_absent", "csc_household_size": 0}
+    assert wording.csc_gap(no_household, "Mia Brown", "him", "has") == "has no record of him"
+    assert wording.csc_gap({"csc_status": "child_unknown"}, "Mia Brown", "him") == "Mia Brown has no record with children's social care"

@@ -99,3 +99,65 @@ def test_query_table_gives_the_rows_query_gives(liam_store):
     as_table = sorted(liam_store.query_table(RECORD_FIELDS_CYPHER).to_pylist(), key=lambda r: r["id"])
     as_rows = sorted(liam_store.query(RECORD_FIELDS_CYPHER).records(), key=lambda r: r["id"])
     assert len(as_rows) == 5 and as_table == as_rows
+
+
+def test_the_model_rows_are_cached_beside_the_store_and_a_changed_record_is_rescored(ladybug_store, tmp_path, monkeypatch):
+    """The cache (graphcase/linkage/pair_cache.py): an unchanged store gets the last answer back without
+    scoring; a re-load that changes one record re-blocks that record only, and every answer equals a fresh
+    computation on the same store."""
+    import shutil
+
+    from graphcase.linkage import unlinked
+    from graphcase.linkage.pair_cache import cache_dir_for
+
+    def fresh():
+        rules = unlinked.unlinked_blocking_rules()
+        return unlinked._score(ladybug_store, AS_OF, unlinked.DEFAULT_MIN_PROBABILITY, unlinked._fresh_candidates(ladybug_store, rules), rules)
+
+    def same(a, b):
+        assert a[0].to_dict("records") == b[0].to_dict("records")
+        assert a[1].sort_index().to_dict("records") == b[1].sort_index().to_dict("records")
+
+    load_bundle(ladybug_store, SCENARIO, today=dt.date(2026, 11, 1))
+    first = unlinked.unlinked_pairs(ladybug_store, AS_OF)
+    assert cache_dir_for(ladybug_store).is_dir() and LIAM in set(zip(first[0]["record_a"], first[0]["record_b"]))
+    same(first, fresh())
+
+    score = unlinked._score
+    monkeypatch.setattr(unlinked, "_score", lambda *a: pytest.fail("an unchanged store was scored again"))
+    same(unlinked.unlinked_pairs(ladybug_store, AS_OF), first)
+    monkeypatch.setattr(unlinked, "_score", score)
+
+    blocked = []
+    keys = unlinked.candidate_keys
+    monkeypatch.setattr(unlinked, "candidate_keys", lambda people, rules, only=None: blocked.append(
+        None if only is None else sorted(only["unique_id"])) or keys(people, rules, only))
+    bundle = tmp_path / "renamed"
+    shutil.copytree(SCENARIO, bundle)
+    people = bundle / "people.csv"
+    people.write_text(people.read_text().replace("police:LBRENAN,adult,Liam,Brenan,", "police:LBRENAN,adult,Liam,Okafor,"))
+    load_bundle(ladybug_store, bundle, today=dt.date(2026, 11, 1))
+    changed = unlinked.unlinked_pairs(ladybug_store, AS_OF)
+    assert blocked == [["police:LBRENAN"]]  # only the changed record was blocked against the others
+    assert LIAM not in set(zip(changed[0]["record_a"], changed[0]["record_b"]))
+    same(changed, fresh())
+
+    load_bundle(ladybug_store, SCENARIO, today=dt.date(2026, 11, 1))  # and back
+    again = unlinked.unlinked_pairs(ladybug_store, AS_OF)
+    assert LIAM in set(zip(again[0]["record_a"], again[0]["record_b"]))
+    same(again, fresh())
+    same(again, first)
+
+
+def test_a_cache_cut_short_is_rebuilt(ladybug_store):
+    """A table whose generation differs from meta.json's (a write cut short) is not trusted."""
+    from graphcase.linkage import unlinked
+    from graphcase.linkage.pair_cache import cache_dir_for
+
+    load_bundle(ladybug_store, SCENARIO, today=dt.date(2026, 11, 1))
+    first = unlinked.unlinked_pairs(ladybug_store, AS_OF)
+    folder = cache_dir_for(ladybug_store)
+    (folder / "keys.parquet").write_bytes(b"not parquet")
+    (folder / "pairs.parquet").write_bytes(b"")
+    again = unlinked.unlinked_pairs(ladybug_store, AS_OF)
+    assert again[0].to_dict("records") == first[0].to_dict("records")

@@ -263,3 +263,20 @@ def test_bad_arguments_are_named():
         generate_county(10, fmt="xml")
     with pytest.raises(ValueError, match="no planter registered for nonsense"):
         generate_county(10, patterns=["nonsense"])
+
+
+def test_the_new_format_columns_are_planted_and_load(county, county_store):
+    """Issue 11 item 8's columns reach the store: MAPPA level and category, a child present at an incident,
+    CSC's record of a household, a referral's outcome and its date, a residence known only by a record id."""
+    store, _ = county_store
+    one = lambda q: store.query(q).rows[0][0]
+    assert one("MATCH ()-[k:KNOWN_TO]->() WHERE k.mappa_level IS NOT NULL AND k.mappa_category IS NOT NULL RETURN count(k)") > 0
+    assert one("MATCH (:Event)-[a:ABOUT]->(c:Person) WHERE a.involvement = 'present' AND c.role = 'child' RETURN count(a)") > 0
+    assert one("MATCH (:Person)-[h:CSC_HOUSEHOLD]->(:Person) RETURN count(h)") > 0
+    assert one("MATCH (:Event)-[r:REFERRED_TO]->(:Agency) WHERE r.outcome = 'nfa' AND r.outcome_date IS NOT NULL RETURN count(r)") > 0
+    assert one("MATCH (:Agency)-[r:RESIDENCE_RECORD]->(:Address) RETURN count(r)") > 0
+    _, _, truth = county
+    whys = {n["why"] for p in truth.patterns.values() for n in p["near_misses"]}
+    assert {"CSC's record of the child's household lists the man", "CSC's record of the child's household lists the adult",
+            "CSC's NFA decision on the third referral is dated after as_of",
+            "the child is not recorded present and does not live there"} <= whys

@@ -3,7 +3,9 @@
 // description: >
 //   Adult men known to police, probation or substance-misuse services who live at the child's current address,
 //   are recorded as a household member, parent, step-parent or carer of the child, or are the partner of the child's parent, where the child
-//   is known to children's social care but the man has no record with it (nor has any record SAME_AS-linked to him).
+//   is known to children's social care but not this man: where CSC records the child's household
+//   (csc_households.csv), he is not in it (nor is a record SAME_AS-linked to him), whatever CSC knows of him
+//   elsewhere; without one, he has no record with CSC (nor has any record SAME_AS-linked to him).
 //   One row per (child, man, agency record, link, CSC record of the child); graphcase links groups them by (child_id, adult_id).
 // parameters:
 //   as_of: {type: date, default: today, description: "Date the network is read at."}
@@ -25,6 +27,10 @@
 //   known_agency_kind: its kind
 //   known_record: its record id
 //   known_since: when it opened
+//   adult_csc_records: number of CSC records of the man's own record
+//   adult_csc_via_linkage: CSC has a record of a record SAME_AS-linked to the man
+//   csc_household_size: people CSC records in the child's household at as_of (0 = CSC records no household for the child; then the man has no CSC record, own or linked)
+//   csc_status: adult_absent (CSC knows the child but not this man in the child's life - absent from CSC's record of the household, or without one no CSC record of him)
 //   linked_record_id: the record the agency knows when it is not the man's own, SAME_AS-linked to him (empty = own record)
 //   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
 //   linkage_decided_by: the model threshold or human review that made that link
@@ -56,13 +62,23 @@ WHERE ck IS NOT NULL
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, la, addr, lc, child, csc, ck, count(ak) AS adult_csc_records
-WHERE adult_csc_records = 0
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH ag, k, adult, la, addr, lc, child, csc, ck, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+WITH ag, k, adult, la, addr, lc, child, csc, ck, adult_csc_records, csc_household_size,
+     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
@@ -88,13 +104,23 @@ WHERE ck IS NOT NULL
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, r, child, csc, ck, count(ak) AS adult_csc_records
-WHERE adult_csc_records = 0
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH ag, k, adult, r, child, csc, ck, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+WITH ag, k, adult, r, child, csc, ck, adult_csc_records, csc_household_size,
+     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
        CASE r.kind WHEN 'household_member' THEN 'household_member' ELSE 'related_to' END AS link, r.kind AS link_detail, r.from_date AS link_since,
@@ -121,13 +147,23 @@ WHERE ck IS NOT NULL
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency)  // CSC has no record of him: counted per man, not a subquery per row
 WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH ag, k, adult, rp, parent, rc, child, csc, ck, count(ak) AS adult_csc_records
-WHERE adult_csc_records = 0
-  AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of }
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH ag, k, adult, rp, parent, rc, child, csc, ck, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
+WITH ag, k, adult, rp, parent, rc, child, csc, ck, adult_csc_records, csc_household_size,
+     COUNT { MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of } > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
        'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,

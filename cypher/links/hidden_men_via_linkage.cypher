@@ -26,6 +26,10 @@
 //   known_agency_kind: its kind
 //   known_record: its record id
 //   known_since: when it opened
+//   adult_csc_records: number of CSC records of the man's own record
+//   adult_csc_via_linkage: CSC has a record of a record SAME_AS-linked to the man
+//   csc_household_size: people CSC records in the child's household at as_of (on the child record CSC knows, the linked one when CSC knows the child under another record; 0 = CSC records no household for the child; then the man has no CSC record, own or linked)
+//   csc_status: adult_absent (CSC knows the child but not this man in the child's life - absent from CSC's record of the household, or without one no CSC record of him)
 //   linked_record_id: the record the agency knows when it is not the man's own, SAME_AS-linked to him (empty = own record)
 //   linkage_probability: the SAME_AS match probability the row relies on (empty = no linkage)
 //   linkage_decided_by: the model threshold or human review that made that link
@@ -59,16 +63,24 @@ OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        CASE WHEN false THEN '' END AS csc_linked_record_id, CASE WHEN false THEN 0.0 END AS csc_linkage_probability,
        CASE WHEN false THEN '' END AS csc_linkage_decided_by,
@@ -91,16 +103,24 @@ OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, r, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH rec, s, adult, r, child, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH rec, s, adult, r, child, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH rec, s, adult, r, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, r, child, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH rec, s, adult, r, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        CASE WHEN false THEN '' END AS csc_linked_record_id, CASE WHEN false THEN 0.0 END AS csc_linkage_probability,
        CASE WHEN false THEN '' END AS csc_linkage_decided_by,
@@ -126,16 +146,24 @@ OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        CASE WHEN false THEN '' END AS csc_linked_record_id, CASE WHEN false THEN 0.0 END AS csc_linkage_probability,
        CASE WHEN false THEN '' END AS csc_linkage_decided_by,
@@ -164,16 +192,24 @@ OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND 
 WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
        cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
@@ -199,16 +235,24 @@ OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND 
 WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
        cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
@@ -238,16 +282,24 @@ OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND 
 WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        CASE WHEN false THEN '' END AS linked_record_id, CASE WHEN false THEN 0.0 END AS linkage_probability,
        CASE WHEN false THEN '' END AS linkage_decided_by,
        cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
@@ -279,16 +331,24 @@ OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND 
 WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
        'same_address' AS link, addr.postcode AS link_detail,
@@ -316,16 +376,24 @@ OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND 
 WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
        CASE r.kind WHEN 'household_member' THEN 'household_member' ELSE 'related_to' END AS link, r.kind AS link_detail, r.from_date AS link_since,
@@ -357,16 +425,24 @@ OPTIONAL MATCH (child)-[ok:KNOWN_TO]->(oc:Agency) WHERE oc.kind = $csc_kind AND 
 WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ok) AS child_own_csc
 WHERE child_own_csc = 0
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
-WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
-WHERE adult_csc = 0
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
+OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
+WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
+     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
-WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(mk1) AS adult_linked_csc
-WHERE adult_linked_csc = 0
+WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
+WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household record: no CSC record of him, own or linked
+   OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
+       AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
+      )
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
        ag.id AS known_agency, ag.kind AS known_agency_kind, k.record_id AS known_record, k.since AS known_since,
+       adult_csc_records, adult_csc_via_linkage, csc_household_size, 'adult_absent' AS csc_status,
        rec.id AS linked_record_id, s.probability AS linkage_probability, s.decided_by AS linkage_decided_by,
        cscrec.id AS csc_linked_record_id, cs.probability AS csc_linkage_probability, cs.decided_by AS csc_linkage_decided_by,
        'partner_of_parent' AS link, 'partner of ' + parent.id + ' (' + rc.kind + ')' AS link_detail,

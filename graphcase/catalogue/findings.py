@@ -163,13 +163,9 @@ def linkage_evidence(rows) -> list[dict]:
 def explain_risky_adult(rows) -> str:
     r = rows[0]
     child = r["child_name"].strip()
-    if r["csc_status"] == "child_unknown":
-        gap = f"{child} has no record with children's social care"
-    elif r.get("csc_household_size"):
-        gap = (f"children's social care knows {child}, but its record of {wording.first_name(child)}'s household "
-               f"does not include {r['adult_name'].strip()}")
-    else:
-        gap = f"children's social care knows {child} but holds no record of {r['adult_name'].strip()}"
+    gap = wording.csc_gap(r, child, r["adult_name"].strip())
+    if r["csc_status"] != "child_unknown":
+        gap = f"children's social care knows {child}{',' if r.get('csc_household_size') else ''} but {gap}"
     known, through = _known_phrase(rows)
     return f"{r['adult_name'].strip()}{known}{',' if known else ''} {_link_phrase(rows)}.{through} {gap[0].upper() + gap[1:]}."
 
@@ -180,8 +176,17 @@ def explain_hidden_men(rows) -> str:
     known, through = _known_phrase(rows, "known_agency", "known_since", with_flags=False)
     return (
         f"{r['adult_name'].strip()}, a man{known}, {_link_phrase(rows)}.{through} {naming.agency(r['csc_agency'])} has known {r['child_name'].strip()} since "
-        f"{wording.month(r['csc_since'])} (record {r['csc_record']}{_csc_through_link(r)}) but has no record of him."
+        f"{wording.month(r['csc_since'])} (record {r['csc_record']}{_csc_through_link(r)}){',' if r.get('csc_household_size') else ''} but "
+        f"{wording.csc_gap(r, r['child_name'].strip(), 'him', 'has')}{_known_elsewhere(r)}."
     )
+
+
+def _known_elsewhere(row) -> str:
+    """CSC's own record of the man, when it leaves him out of the child's household all the same."""
+    if not row.get("csc_household_size"):
+        return ""
+    own, linked = row.get("adult_csc_records"), row.get("adult_csc_via_linkage")
+    return ", although it has a record of him elsewhere" if own or linked else ""
 
 
 def _csc_through_link(row) -> str:

@@ -78,7 +78,9 @@ def naming_for(store: GraphStore, rows: list[dict]) -> Naming:
             ids.add(parent_in_detail(r["link_detail"])[0])
     people = {}
     if ids:
-        result = store.query("MATCH (p:Person) WHERE p.id IN $ids "
+        # each by its primary key: `p.id IN $ids` scans every Person per id on LadybugDB 0.22 (1,000 ids: 17 s
+        # at 1M people, against 0.08 s this way)
+        result = store.query("UNWIND $ids AS id MATCH (p:Person {id: id}) "
                              "RETURN p.id, p.given_name, p.family_name, p.dob, p.sex, p.source_agency", {"ids": sorted(ids)})
         for pid, given, family, dob, sex, agency in result.rows:
             name = " ".join(str(x).strip() for x in (given, family) if x and str(x).strip()) or pid
@@ -135,3 +137,14 @@ def parent_words(parent: Person | None, kind: str, child_first_name: str) -> str
 
 def first_name(full: str) -> str:
     return full.strip().split(" ")[0] if full and full.strip() else full
+
+
+def csc_gap(row, child: str, adult: str, verb: str = "holds") -> str:
+    """What children's social care does not know, by the row's csc_status: the child unknown to CSC; CSC knows
+    the child but its record of the child's household leaves this adult out; or, where CSC records no
+    household, CSC holds no record of the adult."""
+    if row.get("csc_status") == "child_unknown":
+        return f"{child} has no record with children's social care"
+    if row.get("csc_household_size"):
+        return f"its record of {first_name(child)}'s household does not include {adult}"
+    return f"{verb} no record of {adult}"

@@ -11,11 +11,17 @@ one Cypher scan (no address join, as one Arrow table) into DuckDB, which finds t
 pairs, with their postcodes, go to Splink, scored with the term frequencies of the whole store.
 
 Pairs already joined by SAME_AS, and pairs a reviewer rejected in the review queue, are left out.
+
+Beside an embedded store the records, the candidate pairs and the last answer are cached (``pair_cache.py``):
+only records added or changed since (by ``row_hash``) are normalised and blocked against all, and an
+unchanged store (same files, model, review queue, as_of) gets the last answer back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from pathlib import Path
 
 import duckdb
@@ -24,6 +30,7 @@ import pandas as pd
 from ..stores.base import GraphStore
 from . import review as review_queue
 from .link import DEFAULT_THRESHOLD, _level_labels, explain_pairs, pair_key
+from .pair_cache import Candidates, PairCache, cache_dir_for
 from .records import normalise_people
 from .settings import person_settings, unlinked_blocking_rules
 from .train import duckdb_api, load_model, make_linker, model_path_for, splink_settings, uses_spill_folder
@@ -34,11 +41,13 @@ from .train import duckdb_api, load_model, make_linker, model_path_for, splink_s
 # already put to a person by link-records' review queue.
 DEFAULT_MIN_PROBABILITY = DEFAULT_THRESHOLD
 
-RECORD_FIELDS_CYPHER = """
-MATCH (p:Person)
-RETURN p.id AS id, p.role AS role, p.given_name AS given_name, p.family_name AS family_name, p.dob AS dob,
-       p.sex AS sex, p.nhs_number AS nhs_number, p.source_agency AS source_agency, p.source_record AS source_record
-"""
+FIELDS = """p.id AS id, p.role AS role, p.given_name AS given_name, p.family_name AS family_name, p.dob AS dob,
+       p.sex AS sex, p.nhs_number AS nhs_number, p.source_agency AS source_agency, p.source_record AS source_record"""
+RECORD_FIELDS_CYPHER = f"MATCH (p:Person)\nRETURN {FIELDS}\n"
+# For the cache: every record's row_hash (a re-load changes it only when the record's content changed), and
+# the fields of the records that did change, each by its primary key.
+RECORD_HASHES_CYPHER = "MATCH (p:Person) RETURN p.id AS id, p.row_hash AS row_hash"
+CHANGED_FIELDS_CYPHER = f"UNWIND $ids AS id\nMATCH (p:Person {{id: id}})\nRETURN {FIELDS}, p.row_hash AS row_hash\n"
 # The postcode of the latest current address, else the latest address the agency knew (as records.py). Each
 # record by its primary key: `p.id IN $ids` scans every Person and took 15 s at 100k people on LadybugDB.
 POSTCODES_CYPHER = """
@@ -83,42 +92,124 @@ def levels_of(predictions: pd.DataFrame, model: dict) -> list[list[tuple[str, st
     return [[(c, gammas[c][i]) for c in columns] for i in range(len(predictions))]
 
 
-def candidate_keys(people: pd.DataFrame, rules: list[str]) -> set[str]:
+def candidate_keys(people: pd.DataFrame, rules: list[str], only: pd.DataFrame | None = None) -> set[str]:
     """Pair keys of the records sharing one of ``rules`` (Splink blocking SQL over l and r), by one DuckDB
-    join per rule over the whole frame: no Splink model is built for the many records in no pair."""
+    join per rule over the whole frame: no Splink model is built for the many records in no pair. With
+    ``only`` (some of the records), just the pairs with one of those records on a side (the rules are
+    symmetric in l and r)."""
     connection = duckdb.connect(":memory:")
     try:
         connection.register("people", people)
+        connection.register("changed_people", people.iloc[0:0] if only is None else only)
+        left, order = ("people", "l.unique_id < r.unique_id") if only is None else ("changed_people", "l.unique_id <> r.unique_id")
         keys = set()
         for rule in rules:
             found = connection.execute(
-                f"SELECT l.unique_id, r.unique_id FROM people l JOIN people r ON ({rule}) AND l.unique_id < r.unique_id").fetchall()
-            keys.update(f"{a}|{b}" for a, b in found)
+                f"SELECT l.unique_id, r.unique_id FROM {left} l JOIN people r ON ({rule}) AND {order}").fetchall()
+            keys.update(pair_key(a, b) for a, b in found)
         return keys
     finally:
         connection.close()
 
 
+def _normalised(raw: pd.DataFrame) -> pd.DataFrame:
+    people = normalise_people(raw.assign(postcode=None))
+    people["source_agency"] = raw["source_agency"].astype(object).values
+    return people
+
+
+def _fresh_candidates(store: GraphStore, rules: list[str]) -> Candidates:
+    raw = store.query_table(f"MATCH (p:Person)\nRETURN {FIELDS}, p.row_hash AS row_hash\n").to_pandas()
+    people = _normalised(raw) if len(raw) else pd.DataFrame(columns=["unique_id", "source_agency"])
+    return Candidates(raw, people, candidate_keys(people, rules) if len(raw) >= 2 else set())
+
+
+def _updated_candidates(store: GraphStore, rules: list[str], cached: Candidates) -> tuple[Candidates, bool]:
+    """``cached`` brought up to the store's records: records whose row_hash is new, changed or missing are
+    fetched, normalised and blocked against every record; pairs of removed or changed records are dropped."""
+    now = store.query_table(RECORD_HASHES_CYPHER).to_pandas().set_index("id")["row_hash"]
+    before = cached.raw.set_index("id")["row_hash"]
+    common = now.index.intersection(before.index)
+    same = now[common].notna() & (now[common] == before[common])
+    changed = now.index.difference(common[same.to_numpy(dtype=bool)])
+    gone = before.index.difference(now.index)
+    if not len(changed) and not len(gone):
+        return cached, False
+    stale = set(changed) | set(gone)
+    fetched = store.query_table(CHANGED_FIELDS_CYPHER, {"ids": sorted(changed)}).to_pandas() if len(changed) else None
+    kept = ~cached.raw["id"].isin(stale).to_numpy()
+    raw, people = cached.raw[kept], cached.people[kept]
+    if fetched is not None and len(fetched):
+        fresh_people = _normalised(fetched)
+        raw = pd.concat([raw, fetched[raw.columns]], ignore_index=True)
+        people = pd.concat([people, fresh_people[people.columns]], ignore_index=True)
+    keys = {k for k in cached.keys if not stale.intersection(k.split("|"))}
+    if fetched is not None and len(fetched):
+        keys |= candidate_keys(people, rules, only=people[people["unique_id"].isin(set(fetched["id"]))])
+    return Candidates(raw.reset_index(drop=True), people.reset_index(drop=True), keys), True
+
+
+def _stamp(path: Path) -> str | None:
+    """Size, modification time and inode: any write to the file (or a new file renamed over it) changes it."""
+    if not path.exists():
+        return None
+    st = path.stat()
+    return f"{path.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+def _result_key(store: GraphStore, as_of: dt.date, min_probability: float) -> str:
+    """What the answer depends on besides the records: the store's files (a load, link-records' SAME_AS links,
+    residences for postcodes), as_of, the model, the review queue and the threshold."""
+    location = Path(store.location)
+    files = [_stamp(location), _stamp(Path(f"{location}.wal")), *(_stamp(f) for f in side_files(store))]
+    blob = json.dumps([files, as_of.isoformat(), repr(float(min_probability))])
+    return hashlib.sha1(blob.encode()).hexdigest()
+
+
+def _blocking_signature(rules: list[str]) -> str:
+    return hashlib.sha1(json.dumps(rules).encode()).hexdigest()
 def term_frequencies(people: pd.DataFrame, column: str) -> pd.DataFrame:
     """Splink's term-frequency table of ``column`` over every record (share of the non-null values)."""
     shares = people[column].dropna().value_counts(normalize=True)
     return pd.DataFrame({column: shares.index.astype(object), f"tf_{column}": shares.values.astype(float)})
 
 
-@uses_spill_folder
 def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = DEFAULT_MIN_PROBABILITY
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pairs, records): pairs of records from different agencies with model probability >= ``min_probability``,
     not joined by SAME_AS and not rejected in review (``PAIR_COLUMNS``, record_a < record_b, ``levels`` as
-    :func:`levels_of`), and the raw records of those pairs indexed by id (with their postcode)."""
-    raw = store.query_table(RECORD_FIELDS_CYPHER).to_pandas()
+    :func:`levels_of`), and the raw records of those pairs indexed by id (with their postcode). Beside an
+    embedded store, from the cache when nothing it depends on changed, else with only new or changed records
+    blocked afresh (``pair_cache.py``)."""
+    rules = unlinked_blocking_rules()
+    folder = cache_dir_for(store)
+    if folder is None:
+        return _score(store, as_of, min_probability, _fresh_candidates(store, rules), rules)
+    cache = PairCache.open(folder, _blocking_signature(rules))
+    key = _result_key(store, as_of, min_probability)
+    answer = cache.result(key)
+    if answer is not None:
+        return answer
+    cached = cache.candidates()
+    if cached is None:
+        candidates, changed = _fresh_candidates(store, rules), True
+    else:
+        candidates, changed = _updated_candidates(store, rules, cached)
+    pairs, records = _score(store, as_of, min_probability, candidates, rules)
+    if not getattr(store, "read_only", False):  # a store opened read-only may be shared: nothing written beside it
+        cache.save(candidates, key, pairs, records, changed)
+    return pairs, records
+
+
+@uses_spill_folder
+def _score(store: GraphStore, as_of: dt.date, min_probability: float, found: Candidates, rules: list[str]
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score the candidate pairs left after SAME_AS links and rejected reviews, with the whole store's name
+    frequencies and record count."""
+    raw, people, keys = found.raw.drop(columns="row_hash"), found.people, set(found.keys)
     empty = pd.DataFrame(columns=PAIR_COLUMNS)
     if len(raw) < 2:
         return empty, raw
-    people = normalise_people(raw.assign(postcode=None))
-    people["source_agency"] = raw["source_agency"].astype(object).values
-    rules = unlinked_blocking_rules()
-    keys = candidate_keys(people, rules)
     if keys:
         keys -= {pair_key(a, b) for a, b in store.query(SAME_AS_PAIRS).rows}
     path = review_queue.review_path_for(store)

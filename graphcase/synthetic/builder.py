@@ -105,12 +105,31 @@ class ScenarioBuilder:
             {"person_id": person_id, "other_id": other_id, "kind": kind, "from_date": from_date, "to_date": to_date, **self._prov(agency)}
         )
 
-    def known_to(self, person_id, agency_kind, since, until=None, flags=()) -> str:
+    def known_to(self, person_id, agency_kind, since, until=None, flags=(), mappa_level=None, mappa_category=None) -> str:
         agency = self.agency(agency_kind)
         record = self.new_id("case")
         self.rows["agency_records"].append(
             {"person_id": person_id, "agency_id": agency, "record_id": record, "since": since, "until": until,
-             "flags": ";".join(flags) or None, "source_agency": agency, "source_record": record}
+             "flags": ";".join(flags) or None, "mappa_level": mappa_level, "mappa_category": mappa_category,
+             "source_agency": agency, "source_record": record}
+        )
+        return record
+
+    def csc_household(self, child_id, member_ids, from_date, to_date=None) -> None:
+        """CSC's record of the child's household: the members it lists (csc_households.csv)."""
+        record = self.new_id("rec")
+        for member in member_ids:
+            self.rows["csc_households"].append(
+                {"child_id": child_id, "member_id": member, "from_date": from_date, "to_date": to_date,
+                 **self._prov("csc", record)}
+            )
+
+    def residence_record(self, address_id, agency_kind, from_date, to_date=None) -> str:
+        """A resident the agency knows only by its own record id: no person record (residences person_record)."""
+        record = self.new_id("tenant")
+        self.rows["residences"].append(
+            {"person_id": None, "person_record": record, "address_id": address_id, "from_date": from_date,
+             "to_date": to_date, **self._prov(agency_kind)}
         )
         return record
 
@@ -129,11 +148,13 @@ class ScenarioBuilder:
             )
         return eid
 
-    def inform(self, event_id, agency_kind, kind, date, feedback_date=None) -> None:
-        """kind: referred_to or shared_with. Provenance: the informing (recording) agency."""
+    def inform(self, event_id, agency_kind, kind, date, feedback_date=None, outcome=None, outcome_date=None) -> None:
+        """kind: referred_to or shared_with; a referral's outcome as the receiving agency decided it, and when.
+        Provenance: the informing (recording) agency."""
         self.rows["event_agencies"].append(
             {"event_id": event_id, "agency_id": self.agency(agency_kind), "kind": kind, "date": date,
-             "feedback_date": feedback_date, "source_agency": self._recorded_by[event_id], "source_record": event_id}
+             "feedback_date": feedback_date, "outcome": outcome, "outcome_date": outcome_date,
+             "source_agency": self._recorded_by[event_id], "source_record": event_id}
         )
 
     def frames(self) -> dict[str, pd.DataFrame]:

@@ -95,7 +95,8 @@ def plant_risky_adult(b: ScenarioBuilder, rng: np.random.Generator, count: int) 
 
         h = Household(b, rng)  # MAPPA-managed carer (record held by police, MAPPA flag only)
         carer = h.adult("female", agency="police")
-        b.known_to(carer, "police", _days_ago(b, rng, 100, 2000), flags=("mappa",))
+        b.known_to(carer, "police", _days_ago(b, rng, 100, 2000), flags=("mappa",),
+                   mappa_level=str(rng.integers(1, 4)), mappa_category=str(rng.integers(1, 4)))  # str: no float column
         b.relate(carer, h.children[0], "carer", _days_ago(b, rng, 30, 400), agency="police")
         t.hit(p, child_id=h.children[0], adult_id=carer)
 
@@ -104,6 +105,32 @@ def plant_risky_adult(b: ScenarioBuilder, rng: np.random.Generator, count: int) 
         woman = h.adult("female", since=_days_ago(b, rng, 30, 900), until=as_of if i == 0 else None, agency="probation")
         b.known_to(woman, "probation", _days_ago(b, rng, 30, 900))
         t.hit(p, child_id=h.children[0], adult_id=woman)
+
+        h = Household(b, rng)  # MAPPA (level and category) on a record held by neither police nor probation
+        mh = h.adult("female", since=_days_ago(b, rng, 30, 900), agency="adult_mental_health")
+        b.known_to(mh, "adult_mental_health", _days_ago(b, rng, 100, 900), flags=("mappa",),
+                   mappa_level=str(rng.integers(1, 4)), mappa_category=str(rng.integers(1, 5)))
+        t.hit(p, child_id=h.children[0], adult_id=mh)
+
+        h = Household(b, rng)  # near-miss: the same kind of record without MAPPA
+        mh = h.adult("female", since=_days_ago(b, rng, 30, 900), agency="adult_mental_health")
+        b.known_to(mh, "adult_mental_health", _days_ago(b, rng, 100, 900))
+        t.near_miss(p, why="adult mental health record without MAPPA", child_id=h.children[0], adult_id=mh)
+
+        h = Household(b, rng)  # CSC's record of the household leaves her out, though CSC knows her elsewhere
+        b.known_to(h.children[0], "csc", _days_ago(b, rng, 30, 900), flags=("cin",))
+        b.csc_household(h.children[0], [h.mother], _days_ago(b, rng, 30, 900))
+        absent = h.adult("female", since=_days_ago(b, rng, 30, 900), agency="probation")
+        b.known_to(absent, "probation", _days_ago(b, rng, 30, 900))
+        b.known_to(absent, "csc", _days_ago(b, rng, 30, 900))
+        t.hit(p, child_id=h.children[0], adult_id=absent)
+
+        h = Household(b, rng)  # near-miss: CSC's record of the household lists her (she has no CSC record)
+        b.known_to(h.children[0], "csc", _days_ago(b, rng, 30, 900), flags=("cin",))
+        listed = h.adult("female", since=_days_ago(b, rng, 30, 900), agency="probation")
+        b.known_to(listed, "probation", _days_ago(b, rng, 30, 900))
+        b.csc_household(h.children[0], [h.mother, listed], _days_ago(b, rng, 30, 900))
+        t.near_miss(p, why="CSC's record of the child's household lists the adult", child_id=h.children[0], adult_id=listed)
 
         h = Household(b, rng)  # near-miss: CSC knows both
         b.known_to(h.children[0], "csc", _days_ago(b, rng, 30, 900), flags=("cin",))
@@ -178,6 +205,22 @@ def plant_hidden_men(b: ScenarioBuilder, rng: np.random.Generator, count: int) -
         b.known_to(known, "csc", _days_ago(b, rng, 30, 900))
         t.near_miss(p, why="CSC has a record of the man", child_id=h.children[0], adult_id=known)
 
+        h = Household(b, rng)  # CSC's record of the household lists the mother only; CSC knows him elsewhere
+        csc_child(h)
+        b.csc_household(h.children[0], [h.mother], _days_ago(b, rng, 30, 900))
+        elsewhere = h.adult("male", since=_days_ago(b, rng, 30, 900))
+        b.known_to(elsewhere, "substance_misuse", _days_ago(b, rng, 30, 900))
+        b.known_to(elsewhere, "csc", _days_ago(b, rng, 30, 900))
+        t.hit(p, child_id=h.children[0], adult_id=elsewhere)
+
+        h = Household(b, rng)  # near-miss: CSC's record of the household lists him (he has no CSC record)
+        csc_child(h)
+        listed = h.adult("male", since=_days_ago(b, rng, 30, 900))
+        b.known_to(listed, "substance_misuse", _days_ago(b, rng, 30, 900))
+        b.csc_household(h.children[0], [h.mother, listed], _days_ago(b, rng, 30, 900))
+        b.residence_record(h.address, "housing", _days_ago(b, rng, 30, 900))  # a lodger with no person record: no finding
+        t.near_miss(p, why="CSC's record of the child's household lists the man", child_id=h.children[0], adult_id=listed)
+
         h = Household(b, rng)  # near-miss: a woman
         csc_child(h)
         woman = h.adult("female", since=_days_ago(b, rng, 30, 900))
@@ -245,6 +288,25 @@ def plant_domestic_abuse(b: ScenarioBuilder, rng: np.random.Generator, count: in
         e = _incident(b, h, d)
         b.inform(e, "education", "shared_with", d)
         t.near_miss(p, why="school told the same day", event_id=e, child_id=h.children[0])
+
+        h, away = Household(b, rng), Household(b, rng, children=0)  # the child was present at an incident elsewhere
+        e = b.event("domestic_abuse_incident", _days_ago(b, rng, 10, 300), "police",
+                    about=[(away.mother, "victim"), (h.children[0], "present")],
+                    summary="Police called to a domestic incident", outcome="other", address_id=away.address)
+        t.hit(p, event_id=e, child_id=h.children[0])
+
+        h, away = Household(b, rng), Household(b, rng, children=0)  # near-miss: named as a witness, not present
+        d = _days_ago(b, rng, 10, 300)
+        e = b.event("domestic_abuse_incident", d, "police", about=[(away.mother, "victim"), (h.children[0], "witness")],
+                    summary="Police called to a domestic incident", outcome="other", address_id=away.address)
+        t.near_miss(p, why="the child is not recorded present and does not live there", event_id=e, child_id=h.children[0])
+
+        h, away = Household(b, rng), Household(b, rng, children=0)  # near-miss: present, school told the same day
+        d = _days_ago(b, rng, 10, 300)
+        e = b.event("domestic_abuse_incident", d, "police", about=[(away.mother, "victim"), (h.children[0], "present")],
+                    summary="Police called to a domestic incident", outcome="other", address_id=away.address)
+        b.inform(e, "education", "shared_with", d)
+        t.near_miss(p, why="child present; school told the same day", event_id=e, child_id=h.children[0])
 
         h = Household(b, rng)
         d = _days_ago(b, rng, 10, 300)
@@ -406,6 +468,31 @@ def plant_cumulative_harm(b: ScenarioBuilder, rng: np.random.Generator, count: i
     """Hits: three NFA contacts in twelve months (one on the window's first day). Near-misses: the third
     the day before the window; the third led to early help."""
     _counted(b, rng, "cumulative_harm", "contact", "nfa", "education", count)
+    p, as_of, t = "cumulative_harm", b.as_of, b.truth
+
+    def referral(h, date, decision, decided, own_outcome="assessment"):
+        e = b.event("referral", date, "education", about=[(h.children[0], "subject")],
+                    summary="School refers concerns", outcome=own_outcome)
+        b.inform(e, "csc", "referred_to", date, feedback_date=decided, outcome=decision, outcome_date=decided)
+
+    for _ in range(count):
+        h = Household(b, rng)  # three referrals CSC closed NFA by as_of (the school had recorded 'assessment')
+        for d in (_days_ago(b, rng, 60, 300) for _ in range(3)):
+            referral(h, d, "nfa", d + DAY * int(rng.integers(1, 30)))
+        t.hit(p, child_id=h.children[0])
+
+        h = Household(b, rng)  # near-miss: CSC's NFA on the third is dated after as_of (recent: feedback not overdue)
+        for d in (_days_ago(b, rng, 60, 300) for _ in range(2)):
+            referral(h, d, "nfa", d + DAY * int(rng.integers(1, 30)))
+        referral(h, _days_ago(b, rng, 5, 20), "nfa", as_of + DAY * int(rng.integers(1, 30)))
+        t.near_miss(p, why="CSC's NFA decision on the third referral is dated after as_of", child_id=h.children[0])
+
+        h = Household(b, rng)  # near-miss: the school recorded NFA on the third, but CSC decided an assessment
+        for d in (_days_ago(b, rng, 60, 300) for _ in range(2)):
+            referral(h, d, "nfa", d + DAY * int(rng.integers(1, 30)))
+        d = _days_ago(b, rng, 60, 300)
+        referral(h, d, "assessment", d + DAY * int(rng.integers(1, 30)), own_outcome="nfa")
+        t.near_miss(p, why="CSC's decision on the third referral was an assessment", child_id=h.children[0])
 
 
 @planter("repeated_was_not_brought")
