@@ -75,6 +75,9 @@ class Workspace:
         return cls(store, UserFile(side_file(store, USERS_SUFFIX)), session_secret(side_file(store, SECRET_SUFFIX)),
                    as_of or dt.date.today(), https, tuple(allowed_hosts), Sessions(idle_minutes * 60, clock), Lockout(clock))
 
+    def close(self) -> None:
+        self.store.close()
+
     @contextmanager
     def audited(self, request: Request, command: str, arguments: dict, reason: str | None):
         user: User = request.state.session.user
