@@ -15,7 +15,7 @@ import pytest
 from graphcase.linkage.find import PersonIndex, find_person
 from graphcase.linkage.link import _level_labels, explain_pair, explain_pairs
 from graphcase.linkage.records import fetch_person_records, normalise_people, normalise_person
-from graphcase.linkage.score import PairScorer, condition_test
+from graphcase.linkage.score import CodedColumns, PairScorer, condition_test
 from graphcase.linkage.settings import PERSON_COLUMNS, person_settings
 from graphcase.linkage.train import make_linker
 from graphcase.stores.ladybug import LadybugStore
@@ -80,6 +80,11 @@ def _pairs_agree(people: pd.DataFrame, linker, rng: random.Random, originals: in
         assert got.match_weight == pytest.approx(row["match_weight"], abs=1e-6)
         assert got.match_probability == pytest.approx(row["match_probability"], abs=1e-9)
         assert explain_pair(labels, prior, got.gammas, got.weights, got.match_weight) == explanation
+    # many candidates at once (a search) give the very same floats as one pair at a time
+    coded = CodedColumns.of(pd.DataFrame(right)[list(PERSON_COLUMNS)])
+    for query in left[::7]:
+        assert scorer.match_weights(query, coded, list(range(len(right)))).tolist() == [
+            scorer.score(query, r).match_weight for r in right]
     return reached
 
 

@@ -11,6 +11,7 @@ model's own parameters (``score.py``; Splink's ``score_pairs`` when the model ha
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import re
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pandas as pd
 from ..stores.base import GraphStore
 from .link import _level_labels, explain_pair, resolved_ids
 from .records import fetch_person_records, normalise_people, normalise_person
-from .score import PairScorer
+from .score import CodedColumns, PairScorer
 from .settings import PERSON_COLUMNS, person_settings
 from .train import LinkageError, load_model, make_linker, model_path_for, splink_settings
 
@@ -123,6 +124,7 @@ class PersonIndex:
     columns: dict[str, list] = field(default_factory=dict)  # people's normalised columns, by position
     shown: dict[str, list] = field(default_factory=dict)  # the raw values a hit shows, by position
     candidates: CandidateIndex | None = None
+    coded: CodedColumns | None = None  # people's columns as integer codes, for scoring many candidates at once
     scorer: PairScorer | None = None  # None: a model score.py cannot read; Splink's score_pairs scores it
     labels: dict[str, dict[int, str]] = field(default_factory=dict)
     prior: float = 0.0
@@ -148,10 +150,19 @@ class PersonIndex:
         return cls(as_of, raw.set_index("id", drop=False), people, linker, model, resolved_ids(store),
                    {c: people[c].tolist() for c in PERSON_COLUMNS},
                    {c: [None if pd.isna(v) else v for v in raw[c]] for c in SHOWN},
-                   CandidateIndex.build(people), scorer, _level_labels(explained_by), math.log2(lam / (1 - lam)))
+                   CandidateIndex.build(people), CodedColumns.of(people[list(PERSON_COLUMNS)]), scorer, _level_labels(explained_by), math.log2(lam / (1 - lam)))
 
     def record(self, position: int) -> dict:
         return {c: values[position] for c, values in self.columns.items()}
+
+    def best(self, query: dict, positions: list[int], limit: int) -> list[Scored]:
+        """The ``limit`` best candidates, highest match weight first (then by record id)."""
+        if self.scorer is None:
+            return sorted(self.score(query, positions), key=lambda s: (-s.match_weight, s.record_id))[:limit]
+        weights = self.scorer.match_weights(query, self.coded, positions).tolist()
+        ids = self.columns["unique_id"]
+        top = heapq.nsmallest(limit, range(len(positions)), key=lambda i: (-weights[i], ids[positions[i]]))
+        return self.score(query, [positions[i] for i in top])
 
     def score(self, query: dict, positions: list[int]) -> list[Scored]:
         """Each candidate scored against the query: directly, or by Splink when the model needs it."""
@@ -201,5 +212,4 @@ def find_person(store: GraphStore, name: str, *, dob: str | None = None, postcod
         return []
     query = _query(name, None if year else dob, postcode, nhs_number)
     positions = index.candidates.candidates(query, year, index.columns["dob"])
-    best = sorted(index.score(query, positions), key=lambda s: (-s.match_weight, s.record_id))[:limit]
-    return [index.candidate(s) for s in best]
+    return [index.candidate(s) for s in index.best(query, positions, limit)]
