@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 def signed_in(base: str, person: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, follow_redirects=False, timeout=600)
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=3600)  # the first person page sweeps the county
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
     assert client.post("/login", data={"username": "bench", "password": PASSWORD, "csrf": csrf}).status_code == 303
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
