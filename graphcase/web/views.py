@@ -74,6 +74,14 @@ class Workspace:
                     self._person_index = PersonIndex.build(self.store, self.as_of)
         return self._person_index
 
+    def warm_up(self) -> None:
+        """Build the search index now, in the background (about a minute at 1M people), not at the first
+        search. A failure is left for that search to raise again and show."""
+        try:
+            self.person_index()
+        except Exception:  # noqa: BLE001 - shown by the first search, which builds it again
+            return
+
     def leads(self, pid: str, viewer: Viewer):
         """The findings touching ``pid``, from the county's sweep (made once, at the first person page, and
         kept beside an embedded store); a Neo4j store runs the person's catalogue each time."""
