@@ -1,19 +1,28 @@
 """Server time of the workspace's search, person page and one network expansion, with 1 and 20 clients.
 
-    python benchmarks/serve_speed.py [PEOPLE=20000] [REQUESTS_PER_CLIENT=5]
+    python benchmarks/serve_speed.py [PEOPLE=20000] [REQUESTS_PER_CLIENT=5] [--keep DIR] [--db STORE]
 
-Generates and loads a county, serves it with uvicorn on 127.0.0.1 (as ``graphcase serve`` does), signs in one
-analyst session per client, and reads each response's ``Server-Timing`` header (the app's own time, from the
-request's arrival to the response's first byte; with 20 clients it includes waiting for the store, which
-answers one request at a time). The round trip seen by the client is printed beside it.
+Generates and loads a county (``--keep DIR`` keeps it in ``DIR/c<PEOPLE>`` and re-uses it on the next run), or
+serves an existing store (``--db /work/data/c1000000/county.db``; its ``truth.pkl`` beside it gives the as-of
+day). An existing store is never written: it is hard-linked (else copied) into a private temp folder and
+opened read-only there, so the workspace's side files (accounts, audit log, sweep cache) land in that folder.
+
+Serves it with uvicorn on 127.0.0.1 (as ``graphcase serve`` does), signs in one analyst session per client,
+and reads each response's ``Server-Timing`` header (the app's own time, from the request's arrival to the
+response's first byte, including any wait for a store connection). The round trip seen by the client is
+printed beside it. The home page (no store query) is the same-run baseline: the cost of the app itself.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import os
+import pickle
 import re
+import shutil
 import socket
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -38,7 +47,7 @@ def free_port() -> int:
 
 
 def signed_in(base: str, person: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, follow_redirects=False, timeout=300)
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=3600)  # the first person page sweeps the county
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
     assert client.post("/login", data={"username": "bench", "password": PASSWORD, "csrf": csrf}).status_code == 303
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
@@ -59,56 +68,97 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
-def main(people: int, per_client: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+def generated_store(people: int, folder: Path) -> tuple[Path, dt.date]:
+    db, truth_file = folder / "county.db", folder / "truth.pkl"
+    if not (db.exists() and truth_file.exists()):
         started = time.perf_counter()
-        _, truth = generate_county(people, seed=7, out_dir=Path(tmp) / "county")
-        store = LadybugStore(Path(tmp) / "county.db")
-        load_bundle(store, Path(tmp) / "county")
+        _, truth = generate_county(people, seed=7, out_dir=folder / "county")
+        store = LadybugStore(db)
+        load_bundle(store, folder / "county")
         store.close()
+        truth_file.write_bytes(pickle.dumps(truth.as_dict()))
         print(f"county of {people:,} people generated and loaded in {time.perf_counter() - started:.1f} s")
-        store = LadybugStore(Path(tmp) / "county.db", read_only=True)
-        row = store.query("MATCH (a:Person)-[:RELATED_TO]->(c:Person {role: 'child'}) "
-                          "RETURN c.id, c.given_name, c.family_name, a.id ORDER BY c.id LIMIT 1").rows[0]
-        child, given, family, adult = row
-        workspace = Workspace.open(store, as_of=truth.as_of)
-        if workspace.users.get("bench") is None:
-            workspace.users.add("bench", "analyst", "MASH", PASSWORD)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(workspace), host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
-        requests = {
-            "search": ("/search", {"name": f"{given} {family}", "reason": "benchmark"}),
-            "person page": (f"/person/{child}", {}),
-            "expansion": (f"/api/network/{child}/expand", {"node": adult}),
-        }
-        try:
-            warm = signed_in(base, child)
-            for name, (path, params) in requests.items():  # first person page sweeps the county into the cache
-                t = time.perf_counter()
-                timed(warm, path, params)
-                print(f"first {name}: {(time.perf_counter() - t) * 1000:.0f} ms (warm-up, not counted)")
-            print(f"{'request':<14}{'clients':>8}{'n':>5}{'server median':>15}{'server p95':>12}{'round trip median':>19}")
-            for clients in (1, 20):
-                sessions = [signed_in(base, child) for _ in range(clients)]
-                for name, (path, params) in requests.items():
-                    with ThreadPoolExecutor(clients) as pool:
-                        results = list(pool.map(lambda c: [timed(c, path, params) for _ in range(per_client)], sessions))
-                    server_ms = [s for r in results for s, _ in r]
-                    wall_ms = [w for r in results for _, w in r]
-                    print(f"{name:<14}{clients:>8}{len(server_ms):>5}{statistics.median(server_ms):>13.0f} ms"
-                          f"{p95(server_ms):>9.0f} ms{statistics.median(wall_ms):>16.0f} ms")
-                for c in sessions:
-                    c.close()
-        finally:
-            server.should_exit = True
-            thread.join(10)
-            store.close()
+    return db, dt.date.fromisoformat(str(pickle.loads(truth_file.read_bytes())["as_of"]))
+
+
+def private_copy(db: Path, folder: Path) -> Path:
+    """``db`` under ``folder``: a hard link (no copy; opened read-only, so the shared file is never written)."""
+    target = folder / db.name
+    try:
+        os.link(db, target)
+    except OSError:
+        shutil.copy2(db, target)
+    return target
+
+
+def serve_and_measure(db: Path, as_of: dt.date, per_client: int) -> None:
+    store = LadybugStore(db, read_only=True)
+    started = time.perf_counter()
+    row = store.query("MATCH (a:Person)-[:RELATED_TO]->(c:Person {role: 'child'}) "
+                      "RETURN c.id, c.given_name, c.family_name, a.id LIMIT 1").rows[0]
+    child, given, family, adult = row
+    workspace = Workspace.open(store, as_of=as_of)
+    if workspace.users.get("bench") is None:
+        workspace.users.add("bench", "analyst", "MASH", PASSWORD)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(workspace), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    print(f"store opened and server started in {time.perf_counter() - started:.1f} s (person {child})")
+    base = f"http://127.0.0.1:{port}"
+    requests = {
+        "baseline (home)": ("/", {}),
+        "search": ("/search", {"name": f"{given} {family}", "reason": "benchmark"}),
+        "person page": (f"/person/{child}", {}),
+        "expansion": (f"/api/network/{child}/expand", {"node": adult}),
+    }
+    try:
+        warm = signed_in(base, child)
+        for name, (path, params) in requests.items():  # first uses build the search index and the sweep cache
+            t = time.perf_counter()
+            timed(warm, path, params)
+            print(f"first {name}: {(time.perf_counter() - t) * 1000:.0f} ms (warm-up, not counted)")
+        print(f"{'request':<16}{'clients':>8}{'n':>5}{'server median':>15}{'server p95':>12}"
+              f"{'round trip median':>19}{'round trip p95':>16}")
+        for clients in (1, 20):
+            sessions = [signed_in(base, child) for _ in range(clients)]
+            for name, (path, params) in requests.items():
+                with ThreadPoolExecutor(clients) as pool:
+                    results = list(pool.map(lambda c: [timed(c, path, params) for _ in range(per_client)], sessions))
+                server_ms = [s for r in results for s, _ in r]
+                wall_ms = [w for r in results for _, w in r]
+                print(f"{name:<16}{clients:>8}{len(server_ms):>5}{statistics.median(server_ms):>13.0f} ms"
+                      f"{p95(server_ms):>9.0f} ms{statistics.median(wall_ms):>16.0f} ms{p95(wall_ms):>13.0f} ms")
+            for c in sessions:
+                c.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        workspace.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("people", nargs="?", type=int, default=20000)
+    parser.add_argument("per_client", nargs="?", type=int, default=5)
+    parser.add_argument("--db", type=Path, help="an existing embedded store (never written)")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, help="default: truth.pkl beside --db, else today")
+    parser.add_argument("--keep", type=Path, help="keep the generated county under this folder and re-use it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.db:
+            truth = args.db.parent / "truth.pkl"
+            as_of = args.as_of or (dt.date.fromisoformat(str(pickle.loads(truth.read_bytes())["as_of"])) if truth.exists() else dt.date.today())
+            db = private_copy(args.db.resolve(), Path(tmp))
+        else:
+            folder = args.keep / f"c{args.people}" if args.keep else Path(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            db, as_of = generated_store(args.people, folder)
+            as_of = args.as_of or as_of
+        serve_and_measure(db, as_of, args.per_client)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000, int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    main()

@@ -12,8 +12,14 @@
 //   source_agency: the agency whose record states the involvement
 //   source_record: that agency's record id
 // why: Incidents, referrals and appointments tie people together; a police call-out naming a child is a fact other agencies may never have heard.
-MATCH (p:Person)<-[:ABOUT]-(e:Event)
-WHERE p.id IN $ids AND e.date >= $events_from AND e.date <= $events_to
-MATCH (e)-[ab:ABOUT]->(q:Person)
+UNWIND $ids AS wanted  // one id at a time through the primary key: see docs/engine-notes.md
+WITH DISTINCT wanted
+MATCH (p:Person {id: wanted})
+OPTIONAL MATCH (p)<-[:ABOUT]-(e:Event)
+WITH DISTINCT e
+WHERE e IS NOT NULL AND e.date >= $events_from AND e.date <= $events_to
+OPTIONAL MATCH (e)-[ab:ABOUT]->(q:Person)
+WITH e, ab, q
+WHERE q IS NOT NULL
 RETURN DISTINCT e.id AS event_id, q.id AS person_id, ab.involvement AS involvement,
        ab.source_agency AS source_agency, ab.source_record AS source_record

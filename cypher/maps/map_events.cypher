@@ -14,8 +14,9 @@
 //   source_agency: the agency whose record this is
 //   source_record: that agency's record id
 // why: Every node on a map shows the record it comes from.
-MATCH (e:Event)
-WHERE e.id IN $ids
+UNWIND $ids AS wanted  // one id at a time through the primary key: see docs/engine-notes.md
+WITH DISTINCT wanted
+MATCH (e:Event {id: wanted})
 OPTIONAL MATCH (e)-[:RECORDED_BY]->(a:Agency)
 OPTIONAL MATCH (e)-[:OCCURRED_AT]->(ad:Address)
 RETURN e.id AS id, e.kind AS kind, e.date AS date, e.summary AS summary, e.outcome AS outcome,

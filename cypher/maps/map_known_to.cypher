@@ -23,8 +23,12 @@
 //   source_agency: the agency whose record states it
 //   source_record: that agency's record id
 // why: Each agency holds a piece; the map shows who holds which piece about whom.
-MATCH (p:Person)-[k:KNOWN_TO]->(a:Agency)
-WHERE p.id IN $ids AND (k.since IS NULL OR k.since <= $to_date) AND (k.until IS NULL OR k.until >= $from_date)
+UNWIND $ids AS wanted  // one id at a time through the primary key: see docs/engine-notes.md
+WITH DISTINCT wanted
+MATCH (p:Person {id: wanted})
+OPTIONAL MATCH (p)-[k:KNOWN_TO]->(a:Agency)
+WITH p, k, a
+WHERE a IS NOT NULL AND (k.since IS NULL OR k.since <= $to_date) AND (k.until IS NULL OR k.until >= $from_date)
 RETURN p.id AS person_id, a.id AS agency_id, k.record_id AS record_id, k.since AS since, k.until AS until,
        k.mappa AS mappa, k.mappa_level AS mappa_level, k.mappa_category AS mappa_category, k.da_perpetrator AS da_perpetrator, k.sex_offender AS sex_offender,
        k.violence AS violence, k.cp_plan AS cp_plan, k.cin AS cin, k.looked_after AS looked_after,

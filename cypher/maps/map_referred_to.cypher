@@ -12,7 +12,11 @@
 //   source_record: that agency's record id
 //   kind: the relationship's kind, which with event_id and agency_id is its key
 // why: A referral without feedback leaves the referrer blind to what happened next.
-MATCH (e:Event)-[r:REFERRED_TO]->(a:Agency)
-WHERE e.id IN $event_ids
+UNWIND $event_ids AS wanted  // one id at a time through the primary key: see docs/engine-notes.md
+WITH DISTINCT wanted
+MATCH (e:Event {id: wanted})
+OPTIONAL MATCH (e)-[r:REFERRED_TO]->(a:Agency)
+WITH e, r, a
+WHERE a IS NOT NULL
 RETURN e.id AS event_id, a.id AS agency_id, r.date AS date, r.feedback_date AS feedback_date,
        r.source_agency AS source_agency, r.source_record AS source_record, r.kind AS kind

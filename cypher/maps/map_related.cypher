@@ -15,15 +15,23 @@
 //   source_agency: the agency whose record states it
 //   source_record: that agency's record id
 // why: A map of a child's network starts with who the child's people are, as each agency recorded them.
-MATCH (p:Person)-[r:RELATED_TO]->(o:Person)
-WHERE p.id IN $ids
+UNWIND $ids AS wanted  // one id at a time through the primary key: see docs/engine-notes.md
+WITH DISTINCT wanted
+MATCH (p:Person {id: wanted})
+OPTIONAL MATCH (p)-[r:RELATED_TO]->(o:Person)
+WITH p, r, o
+WHERE o IS NOT NULL
   AND (r.from_date IS NULL OR r.from_date <= $to_date) AND (r.to_date IS NULL OR r.to_date >= $from_date)
 RETURN p.id AS person_id, o.id AS other_id, 'out' AS direction, r.kind AS kind,
        r.from_date AS from_date, r.to_date AS to_date,
        r.source_agency AS source_agency, r.source_record AS source_record
 UNION
-MATCH (p:Person)<-[r:RELATED_TO]-(o:Person)
-WHERE p.id IN $ids
+UNWIND $ids AS wanted
+WITH DISTINCT wanted
+MATCH (p:Person {id: wanted})
+OPTIONAL MATCH (p)<-[r:RELATED_TO]-(o:Person)
+WITH p, r, o
+WHERE o IS NOT NULL
   AND (r.from_date IS NULL OR r.from_date <= $to_date) AND (r.to_date IS NULL OR r.to_date >= $from_date)
 RETURN p.id AS person_id, o.id AS other_id, 'in' AS direction, r.kind AS kind,
        r.from_date AS from_date, r.to_date AS to_date,

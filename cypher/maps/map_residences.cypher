@@ -13,11 +13,17 @@
 //   source_agency: the agency whose record states it
 //   source_record: that agency's record id
 // why: A household is where risks and children meet; the reviews find adults nobody knew lived with the child.
-MATCH (p:Person)-[l:LIVES_AT]->(a:Address)
-WHERE p.id IN $ids
+UNWIND $ids AS wanted  // one id at a time through the primary key: see docs/engine-notes.md
+WITH DISTINCT wanted
+MATCH (p:Person {id: wanted})
+OPTIONAL MATCH (p)-[l:LIVES_AT]->(a:Address)
+WITH a, l
+WHERE a IS NOT NULL
   AND (l.from_date IS NULL OR l.from_date <= $to_date) AND (l.to_date IS NULL OR l.to_date >= $from_date)
 WITH DISTINCT a  // LadybugDB 0.22 answers a hop straight after a relationship filter wrongly (docs/engine-notes.md)
-MATCH (a)<-[m:LIVES_AT]-(q:Person)
-WHERE (m.from_date IS NULL OR m.from_date <= $to_date) AND (m.to_date IS NULL OR m.to_date >= $from_date)
+OPTIONAL MATCH (a)<-[m:LIVES_AT]-(q:Person)
+WITH a, m, q
+WHERE q IS NOT NULL
+  AND (m.from_date IS NULL OR m.from_date <= $to_date) AND (m.to_date IS NULL OR m.to_date >= $from_date)
 RETURN DISTINCT q.id AS person_id, a.id AS address_id, m.from_date AS from_date, m.to_date AS to_date,
        m.source_agency AS source_agency, m.source_record AS source_record

@@ -12,7 +12,11 @@
 //   decided_by: who confirmed it, if anyone
 //   rel_key: the link's key
 // why: One person recorded by two agencies is one person on the map; the SAME_AS link shows the join and why it was made.
-MATCH (p:Person)-[s:SAME_AS]-(o:Person)
-WHERE p.id IN $ids
+UNWIND $ids AS wanted  // one id at a time through the primary key: see docs/engine-notes.md
+WITH DISTINCT wanted
+MATCH (p:Person {id: wanted})
+OPTIONAL MATCH (p)-[s:SAME_AS]-(o:Person)
+WITH p, s, o
+WHERE o IS NOT NULL
 RETURN DISTINCT p.id AS person_id, o.id AS other_id, s.probability AS probability, s.method AS method,
        s.explanation AS explanation, s.decided_by AS decided_by, s.key AS rel_key

@@ -11,7 +11,11 @@
 //   source_record: that agency's record id
 //   kind: the relationship's kind, which with event_id and agency_id is its key
 // why: Information sharing is the link the reviews most often find missing; the map shows where it happened.
-MATCH (e:Event)-[r:SHARED_WITH]->(a:Agency)
-WHERE e.id IN $event_ids
+UNWIND $event_ids AS wanted  // one id at a time through the primary key: see docs/engine-notes.md
+WITH DISTINCT wanted
+MATCH (e:Event {id: wanted})
+OPTIONAL MATCH (e)-[r:SHARED_WITH]->(a:Agency)
+WITH e, r, a
+WHERE a IS NOT NULL
 RETURN e.id AS event_id, a.id AS agency_id, r.date AS date,
        r.source_agency AS source_agency, r.source_record AS source_record, r.kind AS kind

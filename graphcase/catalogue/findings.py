@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -536,7 +537,8 @@ NETWORK_STEPS = {
         "MATCH (p:Person {id: $id})-[l:LIVES_AT]->(a:Address) "
         "WHERE l.from_date <= $as_of AND (l.to_date IS NULL OR l.to_date >= $as_of) "
         "WITH DISTINCT a MATCH (a)<-[m:LIVES_AT]-(q:Person) "
-        "WHERE m.from_date <= $as_of AND (m.to_date IS NULL OR m.to_date >= $as_of) "
+        # WITH before the filter: 3 ms instead of 160-430 ms on a 100k store (LadybugDB 0.22 scans otherwise)
+        "WITH a, m, q WHERE m.from_date <= $as_of AND (m.to_date IS NULL OR m.to_date >= $as_of) "
         "RETURN DISTINCT q.id, a.id"
     ),
 }
@@ -720,10 +722,9 @@ def _read_sweep_cache(path: str | Path, key: str, ids: set[str] | None = None) -
         return None
     try:
         with path.open("rb") as fh:
-            header = json.loads(fh.readline())
+            header, body = _sweep_header(fh)
             if header.get("key") != key or header.get("format") != SWEEP_CACHE_FORMAT:
                 return None
-            body = fh.tell()
             if ids is None:
                 return [json.loads(line) for line in fh.read().splitlines()]
             found = []
@@ -733,6 +734,25 @@ def _read_sweep_cache(path: str | Path, key: str, ids: set[str] | None = None) -
             return found
     except (OSError, ValueError, KeyError, IndexError, AttributeError):
         return None  # a half-written or foreign file: sweep again and overwrite it
+
+
+_last_header: tuple = (None, None)  # (file identity, (header, body offset)) of the last cache file read
+
+
+def _sweep_header(fh) -> tuple[dict, int]:
+    """The cache file's first line, parsed once per version of the file: on a large county it indexes every
+    id (megabytes), and a server reads it for every person page. Leaves ``fh`` at the first finding."""
+    global _last_header
+    st = os.fstat(fh.fileno())
+    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    seen, parsed = _last_header  # one tuple, read at once: another thread may replace it
+    if seen == identity:
+        fh.seek(parsed[1])
+        return parsed
+    header = json.loads(fh.readline())
+    parsed = (header, fh.tell())
+    _last_header = (identity, parsed)
+    return parsed
 
 
 def _write_sweep_cache(path: str | Path, key: str, findings: list[Finding]) -> None:

@@ -152,6 +152,15 @@ def explain_pairs(predictions: pd.DataFrame, model: dict) -> pd.Series:
     return text + f"; prior {prior:+.1f} => total " + predictions["match_weight"].map("{:.1f}".format)
 
 
+def explain_pair(labels: dict[str, dict[int, str]], prior: float, gammas: dict[str, int], weights: dict[str, float],
+                 match_weight: float) -> str:
+    """:func:`explain_pairs` for one pair (``labels`` from ``_level_labels``, ``prior`` its log2 odds, ``weights``
+    each comparison's weight with its term-frequency adjustment): a search explains a few hits, not a frame."""
+    parts = [f"{name}: {mapping.get(gammas[name], '?')} (γ={gammas[name]}) {weights[name]:+.1f}"
+             for name, mapping in labels.items() if name in gammas]
+    return "; ".join(parts) + f"; prior {prior:+.1f} => total {match_weight:.1f}"
+
+
 IDENTIFIERS = ("nhs_number", "postcode")  # an exact agreement here is evidence beyond name and birth date
 
 

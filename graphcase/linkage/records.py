@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import jellyfish
 import pandas as pd
@@ -68,3 +69,23 @@ def normalise_people(frame: pd.DataFrame) -> pd.DataFrame:
     for column in PERSON_COLUMNS:
         out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out[list(PERSON_COLUMNS)]
+
+
+def _clean_one(value) -> str | None:
+    if not isinstance(value, str):
+        return None
+    cleaned = re.sub(r"[^a-z' -]", "", value.lower()).strip()
+    return cleaned or None
+
+
+def normalise_person(given_name, family_name, dob, sex, nhs_number, postcode) -> dict:
+    """One record as :func:`normalise_people` shapes it (a search's query), without a DataFrame's cost."""
+    if dob is not None:  # the same parser as the frame's, for whatever form of date was typed
+        parsed = pd.to_datetime(pd.Series([dob], dtype=object), errors="coerce", format="mixed").iloc[0]
+        dob = None if pd.isna(parsed) else parsed.strftime("%Y-%m-%d")
+    nhs = re.sub(r"\s", "", str(nhs_number)) if nhs_number is not None else None
+    code = re.sub(r"\s+", " ", str(postcode).upper().strip()) if postcode is not None else None
+    family = _clean_one(family_name)
+    return {"unique_id": None, "given_name": _clean_one(given_name), "family_name": family, "dob": dob,
+            "sex": _clean_one(sex), "nhs_number": nhs or None, "postcode": code or None,
+            "surname_soundex": jellyfish.soundex(family) if family else None}

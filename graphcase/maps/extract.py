@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..catalogue.findings import has_same_as_links, store_fingerprint
 from ..catalogue.queries import CatalogueError, run_query
 from ..stores.base import GraphStore
 
@@ -256,8 +257,35 @@ def _fill_residence_records(mg: _MapGraph, store: GraphStore, address_ids: list[
         )
 
 
+_agency_rows_seen: dict[tuple, dict[str, dict]] = {}
+_linked_seen: dict[str, bool] = {}
+
+
+def _has_same_as(store: GraphStore) -> bool:
+    """Whether record linkage wrote any SAME_AS link (asked once per embedded store version): without any,
+    the SAME_AS step is skipped, as LadybugDB 0.22 plans a hop over an empty table as a scan of every person."""
+    fingerprint = store_fingerprint(store)
+    if fingerprint is None:
+        return has_same_as_links(store)
+    if fingerprint not in _linked_seen:
+        _linked_seen[fingerprint] = has_same_as_links(store)
+    return _linked_seen[fingerprint]
+
+
+
 def _agency_rows(store: GraphStore, window: Window) -> dict[str, dict]:
-    return {r["id"]: r for r in run_query(store, "map_agencies", window.state_params()).records()}
+    """Every agency, with how many people it knows in the window: a count over the whole county (a second at
+    1M people), so kept per embedded store version and window (a server draws many maps of one store)."""
+    fingerprint = store_fingerprint(store)
+    key = (fingerprint, tuple(sorted(window.state_params().items())))
+    if fingerprint is not None and key in _agency_rows_seen:
+        return _agency_rows_seen[key]
+    rows = {r["id"]: r for r in run_query(store, "map_agencies", window.state_params()).records()}
+    if fingerprint is not None:
+        if len(_agency_rows_seen) >= 32:
+            _agency_rows_seen.clear()
+        _agency_rows_seen[key] = rows
+    return rows
 
 
 def _add_agency(mg: _MapGraph, agencies: dict[str, dict], agency_id: str) -> None:
@@ -410,7 +438,7 @@ def ego_graph(
                 sources=[_source(row, f"{row['kind']} since {_text(row['from_date'])}")],
             )
             found.add(row["other_id"])
-        for row in run_query(store, "map_same_as", {"ids": frontier}).records():
+        for row in run_query(store, "map_same_as", {"ids": frontier}).records() if _has_same_as(store) else ():
             mg.node(row["person_id"], "adult")
             mg.node(row["other_id"], "adult")
             mg.edge(

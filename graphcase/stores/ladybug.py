@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import queue
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -122,6 +123,7 @@ class LadybugStore(GraphStore):
         self.read_only = read_only
         self._lock: FileLock | None = None
         self._db = self._conn = None
+        self._pool: queue.SimpleQueue | None = None  # read-only: connections shared by threads (open_pool)
         self._closed = True
         self._checked_shapes: dict[str, list[str]] = {}  # statement text -> wrong-answer shapes in its plan
         if (read_only or not create) and not Path(path).exists():
@@ -168,8 +170,26 @@ class LadybugStore(GraphStore):
         self._conn = ladybug.Connection(self._db)
         self._closed = False
 
+    def open_pool(self, size: int) -> None:
+        """Let up to ``size`` threads query at once, each on its own Connection to the one read-only Database
+        (a Connection runs one query at a time; a Database serves several). Read-only stores only: a writer
+        keeps one connection, since its writes go to a copy it swaps in."""
+        if not self.read_only:
+            raise StoreError(f"{self.location}: a pool of connections is for a store opened read-only")
+        ladybug = _import_ladybug()
+        pool = queue.SimpleQueue()
+        pool.put(self._conn)
+        for _ in range(size - 1):
+            pool.put(ladybug.Connection(self._db))
+        self._pool = pool
+
     def _close_handle(self) -> None:
         try:
+            while self._pool is not None and not self._pool.empty():
+                connection = self._pool.get_nowait()
+                if connection is not self._conn:
+                    connection.close()
+            self._pool = None
             if self._conn is not None:
                 self._conn.close()
             if self._db is not None:
@@ -183,10 +203,15 @@ class LadybugStore(GraphStore):
     def _execute(self, cypher: str, params: dict | None = None):
         if self._closed:
             raise StoreError(f"{self.location}: the store is closed")
+        pool = self._pool
+        connection = pool.get() if pool is not None else self._conn  # waits for a free one
         try:
-            return self._conn.execute(cypher, params or {})
+            return connection.execute(cypher, params or {})
         except RuntimeError as exc:
             raise StoreError(str(exc)) from exc
+        finally:
+            if pool is not None:
+                pool.put(connection)
 
     def query(self, cypher: str, params: dict | None = None) -> Result:
         # A UNION runs branch by branch: LadybugDB 0.22 mixes columns between branches (see union.py).

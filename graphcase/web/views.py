@@ -41,9 +41,14 @@ HERE = Path(__file__).resolve().parent
 PERSON_KINDS = ("child", "adult")
 
 
+READ_CONNECTIONS = 8  # a read-only embedded store answers this many requests' queries at once
+
+
 @dataclass
 class Workspace:
-    """Everything the app serves from: one open store (queries one at a time), accounts, sessions."""
+    """Everything the app serves from: one open store (read-only, queried by several requests at once through
+    a pool of connections), accounts, sessions, and what the store's pages share (the search index, the
+    county's leads), built once: the store does not change while the server runs."""
 
     store: object
     users: UserFile
@@ -54,15 +59,41 @@ class Workspace:
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
     sessions: Sessions = None
     lockout: Lockout = None
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    # Held only while something shared is first built (the search index, the county sweep of leads), so
+    # twenty first requests build it once; audit entries are serialised by the log's own file lock.
+    build_lock: threading.Lock = field(default_factory=threading.Lock)
     _person_index: PersonIndex | None = None
+    _swept: bool = False
 
     def person_index(self) -> PersonIndex:
         """The search index, built at the first search: the server's store does not change while it runs
         (restart ``graphcase serve`` after a load)."""
         if self._person_index is None:
-            self._person_index = PersonIndex.build(self.store, self.as_of)
+            with self.build_lock:
+                if self._person_index is None:
+                    self._person_index = PersonIndex.build(self.store, self.as_of)
         return self._person_index
+
+    def warm_up(self) -> None:
+        """Build the search index now, in the background (about a minute at 1M people), not at the first
+        search. A failure is left for that search to raise again and show."""
+        try:
+            self.person_index()
+        except Exception:  # noqa: BLE001 - shown by the first search, which builds it again
+            return
+
+    def leads(self, pid: str, viewer: Viewer):
+        """The findings touching ``pid``, from the county's sweep (made once, at the first person page, and
+        kept beside an embedded store); a Neo4j store runs the person's catalogue each time."""
+        if self.store.dialect == "neo4j":
+            return run_catalogue(self.store, self.as_of, person=pid, viewer=viewer)
+        cache = side_file(self.store, ".sweep.json")
+        if self._swept:
+            return run_catalogue(self.store, self.as_of, person=pid, sweep_cache=cache, viewer=viewer)
+        with self.build_lock:
+            run = run_catalogue(self.store, self.as_of, person=pid, sweep_cache=cache, viewer=viewer)
+            self._swept = True
+            return run
 
     @classmethod
     def open(cls, store, *, as_of: dt.date | None = None, https: bool = False, idle_minutes: float = 15, clock=None,
@@ -72,14 +103,19 @@ class Workspace:
         from .users import SECRET_SUFFIX, USERS_SUFFIX, session_secret
 
         clock = clock or time.monotonic
+        if getattr(store, "read_only", False) and hasattr(store, "open_pool"):
+            store.open_pool(READ_CONNECTIONS)
         return cls(store, UserFile(side_file(store, USERS_SUFFIX)), session_secret(side_file(store, SECRET_SUFFIX)),
                    as_of or dt.date.today(), https, tuple(allowed_hosts), Sessions(idle_minutes * 60, clock), Lockout(clock))
+
+    def close(self) -> None:
+        self.store.close()
 
     @contextmanager
     def audited(self, request: Request, command: str, arguments: dict, reason: str | None):
         user: User = request.state.session.user
-        with self.lock, audit.recorded(self.store, command, {"page": request.url.path, **arguments}, reason=reason,
-                                       user=user.name, via="web") as record:
+        with audit.recorded(self.store, command, {"page": request.url.path, **arguments}, reason=reason,
+                            user=user.name, via="web") as record:
             yield record
 
 
@@ -238,8 +274,7 @@ def person(request: Request):
             history = build_history(w.store, pid, hops=1, as_of=w.as_of, viewer=viewer(request))
         except HistoryError as exc:
             return _fail(request, str(exc), 404)
-        leads = run_catalogue(w.store, w.as_of, person=pid, sweep_cache=None if w.store.dialect == "neo4j" else side_file(w.store, ".sweep.json"),
-                              viewer=viewer(request))
+        leads = w.leads(pid, viewer(request))
         record.touch(people=[pid])
     chron = history.chronology
     by_agency: dict[str, list] = {}
