@@ -107,6 +107,20 @@ def test_stored_row_hashes_are_the_hashes_of_the_keyed_read(sample_store):
         assert len(stored) == SAMPLE_COUNTS[element] and sorted(stored) == sorted(keyed), element
 
 
+
+@pytest.mark.parametrize("per_list", [None, 3])
+def test_node_ids_are_every_stored_id_even_when_read_in_several_lists(sample_store, monkeypatch, per_list):
+    """Neo4j reads ids in lists the server collects, split on the row hash: small lists (3 a list) must still
+    give every id once."""
+    if per_list and sample_store.dialect == "neo4j":
+        from graphcase.stores import neo4j
+
+        monkeypatch.setattr(neo4j, "HASH_LIST", per_list)
+    for label in ("Person", "Agency", "Address", "Event"):
+        stored = sample_store.node_ids(label).to_pylist()
+        every = [row[0] for row in sample_store.query(f"MATCH (n:{label}) RETURN n.id AS id").rows]
+        assert len(stored) == SAMPLE_COUNTS[label] and sorted(stored) == sorted(every), label
+
 def test_known_ids_returns_only_the_ids_the_store_holds(sample_store):
     asked = ["gp:TWARD", "probation:DPLATT", "nobody:404", "csc"]
     assert sample_store.known_ids("Person", asked) == {"gp:TWARD", "probation:DPLATT"}
