@@ -60,7 +60,7 @@ def queries_counted(store, monkeypatch):
     def counting(cypher, params=None):
         result = real_query(cypher, params)
         statements.append(cypher)
-        collected = cypher.endswith("RETURN collect(h) AS hashes")  # one row holding a list of hashes
+        collected = cypher.endswith(neo4j_store.COLLECTED)  # one row holding a list of values
         returned.append(len(result.rows[0][0]) if collected else len(result.rows))
         return result
 
@@ -234,7 +234,7 @@ def test_a_reload_plans_by_looking_up_only_the_bundles_keys(two_extracts, monkey
         with queries_counted(store, monkeypatch) as (statements, returned):
             plan = plan_load(validated, store, "test-plan", dt.datetime(2026, 1, 1))
         lookups = [n for s, n in zip(statements, returned) if s.startswith("UNWIND $keys AS k MATCH")]
-        scans = [n for s, n in zip(statements, returned) if s.endswith("RETURN collect(h) AS hashes")]
+        scans = [n for s, n in zip(statements, returned) if s.endswith(neo4j_store.COLLECTED)]
         counts = [s for s in statements if s.endswith("RETURN count(n) AS stored")]
         assert len(lookups) + len(scans) + len(counts) == len(statements), statements
         # Only an element the county holds few more of than the sample (agencies) is read whole.
@@ -290,6 +290,6 @@ def test_a_reload_with_a_few_changes_reads_the_stored_hashes_and_looks_up_only_t
             plan = plan_load(validate_bundle(read_bundle(changed), known_ids=store.known_ids), store, "delta", dt.datetime(2026, 1, 1))
         wipe(store)
     looked_up = [n for s, n in zip(statements, returned) if s.startswith("UNWIND $keys AS k MATCH")]
-    assert any(s.endswith("RETURN collect(h) AS hashes") for s in statements)
+    assert any(s.endswith(neo4j_store.COLLECTED) for s in statements)
     assert sum(looked_up) == 3 and plan.counts()["Person"]["updated"] == 3
     assert sum(c["new"] + c["updated"] for c in plan.counts().values()) == 3

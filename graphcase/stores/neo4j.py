@@ -218,6 +218,7 @@ def _run_batch(tx, statements: list[tuple[str, list[dict]]], params: dict) -> No
 LOOKUP_CHUNK = 20_000
 HASH_LIST = 1_000_000  # row hashes per collected list: ~9 MB on the wire, well inside a transaction's memory
 HASH_SCAN_FACTOR = 4  # see Neo4jStore.reads_hashes_first
+COLLECTED = "RETURN collect(v) AS vs"  # how Neo4jStore._collected's statements end (tests count what they read)
 
 
 def keyed_hashes_query(element: str, is_node: bool, ends: list[str]) -> str:
@@ -414,7 +415,7 @@ class Neo4jStore(GraphStore):
         parts = max(1, -(-stored // HASH_LIST))
         statement = (
             f"MATCH {pattern} WITH {value} AS v, coalesce(abs(n.row_hash % $parts), 0) AS part "
-            "WHERE v IS NOT NULL AND part = $part RETURN collect(v) AS vs"
+            f"WHERE v IS NOT NULL AND part = $part {COLLECTED}"
         )
         return [v for part in range(parts) for v in self.query(statement, {"parts": parts, "part": part}).rows[0][0]]
 
