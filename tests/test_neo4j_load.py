@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -89,7 +88,13 @@ write = store.apply
 
 def apply(plan, progress=None):
     print("WRITING", flush=True)  # reading, validating and planning are done: the kill comes in the write
-    return write(plan, progress)
+
+    def each_batch(step, rows):
+        print("BATCH", flush=True)
+        if progress:
+            progress(step, rows)
+
+    return write(plan, each_batch)
 
 store.apply = apply
 load_bundle(store, {bundle!r})
@@ -103,8 +108,12 @@ def test_a_load_killed_at_random_moments_leaves_the_store_as_before_and_the_next
     with open_store(batch) as store:
         wipe(store)
         load_bundle(store, first)
-        full_write = load_bundle(store, second).stage_seconds["write"]
+        batches: list[str] = []
+        write = store.apply
+        store.apply = lambda plan, progress=None: write(plan, lambda step, rows: batches.append(step))
+        load_bundle(store, second)
         after = snapshot(store, with_load_columns=False)
+    assert len(batches) >= 20, batches
     rng = random.Random(int(os.environ.get("GRAPHCASE_KILL_SEED", "12")))
     states, cut_short = [], 0
     for trial in range(4):
@@ -117,10 +126,12 @@ def test_a_load_killed_at_random_moments_leaves_the_store_as_before_and_the_next
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        # Wait out Python's start-up and the load's planning (seconds on a busy machine), then kill inside
-        # the write's own duration.
+        # Wait out Python's start-up and the load's planning (seconds on a busy machine), then kill after a
+        # random batch of the first half: counted, not timed, so a busy machine cannot push every kill past the
+        # end of the load (the child may run a few batches ahead while the signal travels).
         assert child.stdout.readline().strip() == b"WRITING", child.stderr.read()
-        time.sleep(rng.uniform(0.1, 0.9) * full_write)
+        for _ in range(rng.randint(1, len(batches) // 2)):
+            assert child.stdout.readline().strip() == b"BATCH", child.stderr.read()
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate(timeout=60)
         with open_store(batch) as store:
