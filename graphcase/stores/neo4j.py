@@ -425,8 +425,8 @@ class Neo4jStore(GraphStore):
         return pa.array(self._collected(pattern, "n.row_hash"), pa.int64())
 
     def node_ids(self, label: str) -> pa.Array:
-        """Every id of ``label``, for the load's look-alike check (see :meth:`_collected`; one record per id made
-        this check 55 of a 1M store's 86 s 1% delta load)."""
+        """Every id of ``label``, for the load's look-alike check (see :meth:`_collected`; read one record per id,
+        validation took 62.7 s of a 1M store's 86 s 1% delta load, and 12.9 s read as lists)."""
         return pa.array(self._collected(f"(n:{label})", "n.id"), pa.string())
 
     def reads_hashes_first(self, element: str, is_node: bool, bundle_rows: int) -> bool:
