@@ -37,11 +37,14 @@ def fetch_person_records(store: GraphStore, as_of: dt.date) -> pd.DataFrame:
     return frame.drop_duplicates("id", keep="last").reset_index(drop=True)
 
 
+NOT_IN_A_NAME = r"[^a-z' -]"  # what cleaning drops from a lower-cased name, in a frame and in one query alike
+
+
 def _clean_text(series: pd.Series) -> pd.Series:
     """Lower case, letters, apostrophes, spaces and hyphens only; cleaned once per distinct value (a county
     has far fewer names than people)."""
     distinct = pd.Series(series.astype(object).dropna().unique(), dtype=object)
-    cleaned = distinct.astype("string").str.lower().str.replace(r"[^a-z' -]", "", regex=True).str.strip()
+    cleaned = distinct.astype("string").str.lower().str.replace(NOT_IN_A_NAME, "", regex=True).str.strip()
     out = series.astype(object).map(dict(zip(distinct, cleaned.mask(cleaned == "").astype(object))))
     return out.astype("string")
 
@@ -74,7 +77,7 @@ def normalise_people(frame: pd.DataFrame) -> pd.DataFrame:
 def _clean_one(value) -> str | None:
     if not isinstance(value, str):
         return None
-    cleaned = re.sub(r"[^a-z' -]", "", value.lower()).strip()
+    cleaned = re.sub(NOT_IN_A_NAME, "", value.lower()).strip()
     return cleaned or None
 
 
