@@ -353,8 +353,7 @@ def network_leads(request: Request):
     if why is None:
         return JSONResponse({"error": "give the reason for opening this person first"}, status_code=403)
     with w.audited(request, "links", {"person": pid, "as_of": w.as_of}, why) as record:
-        run = run_catalogue(w.store, w.as_of, person=pid, viewer=viewer(request),
-                            sweep_cache=None if w.store.dialect == "neo4j" else side_file(w.store, ".sweep.json"))
+        run = w.leads(pid, viewer(request))
         try:
             data = lead_evidence(w.store, run.findings, as_of=w.as_of, viewer=viewer(request))
         except MapError as exc:
