@@ -1,6 +1,6 @@
 // name: map_events
 // title: "Map: events by id, with the recording agency and the address"
-// description: The properties of the given events, the agency that recorded each and the address where it happened.
+// description: The properties of the given events and the agency that recorded each (where each happened is map_event_address, one event at a time).
 // parameters:
 //   ids: {type: "list[str]", default: [], description: "Event ids."}
 // columns:
@@ -10,7 +10,6 @@
 //   summary: the recorded summary
 //   outcome: the recorded outcome
 //   recorded_by: the recording agency's id (empty if unknown)
-//   address_id: the address where it happened (empty if not recorded)
 //   source_agency: the agency whose record this is
 //   source_record: that agency's record id
 // why: Every node on a map shows the record it comes from.
@@ -18,6 +17,5 @@ UNWIND $ids AS wanted  // one id at a time through the primary key: see docs/eng
 WITH DISTINCT wanted
 MATCH (e:Event {id: wanted})
 OPTIONAL MATCH (e)-[:RECORDED_BY]->(a:Agency)
-OPTIONAL MATCH (e)-[:OCCURRED_AT]->(ad:Address)
 RETURN e.id AS id, e.kind AS kind, e.date AS date, e.summary AS summary, e.outcome AS outcome,
-       a.id AS recorded_by, ad.id AS address_id, e.source_agency AS source_agency, e.source_record AS source_record
+       a.id AS recorded_by, e.source_agency AS source_agency, e.source_record AS source_record

@@ -5,6 +5,10 @@ so an action that crashes, hangs or is killed is still on record, and ``end`` af
 ``refused`` or ``error`` with the message, the people and findings touched, the row count), pointing back
 to its start by ``start``. A start with no end is an action that never finished.
 
+A web view (``graphcase serve``) writes one entry instead, ``view``, holding both (``one_entry=True``): it
+is written after the view has read the store and before its response leaves the server, so every page
+anyone saw is on record, and the audit log's one fsynced write per look is not two.
+
 Actions nest: the CLI records ``history``, and the ``build_history`` call inside it adds the people it
 touched to the CLI's entry instead of writing its own. Called on its own, ``build_history`` writes its own
 pair of entries.
@@ -89,14 +93,17 @@ def outcome_of(exc: BaseException | None) -> tuple[str, str | None]:
 
 @contextlib.contextmanager
 def recorded(store, command: str, arguments=None, *, reason: str | None = None, claimed_user: str | None = None,
-             via: str = "api", message_holder: dict | None = None, user: str | None = None) -> Iterator[AuditRecord]:
+             via: str = "api", message_holder: dict | None = None, user: str | None = None,
+             one_entry: bool = False) -> Iterator[AuditRecord]:
     """Record ``command`` on ``store``: a start entry now, an end entry with the outcome afterwards.
 
     Raises :class:`AuditError` (nothing runs) when the log cannot be written, and :class:`ReasonRequired`
     when the store's settings require a reason for ``command`` and none was given (``reason``, else the
     GRAPHCASE_REASON environment variable). Inside another recorded action it adds to that one instead.
     ``user`` is an authenticated user (``graphcase serve``'s signed-in account), unlike ``claimed_user``;
-    with it, neither the reason nor the claimed user is read from the environment.
+    with it, neither the reason nor the claimed user is read from the environment. ``one_entry``: one
+    ``view`` entry after the action (with its start time), not a start and an end entry (a web view, whose
+    response is sent only once the entry is on disk).
 
     >>> from graphcase import open_store
     >>> with open_store("g.db", read_only=True) as store, recorded(store, "history", reason="MASH 2026-0412"):  # doctest: +SKIP
@@ -121,14 +128,22 @@ def recorded(store, command: str, arguments=None, *, reason: str | None = None, 
     }
     if user is not None:  # signed in to graphcase serve: checked by the server, not a claim
         base["user"] = user
-    start = log.append({"phase": "start", "at": now(), **base})
-    record = AuditRecord(command, log, start["seq"])
+    if one_entry:
+        log.check_writable()  # a log that cannot be written refuses before the action, as a start entry would
+        record = AuditRecord(command, log, 0)
+        started = now()
+    else:
+        start = log.append({"phase": "start", "at": now(), **base})
+        record = AuditRecord(command, log, start["seq"])
     if settings.needs_reason(command) and not reason:
         problem = ReasonRequired(
             f"'{command}' shows person-level data, so this store's audit settings require a reason: "
             "give --reason (e.g. the referral number) or set GRAPHCASE_REASON; nothing was run"
         )
-        _end(log, base, record, "refused", str(problem))
+        if one_entry:
+            _view(log, base, record, started, "refused", str(problem))
+        else:
+            _end(log, base, record, "refused", str(problem))
         raise problem
     token = _current.set(record)
     error: BaseException | None = None
@@ -142,12 +157,22 @@ def recorded(store, command: str, arguments=None, *, reason: str | None = None, 
         outcome, message = outcome_of(error)
         if message_holder and message_holder.get("graphcase.failure") and outcome != "ok":
             message = message_holder["graphcase.failure"]  # what output.fail printed
-        _end(log, base, record, outcome, message)
+        if one_entry:
+            _view(log, base, record, started, outcome, message)
+        else:
+            _end(log, base, record, outcome, message)
 
 
 def _end(log: AuditLog, base: dict, record: AuditRecord, outcome: str, message: str | None) -> None:
     log.append({
         "phase": "end", "at": now(), **base, "start": record.start_seq, "outcome": outcome, "message": message,
+        "people": sorted(record.people), "findings": sorted(record.findings), "rows": record.rows,
+    })
+
+
+def _view(log: AuditLog, base: dict, record: AuditRecord, started: str, outcome: str, message: str | None) -> None:
+    log.append({
+        "phase": "view", "at": started, "ended": now(), **base, "outcome": outcome, "message": message,
         "people": sorted(record.people), "findings": sorted(record.findings), "rows": record.rows,
     })
 

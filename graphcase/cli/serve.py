@@ -25,8 +25,6 @@ def serve(opts, host, port, proxy_headers, allowed_hosts, idle_minutes, as_of):
 
     Create the first account with 'graphcase users add NAME --role admin --agency AGENCY'.
     """
-    import threading
-
     import uvicorn
 
     from ..web import Workspace, create_app
@@ -42,7 +40,7 @@ def serve(opts, host, port, proxy_headers, allowed_hosts, idle_minutes, as_of):
     try:
         hosts = ("127.0.0.1", "localhost", host, *allowed_hosts)
         workspace = Workspace.open(store, as_of=day, https=proxy_headers, idle_minutes=idle_minutes, allowed_hosts=hosts)
-        threading.Thread(target=workspace.warm_up, name="graphcase-warm-up", daemon=True).start()
+        workspace.start_warm_up()  # the search index and the county's findings, in the background
         if not workspace.users.users():
             click.echo("No accounts yet: create one with 'graphcase users add NAME --role admin --agency AGENCY'.", err=True)
         click.echo(f"graphcase workspace on http://{host}:{port}/ (Ctrl+C to stop)", err=True)

@@ -318,10 +318,12 @@ def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dic
         if recorder:
             _add_agency(mg, agencies, recorder)
             mg.edge(f"RECORDED_BY|{row['id']}", row["id"], recorder, "RECORDED_BY", sources=[_source(row, "recorded by")])
-        if row.get("address_id"):
-            address_ids.append(row["address_id"])
-            mg.node(row["address_id"], "address")
-            mg.edge(f"OCCURRED_AT|{row['id']}", row["id"], row["address_id"], "OCCURRED_AT", sources=[_source(row, "happened at")])
+        # One event at a time: anchored on one id the hop takes 0.1 ms; from a list of ids LadybugDB 0.22
+        # scans the whole OCCURRED_AT table (~40 ms at 1M people), most of an expansion's time.
+        for place in run_query(store, "map_event_address", {"event_id": row["id"]}).records():
+            address_ids.append(place["address_id"])
+            mg.node(place["address_id"], "address")
+            mg.edge(f"OCCURRED_AT|{row['id']}", row["id"], place["address_id"], "OCCURRED_AT", sources=[_source(place, "happened at")])
     _fill_addresses(mg, store, sorted(set(address_ids)))
     for row in run_query(store, "map_referred_to", {"event_ids": ids}).records():
         _add_agency(mg, agencies, row["agency_id"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from .. import audit
-from ..catalogue.findings import run_catalogue
+from ..catalogue.findings import run_catalogue, sweep_into_cache
 from ..history import build_history, render_history
 from ..history.chronology import HistoryError
 from ..history.pseudonymise import Pseudonymiser
@@ -28,7 +29,7 @@ from ..linkage.records import fetch_person_records
 from ..linkage.review import ReviewError, ReviewQueue, review_path_for
 from ..linkage.train import LinkageError
 from ..maps.build import build_network, partnership_table
-from ..maps.extract import MapError, Window, ego_graph, partnership_graph
+from ..maps.extract import MapError, Window, as_map_findings, ego_graph, partnership_graph
 from ..maps.leads import lead_evidence
 from ..model.restrictions import Viewer
 from .sessions import Lockout, Sessions
@@ -42,6 +43,20 @@ PERSON_KINDS = ("child", "adult")
 
 
 READ_CONNECTIONS = 8  # a read-only embedded store answers this many requests' queries at once
+
+# The warm-up's audit entry: the server itself looks at the county (no person is viewed), so it names the
+# server as who and says why. Not a valid account name (it has a space), so no one can sign in as it.
+SERVER_USER = "graphcase serve"
+WARM_UP_REASON = "warm the findings cache at start"
+
+
+class FindingsPreparing(Exception):
+    """The county's findings are being swept by the warm-up: a page says so rather than wait for minutes."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"The findings are being prepared: the server has been sweeping the county's missed-link "
+                         f"catalogue for {seconds:.0f} s since it started (about 4 minutes at a million people). "
+                         "Reload this page in a minute to see the leads.")
 
 
 @dataclass
@@ -64,6 +79,7 @@ class Workspace:
     build_lock: threading.Lock = field(default_factory=threading.Lock)
     _person_index: PersonIndex | None = None
     _swept: bool = False
+    _sweep_started: float | None = None  # when the warm-up began (monotonic), while it has not finished
 
     def person_index(self) -> PersonIndex:
         """The search index, built at the first search: the server's store does not change while it runs
@@ -74,26 +90,61 @@ class Workspace:
                     self._person_index = PersonIndex.build(self.store, self.as_of)
         return self._person_index
 
+    def start_warm_up(self) -> threading.Thread:
+        """Run :meth:`warm_up` in a background thread (``graphcase serve`` does at start). From now until it
+        ends, a page that needs the county's findings says they are being prepared instead of waiting."""
+        if self.store.dialect != "neo4j" and not self._swept:
+            self._sweep_started = time.monotonic()
+        thread = threading.Thread(target=self.warm_up, name="graphcase-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def warm_up(self) -> None:
-        """Build the search index now, in the background (about a minute at 1M people), not at the first
-        search. A failure is left for that search to raise again and show."""
+        """Build the search index (about a minute at 1M people), then, on an embedded store, sweep the county's
+        findings into the cache beside it (about 4 minutes at 1M people, seconds when the cache is fresh), so
+        no analyst waits for either. The sweep is recorded as one audit entry by the server itself (who:
+        ``graphcase serve``, why: warming the cache, rows: the findings swept); it shows nobody anything.
+        A failure is left for the first search or person page to raise again and show."""
         try:
             self.person_index()
         except Exception:  # noqa: BLE001 - shown by the first search, which builds it again
-            return
+            pass
+        try:
+            if self.store.dialect != "neo4j":
+                self._sweep()
+        except Exception:  # noqa: BLE001 - the first person page sweeps again and shows the error
+            pass
+        finally:
+            self._sweep_started = None
+
+    def _sweep(self) -> None:
+        with self.build_lock:
+            if self._swept:
+                return
+            with audit.recorded(self.store, "links", {"warm_up": True, "as_of": self.as_of}, reason=WARM_UP_REASON,
+                                user=SERVER_USER, via="web", one_entry=True) as record:
+                record.touch(rows=sweep_into_cache(self.store, self.as_of, self._sweep_cache()))
+            self._swept = True
+
+    def _sweep_cache(self) -> Path:
+        return side_file(self.store, ".sweep.json")
 
     def leads(self, pid: str, viewer: Viewer):
-        """The findings touching ``pid``, from the county's sweep (made once, at the first person page, and
-        kept beside an embedded store); a Neo4j store runs the person's catalogue each time."""
+        """The findings touching ``pid``, from the county's sweep (made once, by the warm-up or else the first
+        person page, and kept beside an embedded store); a Neo4j store runs the person's catalogue each time.
+        Raises :class:`FindingsPreparing` while the warm-up is still sweeping."""
         if self.store.dialect == "neo4j":
             return run_catalogue(self.store, self.as_of, person=pid, viewer=viewer)
-        cache = side_file(self.store, ".sweep.json")
-        if self._swept:
-            return run_catalogue(self.store, self.as_of, person=pid, sweep_cache=cache, viewer=viewer)
-        with self.build_lock:
-            run = run_catalogue(self.store, self.as_of, person=pid, sweep_cache=cache, viewer=viewer)
-            self._swept = True
-            return run
+        if not self._swept:
+            started = self._sweep_started
+            if started is not None:
+                raise FindingsPreparing(time.monotonic() - started)
+            with self.build_lock:  # no warm-up running: the first page sweeps, once for twenty requests
+                if not self._swept:
+                    run = run_catalogue(self.store, self.as_of, person=pid, sweep_cache=self._sweep_cache(), viewer=viewer)
+                    self._swept = True
+                    return run
+        return run_catalogue(self.store, self.as_of, person=pid, sweep_cache=self._sweep_cache(), viewer=viewer)
 
     @classmethod
     def open(cls, store, *, as_of: dt.date | None = None, https: bool = False, idle_minutes: float = 15, clock=None,
@@ -115,7 +166,7 @@ class Workspace:
     def audited(self, request: Request, command: str, arguments: dict, reason: str | None):
         user: User = request.state.session.user
         with audit.recorded(self.store, command, {"page": request.url.path, **arguments}, reason=reason,
-                            user=user.name, via="web") as record:
+                            user=user.name, via="web", one_entry=True) as record:
             yield record
 
 
@@ -274,7 +325,10 @@ def person(request: Request):
             history = build_history(w.store, pid, hops=1, as_of=w.as_of, viewer=viewer(request))
         except HistoryError as exc:
             return _fail(request, str(exc), 404)
-        leads = w.leads(pid, viewer(request))
+        try:
+            leads, preparing = w.leads(pid, viewer(request)).findings, None
+        except FindingsPreparing as exc:
+            leads, preparing = [], str(exc)
         record.touch(people=[pid])
     chron = history.chronology
     by_agency: dict[str, list] = {}
@@ -282,7 +336,7 @@ def person(request: Request):
         by_agency.setdefault(r.agency.name, []).append(r)
     people = sorted(chron.people.values(), key=lambda p: (p.hop, p.id))
     return page(request, "person.html", pid=pid, child=chron.child, people=people, by_agency=by_agency,
-                relation=chron.relation_text, leads=leads.findings, as_of=w.as_of, withheld=chron.withheld)
+                relation=chron.relation_text, leads=leads, preparing=preparing, as_of=w.as_of, withheld=chron.withheld)
 
 
 # -- the network ---------------------------------------------------------------------------------------
@@ -297,15 +351,26 @@ def _people_in(g) -> list[str]:
     return [n for n, d in g.nodes(data=True) if d.get("kind") in PERSON_KINDS]
 
 
+def _drawn_findings(request: Request, pid: str, as_of: dt.date) -> list:
+    """The leads to draw on ``pid``'s map: the county's sweep as of the server's date (as the case view lists
+    them); none on a map of another date (each would cost a county sweep) or while the sweep is prepared."""
+    if as_of != ws(request).as_of:
+        return []
+    try:
+        run = ws(request).leads(pid, viewer(request))
+    except FindingsPreparing:
+        return []
+    return [m for f in sorted(run.findings, key=lambda f: (f.pattern, f.id)) for m in as_map_findings(f)]
+
+
 def _ego(request: Request, pid: str, as_of: dt.date, hops: int, node: str | None = None) -> dict:
     """The map around ``node`` (default: the person ``pid`` whose page this is, whose reason covers it)."""
     w = ws(request)
     arguments = {"person": pid, "as_of": as_of, "hops": hops} | ({"expand": node} if node else {})
     with w.audited(request, "map", arguments, _reason_for(request, pid)) as record:
-        # An expansion adds people and links; the leads were drawn with the person's own map (a county-wide
-        # findings query per click would cost most of the request).
-        g = ego_graph(w.store, node or pid, hops=hops, window=Window.as_of(as_of), findings=[] if node else None,
-                      viewer=viewer(request))
+        # An expansion adds people and links; the leads were drawn with the person's own map.
+        g = ego_graph(w.store, node or pid, hops=hops, window=Window.as_of(as_of),
+                      findings=[] if node else _drawn_findings(request, pid, as_of), viewer=viewer(request))
         record.touch(people=_people_in(g), rows=len(g))
     return _network_json(g)
 
@@ -353,7 +418,10 @@ def network_leads(request: Request):
     if why is None:
         return JSONResponse({"error": "give the reason for opening this person first"}, status_code=403)
     with w.audited(request, "links", {"person": pid, "as_of": w.as_of}, why) as record:
-        run = w.leads(pid, viewer(request))
+        try:
+            run = w.leads(pid, viewer(request))
+        except FindingsPreparing as exc:
+            return JSONResponse({"error": str(exc)}, status_code=503, headers={"retry-after": "60"})
         try:
             data = lead_evidence(w.store, run.findings, as_of=w.as_of, viewer=viewer(request))
         except MapError as exc:
@@ -479,7 +547,7 @@ def _audit_entries(request: Request, command: str):
     who, about = q.get("user", "").strip(), q.get("person", "").strip()
     with w.audited(request, command, {"user": who, "person": about}, None) as record:
         log, _ = audit.locate(w.store)
-        entries = [e for e in audit.read_log(log.path) if e.get("phase") == "end"
+        entries = [e for e in audit.read_log(log.path) if e.get("phase") in ("end", "view")
                    and (not who or who in (e.get("user"), e.get("claimed_user"), e.get("os_account")))
                    and (not about or about in (e.get("people") or []))]
         record.touch(rows=len(entries))
