@@ -351,3 +351,20 @@ def test_a_findings_map_of_very_many_findings_draws_the_children_with_most_findi
 def test_map_cli_limit_goes_with_findings(tmp_path):
     result = CliRunner().invoke(main, ["--db", str(tmp_path / "x.db"), "map", "gp:TWARD", "--limit", "5", "-o", str(tmp_path / "m.html")])
     assert result.exit_code != 0 and "--limit go with --findings" in result.output
+
+
+@pytest.mark.parametrize("hops", [1, 2])
+def test_an_expansion_places_each_event_where_the_store_says_it_happened(sample_store, hops):
+    """Each event on an ego map (and on an expansion, drawn without findings) has exactly the OCCURRED_AT
+    addresses the store holds for it, on both engines: the map looks them up one event at a time."""
+    everywhere = {tuple(r) for r in sample_store.query("MATCH (e:Event)-[:OCCURRED_AT]->(a:Address) RETURN e.id, a.id").rows}
+    people = [r[0] for r in sample_store.query("MATCH (p:Person) RETURN p.id ORDER BY p.id").rows]
+    drawn_any = set()
+    for pid in people:
+        g = ego_graph(sample_store, pid, hops=hops, window=Window.as_of(AS_OF), findings=[])
+        events = {n for n, d in g.nodes(data=True) if d["kind"] == "event"}
+        drawn = _edges(g, "OCCURRED_AT")
+        assert drawn == {(e, a) for e, a in everywhere if e in events}, pid
+        assert all(g.nodes[a]["kind"] == "address" and g.nodes[a]["label"] for _, a in drawn), pid  # described, not bare
+        drawn_any |= drawn
+    assert len(drawn_any) >= 3 and drawn_any <= everywhere  # the sample's events with a place are reached

@@ -36,7 +36,7 @@ PARTS = [f"query {name}" for name in QUERIES] + ["links", "links --person", "his
 def _params(name: str, ids: dict[str, list[str]]) -> list[dict]:
     """The parameter sets a query is compared with: dates fixed, and one run per chosen person for a
     ``person_id`` query; ``ids`` / ``event_ids`` get the chosen people, addresses or events."""
-    params, per_person = {}, False
+    params, per_person, per_event = {}, False, False
     for p in load_catalogue()[name].parameters:
         if p.name == "as_of":
             params["as_of"] = AS_OF
@@ -46,10 +46,14 @@ def _params(name: str, ids: dict[str, list[str]]) -> list[dict]:
             params[p.name] = AS_OF
         elif p.name == "person_id":
             per_person = True
+        elif p.name == "event_id":  # an anchored one-event query: run for each chosen event
+            per_event = True
         elif p.name == "event_ids":
             params["event_ids"] = ids["events"]
         elif p.name == "ids":
             params["ids"] = ids["addresses" if name == "map_addresses" else "events" if name == "map_events" else "people"]
+    if per_event:
+        return [{**params, "event_id": event} for event in ids["events"]]
     return [{**params, "person_id": person} for person in ids["people"]] if per_person else [params]
 
 
@@ -82,7 +86,7 @@ def _answers(store, store_args: list[str], ids: dict[str, list[str]], children: 
 
     for name in QUERIES:
         part(f"query {name}", lambda name=name: [
-            f"{p.get('person_id', '')}: {row}" for p in _params(name, ids) for row in _rows(run_query(store, name, p))
+            f"{p.get('person_id', p.get('event_id', ''))}: {row}" for p in _params(name, ids) for row in _rows(run_query(store, name, p))
         ])
 
     def sweep():
