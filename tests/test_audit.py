@@ -307,3 +307,36 @@ def test_run_cypher_is_the_audited_ad_hoc_query_and_query_read_only_is_not(loade
     assert no_reason["outcome"] == "refused" and no_reason["rows"] is None
     verified = _cli(loaded, "audit", "verify", reason=None)
     assert verified.exit_code == 0, verified.output
+
+
+def test_a_web_view_is_one_entry_holding_its_start_and_its_outcome(initialised, monkeypatch):
+    """``one_entry``: one fsynced append per look (the workspace's pages), chained like the rest, refused and
+    failed looks included, and listed by ``audit show`` as one action each."""
+    monkeypatch.delenv("GRAPHCASE_REASON", raising=False)
+    store = LadybugStore(initialised, read_only=True)
+    try:
+        log, _ = audit.locate(store)
+        before = len(read_log(log.path))
+        with audit.recorded(store, "history", {"person": "gp:TWARD"}, reason="MASH 7", user="ana", via="web", one_entry=True) as rec:
+            assert len(read_log(log.path)) == before  # nothing written until the look has read the store
+            rec.touch(people=["gp:TWARD"], rows=3)
+        with pytest.raises(audit.ReasonRequired):
+            with audit.recorded(store, "history", {"person": "gp:TWARD"}, user="ana", via="web", one_entry=True):
+                pytest.fail("a look without a reason must not run")
+        with pytest.raises(ValueError):
+            with audit.recorded(store, "map", {"person": "gp:TWARD"}, reason="MASH 7", user="ana", via="web", one_entry=True):
+                raise ValueError("no such person")
+        new = read_log(log.path)[before:]
+        assert [(e["phase"], e["command"], e["outcome"]) for e in new] == [
+            ("view", "history", "ok"), ("view", "history", "refused"), ("view", "map", "error")]
+        ok = new[0]
+        assert ok["user"] == "ana" and ok["reason"] == "MASH 7" and ok["people"] == ["gp:TWARD"] and ok["rows"] == 3
+        assert ok["at"] <= ok["ended"] and "start" not in ok
+        assert "no such person" in new[2]["message"]
+        assert log.verify().ok
+    finally:
+        store.close()
+    shown = _cli(initialised, "audit", "show", "--format", "json", reason=None)
+    assert shown.exit_code == 0, shown.output
+    views = [a for a in json.loads(shown.output) if a.get("phase") == "view"]
+    assert [(a["command"], a["outcome"]) for a in views] == [("history", "ok"), ("history", "refused"), ("map", "error")]
