@@ -273,9 +273,10 @@ def _has_same_as(store: GraphStore) -> bool:
 
 
 
-def _agency_rows(store: GraphStore, window: Window) -> dict[str, dict]:
+def agency_rows(store: GraphStore, window: Window) -> dict[str, dict]:
     """Every agency, with how many people it knows in the window: a count over the whole county (a second at
-    1M people), so kept per embedded store version and window (a server draws many maps of one store)."""
+    1M people), so kept per embedded store version and window (a server draws many maps of one store, and
+    counts them for its own date at start)."""
     fingerprint = store_fingerprint(store)
     key = (fingerprint, tuple(sorted(window.state_params().items())))
     if fingerprint is not None and key in _agency_rows_seen:
@@ -479,7 +480,7 @@ def ego_graph(
     for p, hop in hop_of.items():
         mg.g.nodes[p]["hop"] = hop
     mg.g.nodes[person_id]["ego"] = True
-    agencies = _agency_rows(store, window)
+    agencies = agency_rows(store, window)
     _fill_addresses(mg, store, mg.ids("address"))
     _fill_residence_records(mg, store, mg.ids("address"), window, agencies)
     _fill_known_to(mg, store, people, window, agencies)
@@ -571,7 +572,7 @@ def findings_graph(
     mg.g.graph.update(pattern=pattern or "all", window=f"as of {as_of}", cap=cap)
     window = Window.as_of(as_of)
     ids = sorted({n for f in found for n in (*f.path_nodes, f.subject_id, f.other_id)})
-    agencies = _agency_rows(store, window)
+    agencies = agency_rows(store, window)
     _fill_people(mg, store, ids)
     _fill_addresses(mg, store, ids)
     _fill_events(mg, store, ids, agencies)
@@ -676,7 +677,7 @@ def partnership_graph(store: GraphStore, *, window: Window) -> nx.MultiDiGraph:
     mg = _MapGraph("partnership")
     mg.g.graph.update(window=window.describe())
     params = {"from_date": window.events_from, "to_date": window.events_to}  # flows dated in the window
-    agencies = _agency_rows(store, window)
+    agencies = agency_rows(store, window)
     for agency_id in agencies:
         _add_agency(mg, agencies, agency_id)
         mg.g.nodes[agency_id]["people_known"] = int(agencies[agency_id]["people_known"] or 0)
