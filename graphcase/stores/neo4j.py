@@ -11,6 +11,8 @@
   server's memory follows the batch; it stays all or nothing through an undo log keyed by the load id
   (:meth:`Neo4jStore.apply`, docs/neo4j.md). It plans by looking up only the bundle's keys. Running out of
   transaction memory is not retried (the same batch needs the same memory): it is reported with advice.
+  ``sessions`` > 1 sends the batches from that many sessions at once (nodes first; a deadlock between two
+  batches is retried by the driver); 1 by default, the fastest measured on 2 shared cores.
 * Ad-hoc Cypher passes the read-only guard (:mod:`graphcase.stores.guard`: one statement of read clauses,
   metadata procedures only, and ``EXPLAIN``'s query type ``r``), then runs in a READ access-mode
   transaction with the time limit as its server-side timeout, always rolled back: the server also refuses
