@@ -4,7 +4,9 @@ against a raw ``UNWIND $rows ... CREATE`` of the same bundle's rows on the same 
 load's id and time, measured in the same run.
 
 Runs when GRAPHCASE_NEO4J_URI (or GRAPHCASE_TEST_NEO4J_URI) names a server whose database may be wiped, with
-NEO4J_USERNAME / NEO4J_PASSWORD. ``GRAPHCASE_NEO4J_BATCH`` sets the load's batch size (10,000 rows). Each figure is
+NEO4J_USERNAME / NEO4J_PASSWORD. ``GRAPHCASE_NEO4J_BATCH`` sets the load's batch size (10,000 rows),
+``GRAPHCASE_NEO4J_SESSIONS`` its sessions (1). With ``GRAPHCASE_NEO4J_ADMIN`` (e.g. tests/neo4j_server/neo4j-admin) it
+also times ``graphcase load --bulk-import`` of the bundle into an empty offline database, in the same run. Each figure is
 printed as soon as it is measured (a 1M run takes most of an hour), with the wall-clock time, to match against the
 server's debug.log and GC log.
 """
@@ -113,6 +115,27 @@ def one_percent_delta(bundle: Path, workdir: Path) -> Path:
     return delta
 
 
+def bulk_import(bundle: Path, as_of, workdir: Path) -> float:
+    """``graphcase load --bulk-import`` of the bundle (read, validate, plan, CSV files, neo4j-admin database import)
+    into an empty offline database under a fresh NEO4J_HOME (what tests/neo4j_server/neo4j-admin writes to)."""
+    from graphcase.stores.neo4j_import import Neo4jImportTarget
+
+    home = workdir / "bulk-import-home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    saved = os.environ.get("NEO4J_HOME")
+    os.environ["NEO4J_HOME"] = str(home)
+    try:
+        started = time.perf_counter()
+        report = load_bundle(Neo4jImportTarget(), bundle, today=as_of)
+        seconds = time.perf_counter() - started
+    finally:
+        os.environ.pop("NEO4J_HOME") if saved is None else os.environ.__setitem__("NEO4J_HOME", saved)
+        shutil.rmtree(home, ignore_errors=True)
+    assert not report.rejects, report.rejects[:3]
+    return seconds
+
+
 def _say(what: str) -> None:
     print(f"{'':>9} [{dt.datetime.now(dt.timezone.utc):%H:%M:%S}Z] Neo4j {what}", flush=True)
 
@@ -121,8 +144,9 @@ def bench_neo4j(bundle: Path, as_of, query: str, runs: int, workdir: Path, compa
     frames = read_as_text(bundle)
     rows = sum(f.num_rows for name, f in frames.items() if name in tables())
     batch = int(os.environ.get("GRAPHCASE_NEO4J_BATCH", DEFAULT_BATCH))
-    out = {"rows": rows, "batch": batch, "rust": rust_extension()}
-    with Neo4jStore(neo4j_uri(), batch_size=batch) as store:
+    sessions = int(os.environ.get("GRAPHCASE_NEO4J_SESSIONS", neo4j_store.DEFAULT_SESSIONS))
+    out = {"rows": rows, "batch": batch, "sessions": sessions, "rust": rust_extension()}
+    with Neo4jStore(neo4j_uri(), batch_size=batch, sessions=sessions) as store:
         wipe(store)
         store.ensure_schema()
         if compare_encoding:
@@ -155,6 +179,9 @@ def bench_neo4j(bundle: Path, as_of, query: str, runs: int, workdir: Path, compa
         out["sweep_s"], result = median_seconds(lambda: run_query(store, query, {"as_of": as_of}), runs)
         out["findings"] = len(result)
         _say(f"sweep {out['sweep_s'] * 1000:.0f}ms ({out['findings']} found)")
+        if os.environ.get("GRAPHCASE_NEO4J_ADMIN"):
+            out["bulk_s"] = bulk_import(bundle, as_of, workdir)
+            _say(f"bulk import (neo4j-admin, offline) {out['bulk_s']:.2f}s ({rows / out['bulk_s']:,.0f} rows/s)")
         # The baseline last: a 1M run that is cut short has the loads' figures first.
         wipe(store)
         out["raw_s"] = raw_create(store, frames)
@@ -166,13 +193,15 @@ def bench_neo4j(bundle: Path, as_of, query: str, runs: int, workdir: Path, compa
 def print_neo4j(people: int, r: dict) -> None:
     stages = lambda s: "  ".join(f"{k} {v:.2f}s" for k, v in s.items())  # noqa: E731
     print(
-        f"{'':>9} Neo4j ({'Rust extension' if r['rust'] else 'pure-Python driver'}, batch {r['batch']:,}): "
+        f"{'':>9} Neo4j ({'Rust extension' if r['rust'] else 'pure-Python driver'}, batch {r['batch']:,}, {r['sessions']} session(s), "
+        f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}): "
         f"raw UNWIND CREATE {r['raw_s']:.2f}s ({r['rows'] / r['raw_s']:,.0f} rows/s) | "
         + (f"first load as before {r['per_value_s']:.2f}s ({r['rows'] / r['per_value_s']:,.0f} rows/s) | " if "per_value_s" in r else "")
         + f"first load {r['first_s']:.2f}s ({r['rows'] / r['first_s']:,.0f} rows/s) | "
         f"re-load {r['reload_s']:.2f}s ({r['reload_written']} written) | "
         f"1% delta {r['delta_s']:.2f}s ({r['delta_written']} written, {r['delta_s'] / r['first_s']:.0%} of first) | "
-        f"sweep {r['sweep_s'] * 1000:.0f}ms ({r['findings']} found)",
+        f"sweep {r['sweep_s'] * 1000:.0f}ms ({r['findings']} found)"
+        + (f" | bulk import {r['bulk_s']:.2f}s ({r['rows'] / r['bulk_s']:,.0f} rows/s)" if "bulk_s" in r else ""),
         flush=True,
     )
     print(f"{'':>9} Neo4j first load stages: {stages(r['first_stages'])}; delta: {stages(r['delta_stages'])}", flush=True)

@@ -89,3 +89,29 @@ def test_a_bulk_import_into_a_database_that_exists_fails_naming_it(tmp_path, mon
 def test_a_missing_neo4j_admin_is_reported_with_what_to_set(tmp_path):
     with pytest.raises(StoreError, match="GRAPHCASE_NEO4J_ADMIN"):
         load_bundle(Neo4jImportTarget("neo4j", str(tmp_path / "no-such-neo4j-admin")), SAMPLE, today=AS_OF)
+
+
+def test_a_bulk_import_is_recorded_in_the_audit_log_of_the_server_that_will_serve_it(tmp_path, monkeypatch):
+    """Every load writes an audit entry; a bulk import too, in the log that the same server's Bolt loads use,
+    with the outcome: ok, then error for a second import into the database the first one wrote."""
+    from graphcase import audit
+    from graphcase.audit import settings as audit_settings
+    from graphcase.audit.session import store_name
+
+    monkeypatch.setattr(audit_settings, "_home", lambda: tmp_path / "user")  # where a Neo4j store's log lives
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("NEO4J_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    command = ["--neo4j", NEO4J_URI, "--reason", "first county load", "load", str(SAMPLE), "--bulk-import", "--neo4j-admin", ADMIN, "--quiet"]
+    assert CliRunner().invoke(cli, command, catch_exceptions=False).exit_code == 0
+    assert CliRunner().invoke(cli, command, catch_exceptions=False).exit_code == 1  # the database holds data now
+    with open_store() as server:  # a Bolt store on the same URI and database: its log is the import's
+        log, _ = audit.locate(server)
+        name = store_name(server)
+    assert log.verify().ok
+    entries = list(log.entries())
+    assert [(e["phase"], e["command"]) for e in entries] == [("start", "load"), ("end", "load")] * 2
+    assert all(e["store"] == name and e["reason"] == "first county load" and "--bulk-import" in e["arguments"] for e in entries)
+    ends = [e for e in entries if e["phase"] == "end"]
+    assert ends[0]["outcome"] == "ok"
+    assert ends[1]["outcome"] == "error" and "neo4j-admin database import failed" in ends[1]["message"]

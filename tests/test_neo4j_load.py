@@ -83,7 +83,7 @@ CHILD = """
 import sys
 from graphcase import load_bundle
 from graphcase.stores.neo4j import Neo4jStore
-store = Neo4jStore({uri!r}, batch_size={batch})
+store = Neo4jStore({uri!r}, batch_size={batch}, sessions={sessions})
 write = store.apply
 
 def apply(plan, progress=None):
@@ -102,7 +102,9 @@ print("LOADED")
 """
 
 
-def test_a_load_killed_at_random_moments_leaves_the_store_as_before_and_the_next_load_completes(two_extracts):
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_a_load_killed_at_random_moments_leaves_the_store_as_before_and_the_next_load_completes(two_extracts, sessions):
+    """With 3 sessions, several batches are in flight (committing or not) when the kill comes."""
     first, second = two_extracts
     batch = 25
     with open_store(batch) as store:
@@ -122,7 +124,7 @@ def test_a_load_killed_at_random_moments_leaves_the_store_as_before_and_the_next
             load_bundle(store, first)
             before = snapshot(store)
         child = subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(CHILD.format(uri=NEO4J_URI, batch=batch, bundle=str(second)))],
+            [sys.executable, "-c", textwrap.dedent(CHILD.format(uri=NEO4J_URI, batch=batch, sessions=sessions, bundle=str(second)))],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -151,9 +153,10 @@ def test_a_load_killed_at_random_moments_leaves_the_store_as_before_and_the_next
     assert cut_short >= 2, f"only {cut_short} of 4 kills came while a load was running ({states}); the test proves nothing"
 
 
-def test_a_load_that_fails_mid_way_is_rolled_back_at_once(two_extracts, monkeypatch):
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_a_load_that_fails_mid_way_is_rolled_back_at_once(two_extracts, monkeypatch, sessions):
     first, second = two_extracts
-    with open_store(25) as store:
+    with neo4j_store.Neo4jStore(NEO4J_URI, batch_size=25, sessions=sessions) as store:
         wipe(store)
         load_bundle(store, first)
         before = snapshot(store)
@@ -168,7 +171,8 @@ def test_a_load_that_fails_mid_way_is_rolled_back_at_once(two_extracts, monkeypa
         monkeypatch.setattr(neo4j_store, "_run_batch", failing)
         with pytest.raises(RuntimeError, match="network went away"):
             load_bundle(store, second)
-        assert len(calls) == 30
+        # One session stops at the failing batch; more finish the batches already running (or retried on a deadlock).
+        assert len(calls) == 30 if sessions == 1 else len(calls) >= 30
         assert snapshot(store) == before
         assert not store.unfinished_loads()
 
@@ -304,3 +308,58 @@ def test_a_reload_with_a_few_changes_reads_the_stored_hashes_and_looks_up_only_t
     assert any(s.endswith(neo4j_store.COLLECTED) for s in statements)
     assert sum(looked_up) == 3 and plan.counts()["Person"]["updated"] == 3
     assert sum(c["new"] + c["updated"] for c in plan.counts().values()) == 3
+
+
+def test_a_load_from_parallel_sessions_writes_exactly_what_one_session_writes(two_extracts, monkeypatch):
+    """First load, a load that updates most rows (undo copies, relationships written anew) and a re-load, from 1
+    and from 4 sessions: the same store. The 4-session loads do run batches at once, and no relationship batch
+    starts before the last node batch has committed (a relationship needs both ends)."""
+    import threading
+    import time
+
+    first, second = two_extracts
+    real, guard = neo4j_store._run_batch, threading.Lock()
+    running: list[bool] = []  # is_node of each batch running now
+    most_at_once, rel_before_nodes_done = [0], [0]
+
+    def watched(tx, statements, params):
+        is_node = "]->(" not in statements[-1][0]
+        with guard:
+            running.append(is_node)
+            most_at_once[0] = max(most_at_once[0], len(running))
+            rel_before_nodes_done[0] += (not is_node) and any(running)
+        try:
+            time.sleep(0.01)  # a batch this small would otherwise finish before the next one is sent
+            return real(tx, statements, params)
+        finally:
+            with guard:
+                running.remove(is_node)
+
+    monkeypatch.setattr(neo4j_store, "_run_batch", watched)
+    states = {}
+    for sessions in (1, 4):
+        with neo4j_store.Neo4jStore(NEO4J_URI, batch_size=25, sessions=sessions) as store:
+            wipe(store)
+            most_at_once[0] = 0
+            load_bundle(store, first)
+            after_first = snapshot(store, with_load_columns=False)
+            load_bundle(store, second)
+            after_second = snapshot(store, with_load_columns=False)
+            before = snapshot(store)
+            again = load_bundle(store, second)
+            assert sum(c["new"] + c["updated"] for c in again.written.values()) == 0
+            assert snapshot(store) == before
+            assert not store.unfinished_loads() and not store.query(f"MATCH (u:{neo4j_store.UNDO_LABEL}) RETURN u LIMIT 1").rows
+            states[sessions] = (after_first, after_second, most_at_once[0])
+    assert states[1][:2] == states[4][:2]
+    assert states[1][2] == 1 and states[4][2] >= 3, (states[1][2], states[4][2])
+    assert rel_before_nodes_done[0] == 0
+
+
+def test_sessions_must_be_a_whole_number_and_the_embedded_store_takes_one():
+    from graphcase.stores import StoreError, open_store as open_any
+
+    with pytest.raises(StoreError, match="sessions must be a whole number"):
+        neo4j_store.Neo4jStore(NEO4J_URI, sessions=0, verify=False)
+    with pytest.raises(StoreError, match="parallel sessions are for a Neo4j store"):
+        open_any("unused.db", sessions=2)

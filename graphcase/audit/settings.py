@@ -92,6 +92,8 @@ def settings_path(store) -> Path | None:
 
 
 def read_settings(store) -> AuditSettings:
+    if getattr(store, "offline", False):  # a database being bulk-imported: empty, so no settings node yet
+        return AuditSettings()
     if store.dialect == "neo4j":
         from ..stores import StoreError
 

@@ -72,13 +72,14 @@ class StoreOptions:
 
         return Redactor.for_viewer(store, self.viewer(store))
 
-    def open(self, read_only: bool = False):
+    def open(self, read_only: bool = False, sessions: int | None = None):
         store = open_store(
             self.db,
             neo4j_uri=self.neo4j,
             neo4j_database=self.neo4j_database,
             read_only=read_only,
             batch_size=self.batch_size,
+            sessions=sessions,
         )
         if self.audit is not None:
             try:

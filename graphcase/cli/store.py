@@ -72,9 +72,11 @@ DEFAULTS = InputLimits()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--bulk-import", is_flag=True, help="First load into an empty, STOPPED local Neo4j database with neo4j-admin database import (not Aura, not a running server).")
 @click.option("--neo4j-admin", "neo4j_admin", metavar="COMMAND", default=None, help="neo4j-admin for --bulk-import [default: $GRAPHCASE_NEO4J_ADMIN, else neo4j-admin on the PATH].")
+@click.option("--sessions", type=click.IntRange(min=1), default=None, metavar="N", help="Neo4j: write the load's batches from N sessions at once [default: 1, the fastest measured; see docs/neo4j.md].")
 @click.pass_obj
 def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Path | None, max_file_size: int,
-         max_field_size: int, date_range: tuple[dt.date, dt.date], quiet: bool, bulk_import: bool, neo4j_admin: str | None):
+         max_field_size: int, date_range: tuple[dt.date, dt.date], quiet: bool, bulk_import: bool, neo4j_admin: str | None,
+         sessions: int | None):
     """Validate BUNDLE (a folder of CSV or JSON files) and load it, all or nothing.
 
     Rejected rows are listed in a reject report (file, row, field, reason, value), written beside the
@@ -89,10 +91,13 @@ def load(opts: StoreOptions, bundle: Path, allow_rejects: bool, rejects_path: Pa
         if bulk_import:
             from ..stores.neo4j_import import Neo4jImportTarget
 
-            opened = contextlib.nullcontext(Neo4jImportTarget(opts.neo4j_database or "neo4j", neo4j_admin))
+            target = Neo4jImportTarget(opts.neo4j_database, neo4j_admin, server_uri=opts.neo4j)
+            if opts.audit is not None:  # recorded as every load is (in the log of --neo4j's server when given)
+                opts.audit.begin(target)
+            opened = contextlib.nullcontext(target)
             rejects_path = rejects_path or Path("rejects-bulk-import.csv")
         else:
-            opened = opts.open()
+            opened = opts.open(sessions=sessions)
         with opened as store, progress_bar(disable=quiet) as progress:
             report = load_bundle(store, bundle, allow_rejects=allow_rejects, progress=progress, limits=limits)
     except BundleError as exc:

@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 from ..files import private_temp_dir
 from . import dialects
 from .base import GraphStore, LoadPlan, Progress, Result, StoreError
+from .neo4j import display_uri
 
 # LadybugDB column type -> the importer's header type (Neo4j's type for the same values over Bolt).
 IMPORT_TYPES = {
@@ -37,6 +38,7 @@ IMPORT_TYPES = {
     "BOOLEAN": "boolean",
 }
 DEFAULT_ADMIN = "neo4j-admin"
+DEFAULT_DATABASE = "neo4j"  # a server's default database
 
 
 def admin_command(command: str | None = None) -> list[str]:
@@ -93,11 +95,19 @@ class Neo4jImportTarget(GraphStore):
 
     dialect = "neo4j"
 
-    def __init__(self, database: str = "neo4j", admin: str | None = None, extra_arguments: list[str] | None = None):
+    offline = True  # holds no audit settings yet (the importer takes only an empty database): the defaults apply
+
+    def __init__(self, database: str | None = None, admin: str | None = None, extra_arguments: list[str] | None = None,
+                 server_uri: str | None = None):
+        """``database``: None for the server's default (``neo4j``). ``server_uri``: the server that will serve
+        the database, if known; the import's audit entry then goes to the same log as that server's later loads
+        (a Neo4j store's log is named after its URI and ``database``)."""
         self.database = database
+        self.database_name = database or DEFAULT_DATABASE
         self.command = admin_command(admin)
         self.extra_arguments = list(extra_arguments or [])
-        self.location = f"offline Neo4j database {database!r} (via {self.command[0]})"
+        self.location = display_uri(server_uri) if server_uri else "offline"
+        self.description = f"offline Neo4j database {self.database_name!r} (via {self.command[0]})"
         self.output = ""
 
     # An empty database: nothing stored, so every bundle row is new.
@@ -118,7 +128,7 @@ class Neo4jImportTarget(GraphStore):
         return pa.table({**{p: pa.array([], pa.string()) for p in parts}, "row_hash": pa.array([], pa.int64())})
 
     def query(self, cypher: str, params: dict | None = None) -> Result:
-        raise StoreError(f"{self.location} is offline: start the server on it to query")
+        raise StoreError(f"{self.description} is offline: start the server on it to query")
 
     def query_read_only(self, cypher: str, params: dict | None = None, **limits) -> Result:
         return self.query(cypher, params)
@@ -137,7 +147,7 @@ class Neo4jImportTarget(GraphStore):
             files = write_import_files(plan, Path(folder))
             report = Path(folder) / "import.report"
             # No bad entry tolerated (the importer's default skips up to 1,000): all of the bundle or nothing.
-            command = [*self.command, "database", "import", "full", self.database, "--multiline-fields=true", "--bad-tolerance=0",
+            command = [*self.command, "database", "import", "full", self.database_name, "--multiline-fields=true", "--bad-tolerance=0",
                        f"--report-file={report}", *self.extra_arguments, *files]
             try:
                 done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -152,7 +162,7 @@ class Neo4jImportTarget(GraphStore):
             tail = "\n".join([*self.output.strip().splitlines()[-12:], *bad_entries.splitlines()[:5]])
             raise StoreError(
                 f"neo4j-admin database import failed (exit {done.returncode}); nothing was imported. Is the database "
-                f"{self.database!r} stopped and empty? Its output ends:\n{tail}"
+                f"{self.database_name!r} stopped and empty? Its output ends:\n{tail}"
             )
         if progress:
             for change in plan.changes:
