@@ -5,6 +5,9 @@ order-free lists sorted the same way on both engines.
   itself and FAILS when the engine is fixed (then the branch-by-branch workaround in
   graphcase/stores/union.py can go); the store's answers are checked on both engines.
 * ``history_links`` on the sample is pinned row by row on both engines (it was wrong on LadybugDB).
+* LadybugDB 0.22 matches a pattern between two nodes unwound from one collected list against the whole
+  relationship table: a test runs the reproduction on the engine (FAILS when fixed), and ``same_person_twice``
+  is pinned on both engines with one pair of three records linked.
 * every catalogue query prints valid JSON with ``--format json`` on both engines.
 """
 
@@ -90,6 +93,50 @@ def test_history_links_pins_the_childs_own_residence_on_every_engine(sample_stor
 
     rows = run_query(sample_store, "history_links", {"person_id": "gp:TWARD"}).rows
     assert sorted(rows, key=repr) == TWARD_LINKS
+
+
+# A pattern between two nodes unwound from one list: only a-b are linked, so only that pair is True.
+UNWOUND_PAIRS_REPRO = ("MATCH (p:P) WITH collect(p) AS ps UNWIND ps AS x UNWIND ps AS y WITH x, y WHERE x.id < y.id "
+                       "RETURN x.id, y.id, EXISTS { MATCH (x)-[:L]-(y) } ORDER BY x.id, y.id")
+
+
+def test_ladybug_still_matches_unwound_pairs_against_the_whole_table(tmp_path):
+    """Fails when LadybugDB answers this right: then same_person_twice may go back to NOT EXISTS between the pair."""
+    import ladybug
+
+    db = ladybug.Database(str(tmp_path / "repro.db"))
+    conn = ladybug.Connection(db)
+    for statement in ("CREATE NODE TABLE P(id STRING, PRIMARY KEY(id))", "CREATE REL TABLE L(FROM P TO P)",
+                      "UNWIND ['a', 'b', 'c'] AS i CREATE (:P {id: i})",
+                      "MATCH (a:P {id: 'a'}), (b:P {id: 'b'}) CREATE (a)-[:L]->(b)"):
+        conn.execute(statement)
+    rows = conn.execute(UNWOUND_PAIRS_REPRO).get_all()
+    conn.close()
+    db.close()
+    assert rows == [["a", "b", True], ["a", "c", True], ["b", "c", True]], (
+        f"LadybugDB now answers {rows} (right: a-b True, a-c and b-c False): its bug is fixed, so "
+        "cypher/links/same_person_twice.cypher may test the pair directly again; update docs/engine-notes.md"
+    )
+
+
+def test_same_person_twice_reports_the_pairs_not_linked_on_every_engine(empty_store):
+    """Three agencies' records of one man, two of them linked: the query reports the two unlinked pairs (on
+    LadybugDB it reported none, as every pair looked linked once any SAME_AS link existed)."""
+    from graphcase import run_query
+
+    records = [("police:DH", "police", "Darren"), ("voluntary:DH", "voluntary", "Darren"), ("gp:DH", "gp", "Darren")]
+    empty_store.write(
+        "UNWIND $records AS r CREATE (:Person {id: r.id, source_agency: r.agency, source_record: r.id, given_name: r.given, "
+        "family_name: 'Hughes', dob: date('1989-04-07'), sex: 'male', role: 'adult'})",
+        {"records": [dict(zip(("id", "agency", "given"), r)) for r in records]},
+    )
+    empty_store.write(
+        "MATCH (a:Person {id: $a}) MATCH (b:Person {id: $b}) "
+        "CREATE (a)-[:SAME_AS {key: $key, probability: 0.99, method: 'splink', decided_by: 'test link'}]->(b)",
+        {"a": "gp:DH", "b": "police:DH", "key": "gp:DH|police:DH"},
+    )
+    rows = run_query(empty_store, "same_person_twice", {}).records()
+    assert sorted({(r["record_a"], r["record_b"]) for r in rows}) == [("gp:DH", "voluntary:DH"), ("police:DH", "voluntary:DH")]
 
 
 # -- plain values ----------------------------------------------------------------------------------------------

@@ -36,10 +36,11 @@ UNWIND ids AS id
 MATCH (p:Person {id: id})
 WITH nhs, collect(p) AS records
 UNWIND records AS a
+OPTIONAL MATCH (a)-[:SAME_AS]-(joined:Person)  // read before pairing: LadybugDB 0.22 matches a pattern between two nodes unwound from one list against the whole SAME_AS table (docs/engine-notes.md)
+WITH records, a, collect(joined.id) AS joined_ids
 UNWIND records AS b
-WITH a, b
-WHERE a.id < b.id AND a.source_agency <> b.source_agency
-  AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
+WITH a, b, joined_ids
+WHERE a.id < b.id AND a.source_agency <> b.source_agency AND NOT b.id IN joined_ids
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_nhs_number' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
        coalesce(b.given_name, '') + ' ' + coalesce(b.family_name, '') AS name_b,
@@ -55,10 +56,11 @@ UNWIND ids AS id
 MATCH (p:Person {id: id})
 WITH dob, family_name, initial, collect(p) AS records
 UNWIND records AS a
+OPTIONAL MATCH (a)-[:SAME_AS]-(joined:Person)  // read before pairing: LadybugDB 0.22 matches a pattern between two nodes unwound from one list against the whole SAME_AS table (docs/engine-notes.md)
+WITH records, a, collect(joined.id) AS joined_ids
 UNWIND records AS b
-WITH a, b
-WHERE a.id < b.id AND a.source_agency <> b.source_agency AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex)
-  AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
+WITH a, b, joined_ids
+WHERE a.id < b.id AND a.source_agency <> b.source_agency AND NOT b.id IN joined_ids AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex)
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
        coalesce(b.given_name, '') + ' ' + coalesce(b.family_name, '') AS name_b,
@@ -74,10 +76,11 @@ UNWIND ids AS id
 MATCH (p:Person {id: id})
 WITH dob, given_name, initial, collect(p) AS records
 UNWIND records AS a
+OPTIONAL MATCH (a)-[:SAME_AS]-(joined:Person)  // read before pairing: LadybugDB 0.22 matches a pattern between two nodes unwound from one list against the whole SAME_AS table (docs/engine-notes.md)
+WITH records, a, collect(joined.id) AS joined_ids
 UNWIND records AS b
-WITH a, b
-WHERE a.id < b.id AND a.source_agency <> b.source_agency AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex)
-  AND NOT EXISTS { MATCH (a)-[:SAME_AS]-(b) }
+WITH a, b, joined_ids
+WHERE a.id < b.id AND a.source_agency <> b.source_agency AND NOT b.id IN joined_ids AND coalesce(a.sex, b.sex) = coalesce(b.sex, a.sex)
 RETURN 'same_person_twice' AS pattern, a.id AS record_a, b.id AS record_b, 'same_dob_similar_name' AS rule,
        coalesce(a.given_name, '') + ' ' + coalesce(a.family_name, '') AS name_a,
        coalesce(b.given_name, '') + ' ' + coalesce(b.family_name, '') AS name_b,
