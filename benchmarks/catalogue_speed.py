@@ -9,8 +9,8 @@ revision (for example the commit before a rewrite), run interleaved with the cur
 store, with a check that both return the same rows. ``--keep DIR`` keeps the generated county and its
 database in DIR/c<PEOPLE>/ and re-uses them on the next run (generation and load of 1M people take minutes),
 never written to once it exists (it may be shared): the run copies the database into a private temporary
-folder and opens the copy read-only, as ``graphcase links`` does, so the audit log and every cache beside
-the store are written beside the copy.
+folder and measures the copy, so the audit log and every cache beside the store (``same_person_twice``'s
+model rows, as ``graphcase links`` keeps them beside its sweep cache) are written beside the copy.
 ``--linked`` then copies the database, runs ``link-records`` on the copy (the kept store stays unlinked) and
 measures again on the linked store, where the ``*_via_linkage`` queries run beside each pattern.
 
@@ -49,11 +49,11 @@ from graphcase.synthetic.county import generate_county
 
 def county_store(people: int, folder: Path, scratch: Path) -> tuple[LadybugStore, dict]:
     db, truth_file = folder / "county.db", folder / "truth.pkl"
-    if db.exists() and truth_file.exists():  # kept, maybe shared: a private copy, read-only as 'links' opens it
+    if db.exists() and truth_file.exists():  # kept, maybe shared: measured on a private copy
         for source in (db, Path(f"{db}.wal")):
             if source.exists():
                 shutil.copy2(source, scratch / source.name)
-        return LadybugStore(scratch / db.name, read_only=True), pickle.loads(truth_file.read_bytes())
+        return LadybugStore(scratch / db.name), pickle.loads(truth_file.read_bytes())
     started = time.perf_counter()
     _, truth = generate_county(people, seed=7, out_dir=folder / "county")
     store = LadybugStore(db)
@@ -77,9 +77,7 @@ def measure(people: int, repeat: int, baseline_rev: str | None, keep: Path | Non
         as_of = truth["as_of"] if isinstance(truth["as_of"], dt.date) else dt.date.fromisoformat(truth["as_of"])
         child = truth["patterns"]["hidden_men"]["hits"][0]["child_id"]
         sample = sample_people(store, truth)
-        if keep and not store.read_only:  # an earlier run's model-row cache would make 'first s' a cached figure
-            shutil.rmtree(f"{store.location}.unlinked-pairs", ignore_errors=True)
-        print(f"\n{people:,} people, unlinked store{' (read-only)' if store.read_only else ''}")
+        print(f"\n{people:,} people, unlinked store")
         table(store, as_of, child, sample, repeat, baseline_rev, Path(tmp) / "sweep.json")
         if linked:
             store.close()

@@ -161,3 +161,28 @@ def test_a_cache_cut_short_is_rebuilt(ladybug_store):
     (folder / "pairs.parquet").write_bytes(b"")
     again = unlinked.unlinked_pairs(ladybug_store, AS_OF)
     assert again[0].to_dict("records") == first[0].to_dict("records")
+
+
+def test_a_read_only_sweep_keeps_its_model_rows_beside_its_sweep_cache(tmp_path, monkeypatch):
+    """'graphcase links' opens the store read-only: the model rows are cached beside its sweep cache (named after
+    the store), so the next sweep does not score them again; without a sweep cache no model-row cache is written."""
+    from graphcase.linkage import unlinked
+    from graphcase.stores.ladybug import LadybugStore
+
+    db = tmp_path / "store" / "county.db"
+    db.parent.mkdir()
+    with LadybugStore(db) as writer:
+        writer.ensure_schema()
+        load_bundle(writer, SCENARIO, today=dt.date(2026, 11, 1))
+    sweeps = tmp_path / "sweeps"
+    sweeps.mkdir()
+    with LadybugStore(db, read_only=True) as store:
+        plain = pairs(store)
+        assert not list(db.parent.glob("*.unlinked-pairs")) and not any(sweeps.iterdir())
+        first = run_catalogue(store, AS_OF, ["same_person_twice"], sweep_cache=sweeps / "county.db.sweep.json")
+        assert (sweeps / "county.db.unlinked-pairs" / "meta.json").is_file()
+        monkeypatch.setattr(unlinked, "_score", lambda *a: pytest.fail("the cached model rows were scored again"))
+        again = run_catalogue(store, AS_OF, ["same_person_twice"], params={"same_person_twice": {}},  # not the sweep cache
+                              sweep_cache=sweeps / "other.sweep.json")
+    assert [f.as_dict() for f in again.findings] == [f.as_dict() for f in first.findings] == [f.as_dict() for f in plain.values()]
+    assert LIAM in {tuple(sorted(f.key.values())) for f in again.findings}

@@ -43,9 +43,11 @@
 //   Encompass exists so that a child's school hears of a police call-out before the next school day; a
 //   child whose school or health visitor is never told carries the night into the classroom unseen.
 // generated from domestic_abuse_child_not_told.cypher by python -m graphcase.links_dialect: edit the main file
-MATCH (police:Agency)<-[rb:RECORDED_BY]-(e:Event)-[:OCCURRED_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+MATCH (police:Agency)
+WHERE police.kind IN $recorder_kinds  // the recording agencies first: their incidents by adjacency, not a scan of every event
+MATCH (police)<-[rb:RECORDED_BY]-(e:Event)
 WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($lookback_months)
-  AND police.kind IN $recorder_kinds
+MATCH (e)-[:OCCURRED_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
 WITH e, police, addr, lc, child,  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
      CASE WHEN e.date IN $deadline_on_saturday THEN e.date + to_days($days_from_saturday)
           WHEN e.date IN $deadline_on_sunday THEN e.date + to_days($days_from_sunday)
@@ -60,8 +62,10 @@ WITH e, addr, police, child, lc, deadline, child_agencies,
      sum(CASE WHEN told.id IN child_agencies AND s.date >= e.date AND s.date <= deadline
                    AND s.date <= $as_of THEN 1 ELSE 0 END) AS told_in_time
 WHERE told_in_time = 0
+// present: one look-up of this event's link to this child (a COUNT {} here filtered every ABOUT link twice)
+OPTIONAL MATCH (e)-[ab:ABOUT]->(child)
 WITH e, addr, police, child, lc, deadline, child_agencies,
-     COUNT { MATCH (e)-[ab:ABOUT]->(child) WHERE ab.involvement = 'present' } > 0 AS child_present
+     count(CASE WHEN ab.involvement = 'present' THEN 1 END) > 0 AS child_present
 RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS event_date, e.summary AS event_summary,
        police.id AS police_agency, e.source_record AS police_record, addr.id AS address_id, addr.postcode AS postcode,
        child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
@@ -70,15 +74,21 @@ RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS e
        [e.id, addr.id, child.id] AS path_nodes, ['OCCURRED_AT', 'LIVES_AT'] AS path_rels,
        [e.source_agency + ':' + e.source_record, lc.source_agency + ':' + lc.source_record] AS sources
 UNION
-MATCH (police:Agency)<-[rb:RECORDED_BY]-(e:Event)-[ab:ABOUT]->(child:Person)
+MATCH (police:Agency)
+WHERE police.kind IN $recorder_kinds
+MATCH (police)<-[rb:RECORDED_BY]-(e:Event)
 WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - to_months($lookback_months)
-  AND police.kind IN $recorder_kinds
+MATCH (e)-[ab:ABOUT]->(child:Person)
 WITH e, police, ab, child,  // a child recorded present who does not live at the incident's address
      CASE WHEN e.date IN $deadline_on_saturday THEN e.date + to_days($days_from_saturday)
           WHEN e.date IN $deadline_on_sunday THEN e.date + to_days($days_from_sunday)
           ELSE e.date + to_days($days) END AS deadline
 WHERE deadline < $as_of AND child.role = 'child' AND ab.involvement = 'present'
-  AND NOT EXISTS { MATCH (e)-[:OCCURRED_AT]->(:Address)<-[lx:LIVES_AT]-(child) WHERE lx.from_date <= e.date AND (lx.to_date IS NULL OR lx.to_date >= e.date) }
+// lives there: counted from this event's address (a NOT EXISTS {} here joined every LIVES_AT link)
+OPTIONAL MATCH (e)-[:OCCURRED_AT]->(:Address)<-[lx:LIVES_AT]-(child)
+WITH e, police, ab, child, deadline,
+     count(CASE WHEN lx.from_date <= e.date AND (lx.to_date IS NULL OR lx.to_date >= e.date) THEN 1 END) AS lives_there
+WHERE lives_there = 0
 OPTIONAL MATCH (e)-[:OCCURRED_AT]->(addr:Address)
 WITH e, police, ab, child, deadline, addr
 OPTIONAL MATCH (child)-[kt:KNOWN_TO]->(t:Agency)

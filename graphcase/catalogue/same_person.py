@@ -10,10 +10,12 @@ the deterministic query also finds is one finding with two pieces of evidence.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import jellyfish
 import pandas as pd
 
+from ..linkage.pair_cache import CACHE_SUFFIX
 from ..linkage.unlinked import DEFAULT_MIN_PROBABILITY, side_files, unlinked_pairs
 from ..stores.base import GraphStore
 
@@ -36,7 +38,7 @@ LEVEL_WORDS = {
 }
 LETTERS = {1: "one letter different", 2: "two letters different"}
 
-__all__ = ["RULE", "linkage_rows", "level_words", "side_files"]
+__all__ = ["CACHE_SUFFIX", "RULE", "linkage_rows", "level_words", "side_files"]
 
 
 def _text(value) -> str | None:
@@ -58,9 +60,11 @@ def _date(value):
     return value if isinstance(value, dt.date) else pd.Timestamp(value).date()
 
 
-def linkage_rows(store: GraphStore, as_of: dt.date, min_probability: float = DEFAULT_MIN_PROBABILITY) -> list[dict]:
-    """The pattern's rows from the model: one per unlinked pair at or above ``min_probability``."""
-    pairs, records = unlinked_pairs(store, as_of, min_probability)
+def linkage_rows(store: GraphStore, as_of: dt.date, min_probability: float = DEFAULT_MIN_PROBABILITY,
+                 cache_dir: Path | None = None) -> list[dict]:
+    """The pattern's rows from the model: one per unlinked pair at or above ``min_probability`` (``cache_dir``:
+    where the model rows are cached, see :func:`graphcase.linkage.unlinked.unlinked_pairs`)."""
+    pairs, records = unlinked_pairs(store, as_of, min_probability, cache_dir=cache_dir)
     rows = []
     for pair in pairs.itertuples(index=False):
         a, b = records.loc[pair.record_a], records.loc[pair.record_b]

@@ -174,15 +174,16 @@ def term_frequencies(people: pd.DataFrame, column: str) -> pd.DataFrame:
     return pd.DataFrame({column: shares.index.astype(object), f"tf_{column}": shares.values.astype(float)})
 
 
-def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = DEFAULT_MIN_PROBABILITY
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = DEFAULT_MIN_PROBABILITY,
+                   cache_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pairs, records): pairs of records from different agencies with model probability >= ``min_probability``,
     not joined by SAME_AS and not rejected in review (``PAIR_COLUMNS``, record_a < record_b, ``levels`` as
     :func:`levels_of`), and the raw records of those pairs indexed by id (with their postcode). Beside an
     embedded store, from the cache when nothing it depends on changed, else with only new or changed records
-    blocked afresh (``pair_cache.py``)."""
+    blocked afresh (``pair_cache.py``). ``cache_dir``: keep the cache there instead, written even when the
+    store is open read-only (the caller keeps its side files there: ``graphcase links`` beside the store)."""
     rules = unlinked_blocking_rules()
-    folder = cache_dir_for(store)
+    folder = Path(cache_dir) if cache_dir is not None else cache_dir_for(store)
     if folder is None:
         return _score(store, as_of, min_probability, _fresh_candidates(store, rules), rules)
     cache = PairCache.open(folder, _blocking_signature(rules))
@@ -196,7 +197,8 @@ def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = D
     else:
         candidates, changed = _updated_candidates(store, rules, cached)
     pairs, records = _score(store, as_of, min_probability, candidates, rules)
-    if not getattr(store, "read_only", False):  # a store opened read-only may be shared: nothing written beside it
+    # a store opened read-only may be shared: nothing written beside it unless the caller chose the folder
+    if cache_dir is not None or not getattr(store, "read_only", False):
         cache.save(candidates, key, pairs, records, changed)
     return pairs, records
 
