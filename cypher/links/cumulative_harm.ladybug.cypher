@@ -35,7 +35,7 @@ WITH e, child, count(ro) AS decided, count(CASE WHEN ro.outcome = $outcome THEN 
 WHERE decided_as_outcome > 0 OR (decided = 0 AND e.outcome = $outcome)
 OPTIONAL MATCH (e)-[:RECORDED_BY]->(ag:Agency)  // per row: a MATCH after the WITH joined every event's RECORDED_BY link
 WITH e, child, ag
-WHERE ag IS NOT NULL
+WHERE ag.id IS NOT NULL
 WITH child, collect(e.id) AS event_ids, collect(e.date) AS event_dates, collect(e.kind) AS event_kinds,
      collect(ag.id) AS agencies, collect(e.source_agency + ':' + e.source_record) AS sources, count(DISTINCT e.id) AS n
 WHERE n >= $min_count

@@ -377,7 +377,10 @@ def run_pattern_rows(store: GraphStore, name: str, as_of: dt.date | None = None,
         if as_of is not None and any(p.name == "as_of" for p in query.parameters):
             given.setdefault("as_of", as_of)
         text = query.text(store.dialect) if linked else _unlinked_text(query.text(store.dialect))
-        rows.extend(store.query(text, query.bind(given)).records())
+        if spec.model_rows and qname == name:  # its rows depend on the records alone: kept beside the model rows
+            rows.extend(same_person.rule_rows(store, text, query.bind(given), store_fingerprint(store), model_cache))
+        else:
+            rows.extend(store.query(text, query.bind(given)).records())
     if spec.model_rows:
         rows.extend(spec.model_rows(store, as_of or dt.date.today(), cache_dir=model_cache))
     return rows
