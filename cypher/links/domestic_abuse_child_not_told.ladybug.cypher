@@ -84,10 +84,12 @@ WITH e, police, ab, child,  // a child recorded present who does not live at the
           WHEN e.date IN $deadline_on_sunday THEN e.date + to_days($days_from_sunday)
           ELSE e.date + to_days($days) END AS deadline
 WHERE deadline < $as_of AND child.role = 'child' AND ab.involvement = 'present'
-// lives there: counted from this event's address (a NOT EXISTS {} here joined every LIVES_AT link)
-OPTIONAL MATCH (e)-[:OCCURRED_AT]->(:Address)<-[lx:LIVES_AT]-(child)
+// lives there: the child's own homes against the event's address, one hop from each (a NOT EXISTS {} over the
+// two-hop path joined every LIVES_AT link of the store)
+OPTIONAL MATCH (e)-[:OCCURRED_AT]->(ax:Address)
+OPTIONAL MATCH (child)-[lx:LIVES_AT]->(home:Address)
 WITH e, police, ab, child, deadline,
-     count(CASE WHEN lx.from_date <= e.date AND (lx.to_date IS NULL OR lx.to_date >= e.date) THEN 1 END) AS lives_there
+     count(CASE WHEN home = ax AND lx.from_date <= e.date AND (lx.to_date IS NULL OR lx.to_date >= e.date) THEN 1 END) AS lives_there
 WHERE lives_there = 0
 OPTIONAL MATCH (e)-[:OCCURRED_AT]->(addr:Address)
 WITH e, police, ab, child, deadline, addr
