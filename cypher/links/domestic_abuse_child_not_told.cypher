@@ -42,11 +42,9 @@
 //   Children living with domestic abuse are victims in their own right (Domestic Abuse Act 2021). Operation
 //   Encompass exists so that a child's school hears of a police call-out before the next school day; a
 //   child whose school or health visitor is never told carries the night into the classroom unseen.
-MATCH (police:Agency)
-WHERE police.kind IN $recorder_kinds  // the recording agencies first: their incidents by adjacency, not a scan of every event
-MATCH (police)<-[rb:RECORDED_BY]-(e:Event)
+MATCH (police:Agency)<-[rb:RECORDED_BY]-(e:Event)-[:OCCURRED_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
 WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - duration({months: $lookback_months})
-MATCH (e)-[:OCCURRED_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
+  AND police.kind IN $recorder_kinds
 WITH e, police, addr, lc, child,  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
      CASE WHEN e.date IN $deadline_on_saturday THEN e.date + duration({days: $days_from_saturday})
           WHEN e.date IN $deadline_on_sunday THEN e.date + duration({days: $days_from_sunday})
@@ -73,11 +71,9 @@ RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS e
        [e.id, addr.id, child.id] AS path_nodes, ['OCCURRED_AT', 'LIVES_AT'] AS path_rels,
        [e.source_agency + ':' + e.source_record, lc.source_agency + ':' + lc.source_record] AS sources
 UNION
-MATCH (police:Agency)
-WHERE police.kind IN $recorder_kinds
-MATCH (police)<-[rb:RECORDED_BY]-(e:Event)
+MATCH (police:Agency)<-[rb:RECORDED_BY]-(e:Event)-[ab:ABOUT]->(child:Person)
 WHERE e.kind IN $incident_kinds AND e.date <= $as_of AND e.date >= $as_of - duration({months: $lookback_months})
-MATCH (e)-[ab:ABOUT]->(child:Person)
+  AND police.kind IN $recorder_kinds
 WITH e, police, ab, child,  // a child recorded present who does not live at the incident's address
      CASE WHEN e.date IN $deadline_on_saturday THEN e.date + duration({days: $days_from_saturday})
           WHEN e.date IN $deadline_on_sunday THEN e.date + duration({days: $days_from_sunday})
