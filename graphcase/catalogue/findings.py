@@ -611,7 +611,8 @@ def _sweep_key(store: GraphStore, as_of: dt.date, names: list[str], params: dict
     with_linked = names + [PATTERNS[n].linked_query for n in names if PATTERNS[n].linked_query]
     texts = "".join(get_query(n).text(store.dialect) for n in with_linked)
     side = [_file_stamp(path) for n in names if PATTERNS[n].model_rows for path in same_person.side_files(store)]
-    blob = json.dumps([fingerprint, as_of.isoformat(), names, to_jsonable(params or {}), texts, side], sort_keys=True, default=str)
+    used = to_jsonable(parameters_used(names, params))  # every value as used: defaults given or not, one key
+    blob = json.dumps([fingerprint, as_of.isoformat(), names, used, texts, side], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()
 
 
