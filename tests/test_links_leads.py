@@ -105,3 +105,34 @@ def test_explain_finds_a_lead_by_its_id_from_before_link_records(tmp_path, monke
     if dad_gp < dad_probation:  # the lead is now keyed on the GP record: the old id is an alias
         assert "before record linkage" in shown
     assert "linkage_probability: 0.97" in shown
+
+
+def test_explain_rerun_reuses_the_last_sweep_of_an_unchanged_store(tmp_path, monkeypatch):
+    """'explain --rerun' on an unchanged store at the sweep's date reads the cached sweep (its key holds the store's
+    files, the date and the parameters) and says the lead still stands; after a load it sweeps again."""
+    from graphcase.catalogue import findings as catalogue_findings
+
+    monkeypatch.chdir(tmp_path)
+    db = str(tmp_path / "g.db")
+    b, child, dad_gp, dad_probation = _father_twice(tmp_path)
+    store = LadybugStore(db)
+    store.ensure_schema()
+    load_scenario(store, b, tmp_path)
+    store.close()
+
+    def cli(*args):
+        result = CliRunner().invoke(main, ["--db", db, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    lead = json.loads(cli("links", "--as-of", AS_OF.isoformat(), "--format", "json"))["leads"][0]
+    sweeps = []
+    sweep = catalogue_findings.run_pattern_rows
+    monkeypatch.setattr(catalogue_findings, "run_pattern_rows", lambda *a, **k: sweeps.append(a[1]) or sweep(*a, **k))
+    assert "the finding still stands" in cli("explain", lead["id"], "--rerun")
+    assert sweeps == []  # the cached sweep answered
+    store = LadybugStore(db)
+    _link(store, dad_gp, dad_probation)
+    store.close()
+    cli("explain", lead["id"], "--rerun")
+    assert sweeps  # the store changed: swept again

@@ -161,3 +161,54 @@ def test_a_cache_cut_short_is_rebuilt(ladybug_store):
     (folder / "pairs.parquet").write_bytes(b"")
     again = unlinked.unlinked_pairs(ladybug_store, AS_OF)
     assert again[0].to_dict("records") == first[0].to_dict("records")
+
+
+def test_a_read_only_sweep_keeps_its_model_rows_beside_its_sweep_cache(tmp_path, monkeypatch):
+    """'graphcase links' opens the store read-only: the model rows are cached beside its sweep cache (named after
+    the store), so the next sweep does not score them again; without a sweep cache no model-row cache is written."""
+    from graphcase.linkage import unlinked
+    from graphcase.stores.ladybug import LadybugStore
+
+    db = tmp_path / "store" / "county.db"
+    db.parent.mkdir()
+    with LadybugStore(db) as writer:
+        writer.ensure_schema()
+        load_bundle(writer, SCENARIO, today=dt.date(2026, 11, 1))
+    sweeps = tmp_path / "sweeps"
+    sweeps.mkdir()
+    with LadybugStore(db, read_only=True) as store:
+        plain = pairs(store)
+        assert not list(db.parent.glob("*.unlinked-pairs")) and not any(sweeps.iterdir())
+        first = run_catalogue(store, AS_OF, ["same_person_twice"], sweep_cache=sweeps / "county.db.sweep.json")
+        assert (sweeps / "county.db.unlinked-pairs" / "meta.json").is_file()
+        monkeypatch.setattr(unlinked, "_score", lambda *a: pytest.fail("the cached model rows were scored again"))
+        again = run_catalogue(store, AS_OF, ["same_person_twice"], params={"same_person_twice": {}},  # not the sweep cache
+                              sweep_cache=sweeps / "other.sweep.json")
+    assert [f.as_dict() for f in again.findings] == [f.as_dict() for f in first.findings] == [f.as_dict() for f in plain.values()]
+    assert LIAM in {tuple(sorted(f.key.values())) for f in again.findings}
+
+
+def test_the_rule_rows_are_kept_until_the_store_changes(ladybug_store, tmp_path, monkeypatch):
+    """The deterministic query's rows are kept beside the model rows, keyed by the store's files: an unchanged
+    store reads them back (the same findings), a SAME_AS link written since makes the query run again."""
+    import json
+
+    from graphcase.catalogue import same_person
+
+    b = ScenarioBuilder("same_person_twice", dt.date(2026, 11, 1), SCENARIO_AGENCIES)
+    PLANTERS["same_person_twice"](b, np.random.default_rng(5), 1)
+    load_scenario(ladybug_store, b, tmp_path)
+    sweep = lambda: {tuple(f.key.values()): f.as_dict() for f in run_catalogue(ladybug_store, dt.date(2026, 11, 1), ["same_person_twice"]).findings}
+    first = sweep()
+    kept = json.loads((tmp_path / "test.db.unlinked-pairs" / same_person.RULE_ROWS_FILE).read_text())
+    ruled = {(r["record_a"], r["record_b"]) for r in kept["rows"]}
+    assert ruled and ruled <= set(first)
+    ran = []
+    query = ladybug_store.query
+    monkeypatch.setattr(ladybug_store, "query", lambda text, params=None: ran.append(text) or query(text, params))
+    assert sweep() == first
+    assert not [t for t in ran if "same_dob_similar_name" in t]  # read back, not run
+    pair = sorted(ruled)[0]
+    same_as(ladybug_store, (*pair, 0.99))
+    after = sweep()
+    assert [t for t in ran if "same_dob_similar_name" in t] and pair not in after  # the store changed: run again

@@ -32,7 +32,9 @@ OPTIONAL MATCH (e)-[ro:REFERRED_TO]->(:Agency)  // the receiving agency's decisi
 WHERE ro.outcome IS NOT NULL AND (ro.outcome_date IS NULL OR ro.outcome_date <= $as_of)
 WITH e, child, count(ro) AS decided, count(CASE WHEN ro.outcome = $outcome THEN 1 END) AS decided_as_outcome
 WHERE decided_as_outcome > 0 OR (decided = 0 AND e.outcome = $outcome)
-MATCH (e)-[:RECORDED_BY]->(ag:Agency)
+OPTIONAL MATCH (e)-[:RECORDED_BY]->(ag:Agency)  // per row: a MATCH after the WITH joined every event's RECORDED_BY link
+WITH e, child, ag
+WHERE ag.id IS NOT NULL
 WITH child, collect(e.id) AS event_ids, collect(e.date) AS event_dates, collect(e.kind) AS event_kinds,
      collect(ag.id) AS agencies, collect(e.source_agency + ':' + e.source_record) AS sources, count(DISTINCT e.id) AS n
 WHERE n >= $min_count

@@ -59,8 +59,10 @@ WITH e, addr, police, child, lc, deadline, child_agencies,
      sum(CASE WHEN told.id IN child_agencies AND s.date >= e.date AND s.date <= deadline
                    AND s.date <= $as_of THEN 1 ELSE 0 END) AS told_in_time
 WHERE told_in_time = 0
+// present: one look-up of this event's link to this child (a COUNT {} here filtered every ABOUT link twice)
+OPTIONAL MATCH (e)-[ab:ABOUT]->(child)
 WITH e, addr, police, child, lc, deadline, child_agencies,
-     COUNT { MATCH (e)-[ab:ABOUT]->(child) WHERE ab.involvement = 'present' } > 0 AS child_present
+     count(CASE WHEN ab.involvement = 'present' THEN 1 END) > 0 AS child_present
 RETURN 'domestic_abuse_child_not_told' AS pattern, e.id AS event_id, e.date AS event_date, e.summary AS event_summary,
        police.id AS police_agency, e.source_record AS police_record, addr.id AS address_id, addr.postcode AS postcode,
        child.id AS child_id, coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
@@ -77,7 +79,13 @@ WITH e, police, ab, child,  // a child recorded present who does not live at the
           WHEN e.date IN $deadline_on_sunday THEN e.date + duration({days: $days_from_sunday})
           ELSE e.date + duration({days: $days}) END AS deadline
 WHERE deadline < $as_of AND child.role = 'child' AND ab.involvement = 'present'
-  AND NOT EXISTS { MATCH (e)-[:OCCURRED_AT]->(:Address)<-[lx:LIVES_AT]-(child) WHERE lx.from_date <= e.date AND (lx.to_date IS NULL OR lx.to_date >= e.date) }
+// lives there: the child's own homes against the event's address, one hop from each (a NOT EXISTS {} over the
+// two-hop path joined every LIVES_AT link of the store)
+OPTIONAL MATCH (e)-[:OCCURRED_AT]->(ax:Address)
+OPTIONAL MATCH (child)-[lx:LIVES_AT]->(home:Address)
+WITH e, police, ab, child, deadline,
+     count(CASE WHEN home = ax AND lx.from_date <= e.date AND (lx.to_date IS NULL OR lx.to_date >= e.date) THEN 1 END) AS lives_there
+WHERE lives_there = 0
 OPTIONAL MATCH (e)-[:OCCURRED_AT]->(addr:Address)
 WITH e, police, ab, child, deadline, addr
 OPTIONAL MATCH (child)-[kt:KNOWN_TO]->(t:Agency)

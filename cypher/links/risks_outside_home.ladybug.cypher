@@ -44,8 +44,8 @@ WHERE step = 'resident' AND res.role = 'adult' AND lr.from_date <= e.date AND (l
 OPTIONAL MATCH (child)-[r:RELATED_TO]-(ra:Person)
 WHERE step = 'related' AND ra.role = 'adult' AND r.kind IN $adult_link_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
-WITH e, child, step, co, o, addr, lr, res, r, ra
-WHERE step = 'event' OR co IS NOT NULL OR (step = 'address' AND addr IS NOT NULL) OR res IS NOT NULL OR ra IS NOT NULL
+WITH e, child, step, co, o, addr, lr, res, r, ra  // tested by id below: a whole node tested for null is read whole on LadybugDB
+WHERE step = 'event' OR co.id IS NOT NULL OR (step = 'address' AND addr.id IS NOT NULL) OR res.id IS NOT NULL OR ra.id IS NOT NULL
 RETURN DISTINCT 'risks_outside_home' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name,
        e.id AS event_id, e.kind AS event_kind, e.date AS event_date,

@@ -320,7 +320,8 @@ class PatternSpec:
     explain: Callable[[list[dict]], str]
     clustered: bool = False
     linked_query: str | None = None  # rows that exist only through SAME_AS links; run when the store has any
-    model_rows: Callable[[GraphStore, dt.date], list[dict]] | None = None  # rows scored by the record-linkage model
+    # rows scored by the record-linkage model: (store, as_of, cache_dir=folder for its cache or None)
+    model_rows: Callable[..., list[dict]] | None = None
 
 
 def _col(*names):
@@ -360,9 +361,10 @@ def _check_pattern(name: str) -> PatternSpec:
 
 
 def run_pattern_rows(store: GraphStore, name: str, as_of: dt.date | None = None, params: dict | None = None,
-                     linked: bool | None = None) -> list[dict]:
+                     linked: bool | None = None, model_cache: Path | None = None) -> list[dict]:
     """The query rows of one pattern (as_of passed when the query takes it), with the rows of its
     SAME_AS query when the store holds record-linkage links. ``linked``: whether it does (asked when None).
+    ``model_cache``: the folder where a pattern with model rows keeps them between sweeps (see :func:`model_cache_for`).
     Without links the pattern runs without its SAME_AS look-ups (:func:`links_dialect.without_linkage`):
     the same rows, much faster on LadybugDB."""
     spec = _check_pattern(name)
@@ -375,15 +377,29 @@ def run_pattern_rows(store: GraphStore, name: str, as_of: dt.date | None = None,
         if as_of is not None and any(p.name == "as_of" for p in query.parameters):
             given.setdefault("as_of", as_of)
         text = query.text(store.dialect) if linked else _unlinked_text(query.text(store.dialect))
-        rows.extend(store.query(text, query.bind(given)).records())
+        if spec.model_rows and qname == name:  # its rows depend on the records alone: kept beside the model rows
+            rows.extend(same_person.rule_rows(store, text, query.bind(given), store_fingerprint(store), model_cache))
+        else:
+            rows.extend(store.query(text, query.bind(given)).records())
     if spec.model_rows:
-        rows.extend(spec.model_rows(store, as_of or dt.date.today()))
+        rows.extend(spec.model_rows(store, as_of or dt.date.today(), cache_dir=model_cache))
     return rows
 
 
 @lru_cache(maxsize=64)
 def _unlinked_text(text: str) -> str:
     return without_linkage(text)
+
+
+def model_cache_for(store: GraphStore, sweep_cache: str | Path | None) -> Path | None:
+    """Where same_person_twice keeps its model rows when the caller keeps a sweep cache: beside that file,
+    named after the store (``graphcase links``: ``<db>.unlinked-pairs/`` beside ``<db>.sweep.json``), written
+    even when the store is open read-only, as the sweep cache is. Without one: None (the model-row cache
+    then lives beside a store opened for writing, and a read-only store gets none: it may be shared)."""
+    location = getattr(store, "location", None)
+    if sweep_cache is None or store.dialect != "ladybug" or not location:
+        return None
+    return Path(sweep_cache).parent / f"{Path(location).name}{same_person.CACHE_SUFFIX}"
 
 
 def has_same_as_links(store: GraphStore) -> bool:
@@ -595,7 +611,8 @@ def _sweep_key(store: GraphStore, as_of: dt.date, names: list[str], params: dict
     with_linked = names + [PATTERNS[n].linked_query for n in names if PATTERNS[n].linked_query]
     texts = "".join(get_query(n).text(store.dialect) for n in with_linked)
     side = [_file_stamp(path) for n in names if PATTERNS[n].model_rows for path in same_person.side_files(store)]
-    blob = json.dumps([fingerprint, as_of.isoformat(), names, to_jsonable(params or {}), texts, side], sort_keys=True, default=str)
+    used = to_jsonable(parameters_used(names, params))  # every value as used: defaults given or not, one key
+    blob = json.dumps([fingerprint, as_of.isoformat(), names, used, texts, side], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()
 
 
@@ -672,11 +689,12 @@ def _run_catalogue(
     findings, seconds, pattern_rows = [], {}, {}
     linked = has_same_as_links(store)
     resolved = _resolved_ids(store) if linked else {}
+    model_cache = model_cache_for(store, sweep_cache)
     for name in names:
         started = time.perf_counter()
         p = dict((params or {}).get(name, {}))
         cluster_opts = {k: int(p[k]) for k in ("min_children", "max_cluster_size") if k in p}
-        rows = run_pattern_rows(store, name, as_of, p, linked=linked)
+        rows = run_pattern_rows(store, name, as_of, p, linked=linked, model_cache=model_cache)
         if PATTERNS[name].clustered:
             defaults = {q.name: q.default for q in get_query(name).parameters}
             cluster_opts = {k: int(cluster_opts.get(k, defaults[k])) for k in ("min_children", "max_cluster_size")}

@@ -132,7 +132,9 @@ def explain_command(opts, finding_id, rerun, as_of):
         if found is None and saved and not as_of:
             click.echo(f"{finding_id} is not in the last sweep (as of {saved['as_of']}); give --as-of its date to re-run there")
         with opts.open(read_only=True) as store:
-            run = run_catalogue(store, when, params=(saved or {}).get("parameters") if not as_of else None)
+            # the sweep cache's key holds the store's files, date and parameters: a hit is the same answer
+            run = run_catalogue(store, when, params=(saved or {}).get("parameters") if not as_of else None,
+                                sweep_cache=sweep_cache_path(opts))
         fresh = run.lead_for(finding_id)
         click.echo(f"re-run as of {when}: the finding {'still stands' if fresh else 'is no longer reported'}")
         if fresh:

@@ -25,7 +25,10 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..stores.base import GraphStore
 from . import review as review_queue
@@ -75,8 +78,8 @@ def _model(store: GraphStore, records: int) -> dict:
 
 
 def _postcodes(store: GraphStore, ids: list[str], as_of: dt.date) -> pd.Series:
-    result = store.query(POSTCODES_CYPHER, {"ids": ids, "as_of": as_of})
-    frame = pd.DataFrame(result.rows, columns=result.columns)
+    # as one Arrow table: row by row through Python took 7 of the 15 s this look-up took at 1M people
+    frame = store.query_table(POSTCODES_CYPHER, {"ids": ids, "as_of": as_of}).to_pandas()
     if frame.empty:
         return pd.Series(dtype=object)
     frame["address_current"] = frame["address_current"].fillna(False).astype(bool)
@@ -137,7 +140,7 @@ def _updated_candidates(store: GraphStore, rules: list[str], cached: Candidates)
         return cached, False
     stale = set(changed) | set(gone)
     fetched = store.query_table(CHANGED_FIELDS_CYPHER, {"ids": sorted(changed)}).to_pandas() if len(changed) else None
-    kept = ~cached.raw["id"].isin(stale).to_numpy()
+    kept = ~_among(cached.raw["id"], stale)
     raw, people = cached.raw[kept], cached.people[kept]
     if fetched is not None and len(fetched):
         fresh_people = _normalised(fetched)
@@ -145,8 +148,16 @@ def _updated_candidates(store: GraphStore, rules: list[str], cached: Candidates)
         people = pd.concat([people, fresh_people[people.columns]], ignore_index=True)
     keys = {k for k in cached.keys if not stale.intersection(k.split("|"))}
     if fetched is not None and len(fetched):
-        keys |= candidate_keys(people, rules, only=people[people["unique_id"].isin(set(fetched["id"]))])
+        keys |= candidate_keys(people, rules, only=people[_among(people["unique_id"], set(fetched["id"]))])
     return Candidates(raw.reset_index(drop=True), people.reset_index(drop=True), keys), True
+
+
+def _among(column: pd.Series, values) -> np.ndarray:
+    """``column.isin(values)`` as a boolean mask, by Arrow: pandas' isin on an Arrow string column checks the
+    values one by one in Python (4 s for a 1M-record store's candidate ids, against 0.2 s here)."""
+    found = pc.is_in(pa.array(column.astype(object) if column.dtype == object else column, pa.string()),
+                     value_set=pa.array(list(values), pa.string()))
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _stamp(path: Path) -> str | None:
@@ -174,15 +185,16 @@ def term_frequencies(people: pd.DataFrame, column: str) -> pd.DataFrame:
     return pd.DataFrame({column: shares.index.astype(object), f"tf_{column}": shares.values.astype(float)})
 
 
-def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = DEFAULT_MIN_PROBABILITY
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = DEFAULT_MIN_PROBABILITY,
+                   cache_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pairs, records): pairs of records from different agencies with model probability >= ``min_probability``,
     not joined by SAME_AS and not rejected in review (``PAIR_COLUMNS``, record_a < record_b, ``levels`` as
     :func:`levels_of`), and the raw records of those pairs indexed by id (with their postcode). Beside an
     embedded store, from the cache when nothing it depends on changed, else with only new or changed records
-    blocked afresh (``pair_cache.py``)."""
+    blocked afresh (``pair_cache.py``). ``cache_dir``: keep the cache there instead, written even when the
+    store is open read-only (the caller keeps its side files there: ``graphcase links`` beside the store)."""
     rules = unlinked_blocking_rules()
-    folder = cache_dir_for(store)
+    folder = Path(cache_dir) if cache_dir is not None else cache_dir_for(store)
     if folder is None:
         return _score(store, as_of, min_probability, _fresh_candidates(store, rules), rules)
     cache = PairCache.open(folder, _blocking_signature(rules))
@@ -196,7 +208,8 @@ def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = D
     else:
         candidates, changed = _updated_candidates(store, rules, cached)
     pairs, records = _score(store, as_of, min_probability, candidates, rules)
-    if not getattr(store, "read_only", False):  # a store opened read-only may be shared: nothing written beside it
+    # a store opened read-only may be shared: nothing written beside it unless the caller chose the folder
+    if cache_dir is not None or not getattr(store, "read_only", False):
         cache.save(candidates, key, pairs, records, changed)
     return pairs, records
 
@@ -220,7 +233,7 @@ def _score(store: GraphStore, as_of: dt.date, min_probability: float, found: Can
     ids = sorted({x for k in keys for x in k.split("|")})
     # only the records in a candidate pair go to Splink, with their postcodes and the whole store's name frequencies
     postcodes = _postcodes(store, ids, as_of)
-    chosen = raw["id"].isin(ids)
+    chosen = _among(raw["id"], ids)
     candidates = normalise_people(raw[chosen].assign(postcode=lambda f: f["id"].map(postcodes)))
     candidates["source_agency"] = raw.loc[chosen, "source_agency"].astype(object).values
     model = _model(store, len(people))
@@ -235,7 +248,7 @@ def _score(store: GraphStore, as_of: dt.date, min_probability: float, found: Can
     if scored.empty:
         return empty, raw.iloc[0:0]
     scored["key"] = [pair_key(a, b) for a, b in zip(scored["unique_id_l"], scored["unique_id_r"])]
-    scored = scored[scored["key"].isin(keys)].sort_values("key").reset_index(drop=True)
+    scored = scored[_among(scored["key"], keys)].sort_values("key").reset_index(drop=True)
     if scored.empty:
         return empty, raw.iloc[0:0]
     pairs = pd.DataFrame({
@@ -243,6 +256,6 @@ def _score(store: GraphStore, as_of: dt.date, min_probability: float, found: Can
         "match_probability": scored["match_probability"].astype(float), "match_weight": scored["match_weight"].astype(float),
         "explanation": explain_pairs(scored, model), "levels": levels_of(scored, model),
     })
-    records = raw[raw["id"].isin(set(pairs["record_a"]) | set(pairs["record_b"]))].set_index("id", drop=False)
+    records = raw[_among(raw["id"], set(pairs["record_a"]) | set(pairs["record_b"]))].set_index("id", drop=False)
     records = records.assign(postcode=records["id"].map(postcodes))
     return pairs[PAIR_COLUMNS], records
