@@ -29,18 +29,26 @@ def to_ladybug(text: str) -> str:
 # `AND NOT EXISTS { MATCH ...SAME_AS... }` test, or one term of a `COUNT { MATCH ...SAME_AS... } + ... > 0 AS name` sum.
 NOT_EXISTS_LINKED = re.compile(r"^\s*AND NOT EXISTS \{ MATCH [^{}]*SAME_AS[^{}]*\}\s*(//.*)?$")
 COUNT_LINKED = re.compile(r"^(\s*)(\+ )?COUNT \{ MATCH [^{}]*SAME_AS[^{}]*\}( > 0 AS (\w+))?(,?)\s*$")
+# or a whole `OPTIONAL MATCH (x)-[:SAME_AS]-(name:Person)` line whose partners are then `collect(name.id)`.
+PARTNERS_LINKED = re.compile(r"^\s*OPTIONAL MATCH \(\w+\)-\[:SAME_AS\]-\((\w+):Person\)\s*(//.*)?$")
 
 
 def without_linkage(text: str) -> str:
     """The form of a link query for a store without any SAME_AS link: its SAME_AS look-ups can only find
-    nothing there, so each ``AND NOT EXISTS {...SAME_AS...}`` line is dropped and each
-    ``COUNT {...SAME_AS...} + ... > 0 AS name`` becomes ``false AS name``. Same rows on such a store; on
+    nothing there, so each ``AND NOT EXISTS {...SAME_AS...}`` line is dropped, each
+    ``COUNT {...SAME_AS...} + ... > 0 AS name`` becomes ``false AS name``, and an ``OPTIONAL MATCH
+    (x)-[:SAME_AS]-(name:Person)`` line is dropped with ``collect(name.id)`` after it read as ``[]``. Same rows on such a store; on
     LadybugDB 0.22 each SAME_AS subquery costs ~25 ms even on an empty table (six per branch in
     risky_adult_unseen_child). Raises ValueError when a SAME_AS use is left that this rule can't rewrite."""
     out = []
+    partners = []  # names bound by a dropped OPTIONAL MATCH of SAME_AS partners
     for line in text.splitlines(keepends=True):
+        for name in partners:
+            line = line.replace(f"collect({name}.id)", "[]")
         if "SAME_AS" not in line or line.lstrip().startswith("//"):
             out.append(line)
+        elif m := PARTNERS_LINKED.match(line):
+            partners.append(m[1])
         elif NOT_EXISTS_LINKED.match(line):
             continue
         elif m := COUNT_LINKED.match(line):
