@@ -79,7 +79,8 @@ def test_a_lead_keeps_its_id_across_record_linkage(ladybug_store, tmp_path):
     assert (lead.id == old.id) == (dad_probation < dad_gp)
 
 
-def test_explain_finds_a_lead_by_its_id_from_before_link_records(tmp_path, monkeypatch):
+def _father_twice_store(tmp_path, monkeypatch):
+    """The father-twice scenario in an embedded store at tmp_path/g.db, and a CLI runner on it that asserts exit 0."""
     monkeypatch.chdir(tmp_path)
     db = str(tmp_path / "g.db")
     b, child, dad_gp, dad_probation = _father_twice(tmp_path)
@@ -92,6 +93,12 @@ def test_explain_finds_a_lead_by_its_id_from_before_link_records(tmp_path, monke
         result = CliRunner().invoke(main, ["--db", db, *args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         return result.output
+
+    return db, cli, child, dad_gp, dad_probation
+
+
+def test_explain_finds_a_lead_by_its_id_from_before_link_records(tmp_path, monkeypatch):
+    db, cli, child, dad_gp, dad_probation = _father_twice_store(tmp_path, monkeypatch)
 
     before = json.loads(cli("links", "--as-of", AS_OF.isoformat(), "--format", "json"))
     [old] = [x for x in before["leads"] if x["subject"].get("other") == dad_probation]
@@ -112,18 +119,7 @@ def test_explain_rerun_reuses_the_last_sweep_of_an_unchanged_store(tmp_path, mon
     files, the date and the parameters) and says the lead still stands; after a load it sweeps again."""
     from graphcase.catalogue import findings as catalogue_findings
 
-    monkeypatch.chdir(tmp_path)
-    db = str(tmp_path / "g.db")
-    b, child, dad_gp, dad_probation = _father_twice(tmp_path)
-    store = LadybugStore(db)
-    store.ensure_schema()
-    load_scenario(store, b, tmp_path)
-    store.close()
-
-    def cli(*args):
-        result = CliRunner().invoke(main, ["--db", db, *args], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        return result.output
+    db, cli, child, dad_gp, dad_probation = _father_twice_store(tmp_path, monkeypatch)
 
     lead = json.loads(cli("links", "--as-of", AS_OF.isoformat(), "--format", "json"))["leads"][0]
     sweeps = []
