@@ -114,6 +114,11 @@ def unordered_groups(cypher: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(g) for g in groups)
 
 
+def row_order_key(row) -> tuple:
+    """A sort key for a whole row of plain values (None first; values of different types never compared)."""
+    return tuple(_order_key(v) for v in row)
+
+
 def _order_key(value):
     if value is None:
         return (0, "", "")
