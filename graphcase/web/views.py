@@ -90,10 +90,16 @@ class Workspace:
                     self._person_index = PersonIndex.build(self.store, self.as_of)
         return self._person_index
 
+    @property
+    def keeps_a_sweep(self) -> bool:
+        """An embedded store's county sweep is made once and kept beside it; a Neo4j store has no folder beside
+        it, so each person page runs that person's catalogue instead."""
+        return self.store.dialect != "neo4j"
+
     def start_warm_up(self) -> threading.Thread:
         """Run :meth:`warm_up` in a background thread (``graphcase serve`` does at start). From now until it
         ends, a page that needs the county's findings says they are being prepared instead of waiting."""
-        if self.store.dialect != "neo4j" and not self._swept:
+        if self.keeps_a_sweep and not self._swept:
             self._sweep_started = time.monotonic()
         thread = threading.Thread(target=self.warm_up, name="graphcase-warm-up", daemon=True)
         thread.start()
@@ -111,7 +117,7 @@ class Workspace:
         except Exception:  # noqa: BLE001 - shown by the first search, which builds it again
             pass
         try:
-            if self.store.dialect != "neo4j":
+            if self.keeps_a_sweep:
                 self._sweep()
         except Exception:  # noqa: BLE001 - the first person page sweeps again and shows the error
             pass
@@ -135,7 +141,7 @@ class Workspace:
         """The findings touching ``pid``, from the county's sweep (made once, by the warm-up or else the first
         person page, and kept beside an embedded store); a Neo4j store runs the person's catalogue each time.
         Raises :class:`FindingsPreparing` while the warm-up is still sweeping."""
-        if self.store.dialect == "neo4j":
+        if not self.keeps_a_sweep:
             return run_catalogue(self.store, self.as_of, person=pid, viewer=viewer)
         if not self._swept:
             started = self._sweep_started
