@@ -74,7 +74,7 @@ def measure(people: int, repeat: int, keep: Path | None, changed: int = 100) -> 
     with tempfile.TemporaryDirectory() as tmp:
         folder = (keep or Path(tmp)) / f"c{people}"
         folder.mkdir(parents=True, exist_ok=True)
-        store, truth = county_store(people, folder)
+        store, truth = county_store(people, folder, Path(tmp))
         as_of = truth["as_of"] if isinstance(truth["as_of"], dt.date) else dt.date.fromisoformat(truth["as_of"])
         with_model, cypher_only = findings.PATTERNS, without_model_rows()
 

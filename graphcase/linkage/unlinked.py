@@ -12,9 +12,8 @@ pairs, with their postcodes, go to Splink, scored with the term frequencies of t
 
 Pairs already joined by SAME_AS, and pairs a reviewer rejected in the review queue, are left out.
 
-Beside an embedded store the records, the candidate pairs and the last answer are cached (``pair_cache.py``):
-only records added or changed since (by ``row_hash``) are normalised and blocked against all, and an
-unchanged store (same files, model, review queue, as_of) gets the last answer back.
+Beside an embedded store the last answer is cached (``pair_cache.py``): an unchanged store (same files,
+model, review queue, as_of) gets it back in milliseconds; any change scores afresh (about 12 s at 1M people).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from ..stores.base import GraphStore
 from . import review as review_queue
 from .link import DEFAULT_THRESHOLD, _level_labels, explain_pairs, pair_key
-from .pair_cache import Candidates, PairCache, cache_dir_for
+from .pair_cache import PairCache, cache_dir_for
 from .records import normalise_people, normalise_postcodes
 from .settings import person_settings, unlinked_blocking_rules
 from .train import duckdb_api, load_model, make_linker, model_path_for, splink_settings, uses_spill_folder
@@ -47,10 +47,6 @@ DEFAULT_MIN_PROBABILITY = DEFAULT_THRESHOLD
 FIELDS = """p.id AS id, p.role AS role, p.given_name AS given_name, p.family_name AS family_name, p.dob AS dob,
        p.sex AS sex, p.nhs_number AS nhs_number, p.source_agency AS source_agency, p.source_record AS source_record"""
 RECORD_FIELDS_CYPHER = f"MATCH (p:Person)\nRETURN {FIELDS}\n"
-# For the cache: every record's row_hash (a re-load changes it only when the record's content changed), and
-# the fields of the records that did change, each by its primary key.
-RECORD_HASHES_CYPHER = "MATCH (p:Person) RETURN p.id AS id, p.row_hash AS row_hash"
-CHANGED_FIELDS_CYPHER = f"UNWIND $ids AS id\nMATCH (p:Person {{id: id}})\nRETURN {FIELDS}, p.row_hash AS row_hash\n"
 # The postcode of the latest current address, else the latest address the agency knew (as records.py), of
 # every record in one scan: most records are in some candidate pair at 1M people (688k of 1.04M), and looking
 # each up by key took 5.6 s there against 1.0 s for the scan.
@@ -96,21 +92,17 @@ def levels_of(predictions: pd.DataFrame, model: dict) -> list[list[tuple[str, st
     return [[(c, gammas[c][i]) for c in columns] for i in range(len(predictions))]
 
 
-def candidate_keys(people: pd.DataFrame, rules: list[str], only: pd.DataFrame | None = None) -> set[str]:
+def candidate_keys(people: pd.DataFrame, rules: list[str]) -> set[str]:
     """Pair keys of the records sharing one of ``rules`` (Splink blocking SQL over l and r), by one DuckDB
-    join per rule over the whole frame: no Splink model is built for the many records in no pair. With
-    ``only`` (some of the records), just the pairs with one of those records on a side (the rules are
-    symmetric in l and r)."""
+    join per rule over the whole frame: no Splink model is built for the many records in no pair."""
     connection = duckdb.connect(":memory:")
     try:
         connection.register("people", people)
-        connection.register("changed_people", people.iloc[0:0] if only is None else only)
-        left, order = ("people", "l.unique_id < r.unique_id") if only is None else ("changed_people", "l.unique_id <> r.unique_id")
         # each pair's key (pair_key: the smaller id first) made and de-duplicated in DuckDB: in Python it took
         # 2.4 s for the 888k candidate pairs of a 1M-person store
         found = " UNION ".join(
             f"SELECT least(l.unique_id, r.unique_id) || '|' || greatest(l.unique_id, r.unique_id) AS key "
-            f"FROM {left} l JOIN people r ON ({rule}) AND {order}" for rule in rules)
+            f"FROM people l JOIN people r ON ({rule}) AND l.unique_id < r.unique_id" for rule in rules)
         return set(connection.sql(found).to_arrow_table().column("key").to_pylist())
     finally:
         connection.close()
@@ -122,46 +114,17 @@ def _normalised(raw: pd.DataFrame) -> pd.DataFrame:
     return people
 
 
+@dataclass
+class Candidates:
+    raw: pd.DataFrame  # RECORD_FIELDS, one row per Person record
+    people: pd.DataFrame  # normalise_people(raw) without postcodes, rows aligned with raw
+    keys: set[str]  # candidate pair keys from the blocking rules, before SAME_AS and review filtering
+
+
 def _fresh_candidates(store: GraphStore, rules: list[str]) -> Candidates:
-    raw = store.query_table(f"MATCH (p:Person)\nRETURN {FIELDS}, p.row_hash AS row_hash\n").to_pandas()
+    raw = store.query_table(RECORD_FIELDS_CYPHER).to_pandas()
     people = _normalised(raw) if len(raw) else pd.DataFrame(columns=["unique_id", "source_agency"])
     return Candidates(raw, people, candidate_keys(people, rules) if len(raw) >= 2 else set())
-
-
-def _updated_candidates(store: GraphStore, rules: list[str], cached: Candidates) -> tuple[Candidates, bool]:
-    """``cached`` brought up to the store's records: records whose row_hash is new, changed or missing are
-    fetched, normalised and blocked against every record; pairs of removed or changed records are dropped."""
-    changed, gone = _changed_and_gone(store.query_table(RECORD_HASHES_CYPHER), cached.raw[["id", "row_hash"]])
-    if not changed and not gone:
-        return cached, False
-    stale = set(changed) | set(gone)
-    fetched = store.query_table(CHANGED_FIELDS_CYPHER, {"ids": changed}).to_pandas() if changed else None
-    kept = ~_among(cached.raw["id"], stale)
-    raw, people = cached.raw[kept], cached.people[kept]
-    if fetched is not None and len(fetched):
-        fresh_people = _normalised(fetched)
-        raw = pd.concat([raw, fetched[raw.columns]], ignore_index=True)
-        people = pd.concat([people, fresh_people[people.columns]], ignore_index=True)
-    keys = {k for k in cached.keys if not stale.intersection(k.split("|"))}
-    if fetched is not None and len(fetched):
-        keys |= candidate_keys(people, rules, only=people[_among(people["unique_id"], set(fetched["id"]))])
-    return Candidates(raw.reset_index(drop=True), people.reset_index(drop=True), keys), True
-
-
-def _changed_and_gone(now: pa.Table, before: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """(ids new or with another or no row_hash now, ids no longer in the store), by two DuckDB joins of
-    (id, row_hash): pandas index set operations took 1.7 s on a 1M-record store."""
-    connection = duckdb.connect(":memory:")
-    try:
-        connection.register("now_hashes", now)
-        connection.register("before_hashes", before)
-        changed = connection.sql(
-            "SELECT n.id FROM now_hashes n LEFT JOIN before_hashes b ON n.id = b.id "
-            "WHERE b.id IS NULL OR n.row_hash IS NULL OR b.row_hash IS NULL OR n.row_hash <> b.row_hash ORDER BY n.id")
-        gone = connection.sql("SELECT b.id FROM before_hashes b ANTI JOIN now_hashes n ON b.id = n.id ORDER BY b.id")
-        return [row[0] for row in changed.fetchall()], [row[0] for row in gone.fetchall()]
-    finally:
-        connection.close()
 
 
 def _record_ids(keys: set[str]) -> pa.Array:
@@ -209,8 +172,7 @@ def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = D
     """(pairs, records): pairs of records from different agencies with model probability >= ``min_probability``,
     not joined by SAME_AS and not rejected in review (``PAIR_COLUMNS``, record_a < record_b, ``levels`` as
     :func:`levels_of`), and the raw records of those pairs indexed by id (with their postcode). Beside an
-    embedded store, from the cache when nothing it depends on changed, else with only new or changed records
-    blocked afresh (``pair_cache.py``). ``cache_dir``: keep the cache there instead, written even when the
+    embedded store, from the cache when nothing it depends on changed (``pair_cache.py``). ``cache_dir``: keep the cache there instead, written even when the
     store is open read-only (the caller keeps its side files there: ``graphcase links`` beside the store)."""
     rules = unlinked_blocking_rules()
     folder = Path(cache_dir) if cache_dir is not None else cache_dir_for(store)
@@ -221,15 +183,10 @@ def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = D
     answer = cache.result(key)
     if answer is not None:
         return answer
-    cached = cache.candidates()
-    if cached is None:
-        candidates, changed = _fresh_candidates(store, rules), True
-    else:
-        candidates, changed = _updated_candidates(store, rules, cached)
-    pairs, records = _score(store, as_of, min_probability, candidates, rules)
+    pairs, records = _score(store, as_of, min_probability, _fresh_candidates(store, rules), rules)
     # a store opened read-only may be shared: nothing written beside it unless the caller chose the folder
     if cache_dir is not None or not getattr(store, "read_only", False):
-        cache.save(candidates, key, pairs, records, changed)
+        cache.save(key, pairs, records)
     return pairs, records
 
 
@@ -238,7 +195,7 @@ def _score(store: GraphStore, as_of: dt.date, min_probability: float, found: Can
            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score the candidate pairs left after SAME_AS links and rejected reviews, with the whole store's name
     frequencies and record count."""
-    raw, people, keys = found.raw.drop(columns="row_hash"), found.people, set(found.keys)
+    raw, people, keys = found.raw, found.people, set(found.keys)
     empty = pd.DataFrame(columns=PAIR_COLUMNS)
     if len(raw) < 2:
         return empty, raw
