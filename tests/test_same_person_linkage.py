@@ -154,8 +154,10 @@ def test_a_cache_cut_short_is_rebuilt(ladybug_store, monkeypatch):
     first = unlinked.unlinked_pairs(ladybug_store, AS_OF)
     folder = cache_dir_for(ladybug_store)
     (folder / "pairs.parquet").write_bytes(b"not parquet")
+    (folder / "records.parquet").write_bytes(b"names and dates of birth, from an older graphcase")
     again = unlinked.unlinked_pairs(ladybug_store, AS_OF)
     assert again[0].to_dict("records") == first[0].to_dict("records")
+    assert not (folder / "records.parquet").exists()  # the retired layer's copy of people's data is deleted
     # a table from another write (its generation token not meta.json's) is scored again too
     meta = json.loads((folder / "meta.json").read_text())
     (folder / "meta.json").write_text(json.dumps({**meta, "generation": "another write"}))

@@ -32,6 +32,9 @@ from ..stores.base import GraphStore
 
 CACHE_SUFFIX = ".unlinked-pairs"
 VERSION = 2
+# Tables of version 1's candidate layer (every record's names and dates of birth): deleted on the next save,
+# so no copy of people's data outlives its use.
+RETIRED_TABLES = ("records.parquet", "keys.parquet")
 
 
 def cache_dir_for(store: GraphStore) -> Path | None:
@@ -89,5 +92,7 @@ class PairCache:
                 atomic_write_bytes(self.folder / f"{name}.parquet", sink.getvalue())
             self.meta.update({"generation": generation, "result_key": result_key})
             atomic_write_text(self.folder / "meta.json", json.dumps(self.meta))
+            for name in RETIRED_TABLES:
+                (self.folder / name).unlink(missing_ok=True)
         except OSError:
             return
