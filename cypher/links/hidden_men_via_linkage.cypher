@@ -48,7 +48,6 @@
 //   the professionals working with the child, because they did not know the men had contact with the child.
 MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH rec, s, adult
-WHERE adult.role = 'adult' AND adult.sex = 'male'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
 WITH rec, s, adult, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
@@ -57,7 +56,7 @@ WITH rec, s, adult, k, ag, la, addr  // barrier: LadybugDB 0.22 dropped relation
 WHERE la IS NOT NULL AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
 OPTIONAL MATCH (addr)<-[lc:LIVES_AT]-(child:Person)
 WITH rec, s, adult, k, ag, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE lc IS NOT NULL AND child.role = 'child' AND lc.from_date <= $as_of
+WHERE lc IS NOT NULL AND lc.from_date <= $as_of
   AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc
@@ -67,7 +66,7 @@ WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, count(ak) AS adult_csc_
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH rec, s, adult, la, addr, lc, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -75,6 +74,14 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH rec, s, adult, la, addr, lc, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH rec, s, la, addr, lc, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -91,13 +98,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
 UNION
 MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH rec, s, adult
-WHERE adult.role = 'adult' AND adult.sex = 'male'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
 WITH rec, s, adult, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
 OPTIONAL MATCH (adult)-[r:RELATED_TO]-(child:Person)
 WITH rec, s, adult, k, ag, r, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE r IS NOT NULL AND child.role = 'child' AND r.kind IN $relationship_kinds
+WHERE r IS NOT NULL AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, r, child, k, ag, ck, csc
@@ -107,7 +113,7 @@ WITH rec, s, adult, r, child, k, ag, ck, csc, count(ak) AS adult_csc_records
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH rec, s, adult, r, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH rec, s, adult, r, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -115,6 +121,14 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH rec, s, adult, r, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH rec, s, r, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -130,17 +144,16 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
 UNION
 MATCH (rec:Person)-[s:SAME_AS]-(adult:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH rec, s, adult
-WHERE adult.role = 'adult' AND adult.sex = 'male'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
 WITH rec, s, adult, k, ag
 WHERE k IS NOT NULL AND ag.kind IN $agency_kinds AND k.since <= $as_of
 OPTIONAL MATCH (adult)-[rp:RELATED_TO]-(parent:Person)
 WITH rec, s, adult, k, ag, rp, parent  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE rp IS NOT NULL AND rp.kind = 'partner' AND parent.role = 'adult' AND adult.id <> parent.id
+WHERE rp IS NOT NULL AND rp.kind = 'partner' AND adult <> parent
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
 OPTIONAL MATCH (parent)-[rc:RELATED_TO]-(child:Person)
 WITH rec, s, adult, k, ag, rp, parent, rc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE rc IS NOT NULL AND child.role = 'child' AND rc.kind IN $parent_kinds
+WHERE rc IS NOT NULL AND rc.kind IN $parent_kinds
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
 OPTIONAL MATCH (child)-[ck:KNOWN_TO]->(csc:Agency)
 WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc
@@ -150,7 +163,7 @@ WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, count(ak) AS adult_cs
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH rec, s, adult, rp, parent, rc, child, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -158,6 +171,17 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH rec, s, adult, rp, parent, rc, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH rec, s, rp, parent, rc, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+WITH rec, s, rp, rc, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, parent.id AS parent_id
+MATCH (parent:Person {id: parent_id})
+WHERE parent.role = 'adult'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -174,7 +198,6 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
 UNION
 MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
-WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
@@ -183,7 +206,7 @@ WITH cscrec, cs, child, ck, csc, lc, addr  // barrier: LadybugDB 0.22 dropped re
 WHERE lc IS NOT NULL AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
 OPTIONAL MATCH (addr)<-[la:LIVES_AT]-(adult:Person)
 WITH cscrec, cs, child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE la IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND la.from_date <= $as_of
+WHERE la IS NOT NULL AND la.from_date <= $as_of
   AND (la.to_date IS NULL OR la.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
 WITH ck, csc, adult, la, addr, lc, child, cs, cscrec, k, ag
@@ -196,7 +219,7 @@ WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -204,6 +227,17 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH adult, la, addr, lc, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH la, addr, lc, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+WITH la, addr, lc, cs, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, cscrec.id AS cscrec_id
+MATCH (cscrec:Person {id: cscrec_id})
+WHERE cscrec.role = 'child'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -220,13 +254,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
 UNION
 MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
-WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[r:RELATED_TO]-(adult:Person)
 WITH cscrec, cs, child, ck, csc, r, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND r.kind IN $relationship_kinds
+WHERE r IS NOT NULL AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
 WITH ck, csc, adult, r, child, cs, cscrec, k, ag
@@ -239,7 +272,7 @@ WITH adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc_records
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -247,6 +280,17 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH adult, r, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH r, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+WITH r, cs, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, cscrec.id AS cscrec_id
+MATCH (cscrec:Person {id: cscrec_id})
+WHERE cscrec.role = 'child'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -262,18 +306,17 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
 UNION
 MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
-WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[rc:RELATED_TO]-(parent:Person)
 WITH cscrec, cs, child, ck, csc, rc, parent  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE rc IS NOT NULL AND rc.kind IN $parent_kinds AND parent.role = 'adult'
+WHERE rc IS NOT NULL AND rc.kind IN $parent_kinds
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
 OPTIONAL MATCH (parent)-[rp:RELATED_TO]-(adult:Person)
 WITH cscrec, cs, child, ck, csc, rc, parent, rp, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE rp IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND rp.kind = 'partner'
-  AND adult.id <> parent.id AND (rp.from_date IS NULL OR rp.from_date <= $as_of)
+WHERE rp IS NOT NULL AND rp.kind = 'partner'
+  AND adult <> parent AND (rp.from_date IS NULL OR rp.from_date <= $as_of)
   AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH: extends the rows in hand, no join over every KNOWN_TO
 WITH ck, csc, adult, rp, parent, rc, child, cs, cscrec, k, ag
@@ -286,7 +329,7 @@ WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adul
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -294,6 +337,20 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH adult, rp, parent, rc, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH rp, parent, rc, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+WITH rp, parent, rc, cs, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, cscrec.id AS cscrec_id
+MATCH (cscrec:Person {id: cscrec_id})
+WHERE cscrec.role = 'child'
+WITH rp, rc, cs, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, cscrec, parent.id AS parent_id
+MATCH (parent:Person {id: parent_id})
+WHERE parent.role = 'adult'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -310,7 +367,6 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
 UNION
 MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
-WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
@@ -319,7 +375,7 @@ WITH cscrec, cs, child, ck, csc, lc, addr  // barrier: LadybugDB 0.22 dropped re
 WHERE lc IS NOT NULL AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
 OPTIONAL MATCH (addr)<-[la:LIVES_AT]-(adult:Person)
 WITH cscrec, cs, child, ck, csc, lc, addr, la, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE la IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND la.from_date <= $as_of
+WHERE la IS NOT NULL AND la.from_date <= $as_of
   AND (la.to_date IS NULL OR la.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
 WITH ck, csc, rec, s, adult, la, addr, lc, child, cs, cscrec
@@ -335,7 +391,7 @@ WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, count(ak) A
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH rec, s, adult, la, addr, lc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -343,6 +399,17 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH rec, s, adult, la, addr, lc, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH rec, s, la, addr, lc, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+WITH rec, s, la, addr, lc, cs, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, cscrec.id AS cscrec_id
+MATCH (cscrec:Person {id: cscrec_id})
+WHERE cscrec.role = 'child'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -358,13 +425,12 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
 UNION
 MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
-WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[r:RELATED_TO]-(adult:Person)
 WITH cscrec, cs, child, ck, csc, r, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE r IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND r.kind IN $relationship_kinds
+WHERE r IS NOT NULL AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
 WITH ck, csc, rec, s, adult, r, child, cs, cscrec
@@ -380,7 +446,7 @@ WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, count(ak) AS adult_csc
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH rec, s, adult, r, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -388,6 +454,17 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH rec, s, adult, r, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH rec, s, r, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+WITH rec, s, r, cs, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, cscrec.id AS cscrec_id
+MATCH (cscrec:Person {id: cscrec_id})
+WHERE cscrec.role = 'child'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,
@@ -402,18 +479,17 @@ RETURN 'hidden_men' AS pattern, child.id AS child_id,
 UNION
 MATCH (cscrec:Person)-[cs:SAME_AS]-(child:Person)  // the few SAME_AS links first; each step below extends the rows in hand
 WITH cscrec, cs, child
-WHERE child.role = 'child' AND cscrec.role = 'child'
 OPTIONAL MATCH (cscrec)-[ck:KNOWN_TO]->(csc:Agency)
 WITH cscrec, cs, child, ck, csc
 WHERE ck IS NOT NULL AND csc.kind = $csc_kind AND ck.since <= $as_of
 OPTIONAL MATCH (child)-[rc:RELATED_TO]-(parent:Person)
 WITH cscrec, cs, child, ck, csc, rc, parent  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE rc IS NOT NULL AND rc.kind IN $parent_kinds AND parent.role = 'adult'
+WHERE rc IS NOT NULL AND rc.kind IN $parent_kinds
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
 OPTIONAL MATCH (parent)-[rp:RELATED_TO]-(adult:Person)
 WITH cscrec, cs, child, ck, csc, rc, parent, rp, adult  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE rp IS NOT NULL AND adult.role = 'adult' AND adult.sex = 'male' AND rp.kind = 'partner'
-  AND adult.id <> parent.id AND (rp.from_date IS NULL OR rp.from_date <= $as_of)
+WHERE rp IS NOT NULL AND rp.kind = 'partner'
+  AND adult <> parent AND (rp.from_date IS NULL OR rp.from_date <= $as_of)
   AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[s:SAME_AS]-(rec:Person)
 WITH ck, csc, rec, s, adult, rp, parent, rc, child, cs, cscrec
@@ -429,7 +505,7 @@ WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, count(ak)
 OPTIONAL MATCH (cscrec)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE (csc_household_size = 0 AND adult_csc_records = 0) OR (csc_household_size > 0 AND adult_in_csc_household = 0)
 OPTIONAL MATCH (adult)-[:SAME_AS]-(mo1:Person)-[mk1:KNOWN_TO]->(mg1:Agency) WHERE mg1.kind = $csc_kind AND mk1.since <= $as_of
 WITH rec, s, adult, rp, parent, rc, child, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, count(mk1) > 0 AS adult_csc_via_linkage
@@ -437,6 +513,20 @@ WHERE (csc_household_size = 0 AND NOT adult_csc_via_linkage)  // no household re
    OR (csc_household_size > 0  // else: absent from CSC's record of the household, nor a record linked to him in it
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(cscrec) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH rec, s, adult, rp, parent, rc, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH rec, s, rp, parent, rc, cs, cscrec, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult' AND adult.sex = 'male'
+WITH rec, s, rp, parent, rc, cs, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, cscrec.id AS cscrec_id
+MATCH (cscrec:Person {id: cscrec_id})
+WHERE cscrec.role = 'child'
+WITH rec, s, rp, rc, cs, k, ag, ck, csc, adult_csc_records, csc_household_size, adult_csc_via_linkage, child, adult, cscrec, parent.id AS parent_id
+MATCH (parent:Person {id: parent_id})
+WHERE parent.role = 'adult'
 RETURN 'hidden_men' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        csc.id AS csc_agency, ck.record_id AS csc_record, ck.since AS csc_since,

@@ -50,7 +50,6 @@
 //   care has no record of the child, or knows the child but not the adult in the child's life.
 MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
 WITH adult, rec, s  // start from the few SAME_AS links, then the risk records held about the linked record
-WHERE adult.role = 'adult'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH extends the rows in hand; a MATCH or COUNT {} here joins every KNOWN_TO
 WITH adult, k, ag, rec, s
 WHERE k IS NOT NULL AND k.since <= $as_of
@@ -58,7 +57,7 @@ WHERE k IS NOT NULL AND k.since <= $as_of
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
 OPTIONAL MATCH (adult)-[la:LIVES_AT]->(addr:Address)<-[lc:LIVES_AT]-(child:Person)
 WITH adult, k, ag, rec, s, la, addr, lc, child  // barrier: LadybugDB 0.22 dropped relationship date tests otherwise
-WHERE la IS NOT NULL AND child.role = 'child'
+WHERE la IS NOT NULL
   AND la.from_date <= $as_of AND (la.to_date IS NULL OR la.to_date >= $as_of)
   AND lc.from_date <= $as_of AND (lc.to_date IS NULL OR lc.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
@@ -68,7 +67,7 @@ WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, count(ck) AS 
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
 OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
 WITH adult, k, ag, rec, s, addr, la, lc, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, count(lck1) > 0 AS child_csc_via_linkage
@@ -79,6 +78,14 @@ WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
    OR (csc_household_size > 0 AND adult_in_csc_household = 0
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH adult, k, ag, rec, s, addr, la, lc, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH k, ag, rec, s, addr, la, lc, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult'
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
@@ -95,7 +102,6 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
 UNION
 MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
 WITH adult, rec, s  // start from the few SAME_AS links, then the risk records held about the linked record
-WHERE adult.role = 'adult'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH extends the rows in hand; a MATCH or COUNT {} here joins every KNOWN_TO
 WITH adult, k, ag, rec, s
 WHERE k IS NOT NULL AND k.since <= $as_of
@@ -103,7 +109,7 @@ WHERE k IS NOT NULL AND k.since <= $as_of
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
 OPTIONAL MATCH (adult)-[r:RELATED_TO]-(child:Person)
 WITH adult, k, ag, rec, s, r, child
-WHERE r IS NOT NULL AND child.role = 'child' AND r.kind IN $relationship_kinds
+WHERE r IS NOT NULL AND r.kind IN $relationship_kinds
   AND (r.from_date IS NULL OR r.from_date <= $as_of) AND (r.to_date IS NULL OR r.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
 WITH adult, k, ag, rec, s, r, child, count(ak) AS adult_csc_records
@@ -112,7 +118,7 @@ WITH adult, k, ag, rec, s, r, child, adult_csc_records, count(ck) AS child_csc_r
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
 OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
 WITH adult, k, ag, rec, s, r, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, count(lck1) > 0 AS child_csc_via_linkage
@@ -123,6 +129,14 @@ WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
    OR (csc_household_size > 0 AND adult_in_csc_household = 0
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH adult, k, ag, rec, s, r, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH k, ag, rec, s, r, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult'
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
@@ -137,7 +151,6 @@ RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
 UNION
 MATCH (adult:Person)-[s:SAME_AS]-(rec:Person)
 WITH adult, rec, s  // start from the few SAME_AS links, then the risk records held about the linked record
-WHERE adult.role = 'adult'
 OPTIONAL MATCH (rec)-[k:KNOWN_TO]->(ag:Agency)  // OPTIONAL MATCH extends the rows in hand; a MATCH or COUNT {} here joins every KNOWN_TO
 WITH adult, k, ag, rec, s
 WHERE k IS NOT NULL AND k.since <= $as_of
@@ -145,8 +158,8 @@ WHERE k IS NOT NULL AND k.since <= $as_of
        OR (ag.kind IN $flagged_agency_kinds AND (k.violence = true OR k.da_perpetrator = true OR k.sex_offender = true)))
 OPTIONAL MATCH (adult)-[rp:RELATED_TO]-(parent:Person)-[rc:RELATED_TO]-(child:Person)
 WITH adult, k, ag, rec, s, rp, parent, rc, child
-WHERE rp IS NOT NULL AND rp.kind = 'partner' AND rc.kind IN $parent_kinds AND child.role = 'child' AND parent.role = 'adult'
-  AND parent.id <> adult.id
+WHERE rp IS NOT NULL AND rp.kind = 'partner' AND rc.kind IN $parent_kinds
+  AND parent <> adult
   AND (rp.from_date IS NULL OR rp.from_date <= $as_of) AND (rp.to_date IS NULL OR rp.to_date >= $as_of)
   AND (rc.from_date IS NULL OR rc.from_date <= $as_of) AND (rc.to_date IS NULL OR rc.to_date >= $as_of)
 OPTIONAL MATCH (adult)-[ak:KNOWN_TO]->(c2:Agency) WHERE c2.kind = $csc_kind AND ak.since <= $as_of
@@ -156,7 +169,7 @@ WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, count(ck) A
 OPTIONAL MATCH (child)-[hh:CSC_HOUSEHOLD]->(member:Person)  // CSC's record of the child's household at as_of
 WHERE hh.from_date <= $as_of AND (hh.to_date IS NULL OR hh.to_date >= $as_of)
 WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, count(hh) AS csc_household_size,
-     count(CASE WHEN member.id = adult.id THEN 1 END) AS adult_in_csc_household
+     count(CASE WHEN member = adult THEN 1 END) AS adult_in_csc_household
 WHERE child_csc_records = 0 OR adult_csc_records = 0 OR csc_household_size > 0
 OPTIONAL MATCH (child)-[:SAME_AS]-(lco1:Person)-[lck1:KNOWN_TO]->(lcg1:Agency) WHERE lcg1.kind = $csc_kind AND lck1.since <= $as_of
 WITH adult, k, ag, rec, s, rp, rc, parent, child, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, count(lck1) > 0 AS child_csc_via_linkage
@@ -167,6 +180,17 @@ WHERE (child_csc_records = 0 AND NOT child_csc_via_linkage)
    OR (csc_household_size > 0 AND adult_in_csc_household = 0
        AND NOT EXISTS { MATCH (adult)-[:SAME_AS]-(hm1:Person)<-[hl1:CSC_HOUSEHOLD]-(child) WHERE hl1.from_date <= $as_of AND (hl1.to_date IS NULL OR hl1.to_date >= $as_of) }
       )
+// each person re-found by key before the tests of role and sex: LadybugDB 0.22 reads a property of a node
+// reached by a hop by scanning that column of every Person (~20 ms each at 1M people, even with no row left)
+WITH adult, k, ag, rec, s, rp, rc, parent, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, adult_csc_via_linkage, child.id AS child_id
+MATCH (child:Person {id: child_id})
+WHERE child.role = 'child'
+WITH k, ag, rec, s, rp, rc, parent, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, adult_csc_via_linkage, child, adult.id AS adult_id
+MATCH (adult:Person {id: adult_id})
+WHERE adult.role = 'adult'
+WITH k, ag, rec, s, rp, rc, adult_csc_records, child_csc_records, csc_household_size, adult_in_csc_household, child_csc_via_linkage, adult_csc_via_linkage, child, adult, parent.id AS parent_id
+MATCH (parent:Person {id: parent_id})
+WHERE parent.role = 'adult'
 RETURN 'risky_adult_unseen_child' AS pattern, child.id AS child_id,
        coalesce(child.given_name, '') + ' ' + coalesce(child.family_name, '') AS child_name, child.dob AS child_dob,
        adult.id AS adult_id, coalesce(adult.given_name, '') + ' ' + coalesce(adult.family_name, '') AS adult_name,
