@@ -4,6 +4,7 @@ known to CSC under a linked record is not 'unknown to CSC', and a finding says w
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 
 import pandas as pd
@@ -405,3 +406,50 @@ def test_hidden_men_reads_csc_household_on_the_childs_linked_csc_record(ladybug_
     ev = found[0].evidence[0]
     assert (ev["csc_status"], ev["csc_household_size"]) == ("adult_absent", 1)
     assert "its record of Rose's household does not include him, although it has a record of him elsewhere" in found[0].explanation
+
+
+def test_linked_near_misses_by_role_and_sex_give_no_finding_on_every_engine(empty_store, tmp_path):
+    """The _via_linkage queries test role and sex at their end (after re-finding each person by key): the same
+    families as the hits above, each with one person of the wrong kind (the man a woman, the child an adult, the
+    mother a child, the man in the child's life a child), through every connection and linked side, give no finding."""
+    b = ScenarioBuilder("t", AS_OF, AGENCIES)
+    links = []
+    flaws = ("woman", "adult_child", "child_man", "child_parent")
+    families = [(c, s, f) for c in ("same_address", "household_member", "partner_of_parent") for s in ("man", "child", "both")
+                for f in flaws if f != "child_parent" or c == "partner_of_parent"]
+    for n, (connection, side, flaw) in enumerate(families):
+        family = f"Miss{n}"
+        child_role = "adult" if flaw == "adult_child" else "child"
+        sex = "female" if flaw == "woman" else "male"
+        child = b.person(child_role, "Ada", family, D(2020, 1, 1 + n % 28), "female")
+        man = b.person("child" if flaw == "child_man" else "adult", "Ben", family, D(1985, 2, 1 + n % 28), sex)
+        man_police = b.person("adult", "Benjamin", family, D(1985, 2, 1 + n % 28), sex, agency="police")
+        man_probation = b.person("adult", "Benji", family, D(1985, 2, 1 + n % 28), sex, agency="probation")
+        child_csc = b.person(child_role, "Adah", family, D(2020, 1, 1 + n % 28), "female", agency="csc")
+        if connection == "same_address":
+            home = b.address(f"NM{n} 1AA")
+            b.lives_at(child, home, D(2024, 1, 1))
+            b.lives_at(man, home, D(2024, 1, 1))
+        elif connection == "household_member":
+            b.relate(man, child, "household_member", D(2024, 1, 1))
+        else:
+            mum = b.person("child" if flaw == "child_parent" else "adult", "Cath", family, D(1990, 3, 1 + n % 28), "female")
+            b.relate(mum, child, "parent", D(2020, 1, 1 + n % 28))
+            b.relate(man, mum, "partner", D(2024, 1, 1))
+        b.known_to(man_police if side in ("man", "both") else man, "police", D(2023, 1, 1))
+        b.known_to(man_probation, "probation", D(2023, 1, 1))
+        b.known_to(child_csc if side in ("child", "both") else child, "csc", D(2024, 6, 1))
+        links.append((man, man_probation, 0.96))
+        if side in ("man", "both"):
+            links.append((man, man_police, 0.97))
+        if side in ("child", "both"):
+            links.append((child, child_csc, 0.98))
+    load_scenario(empty_store, b, tmp_path)
+    same_as(empty_store, *links)
+    found = run_catalogue(empty_store, AS_OF, ["hidden_men", "risky_adult_unseen_child"]).findings
+    # the only findings left: a woman is no hidden man, but a risky adult whoever she is (her probation record)
+    assert sum(flaw == "woman" for _, _, flaw in families) == len(found)
+    flawed_kind = {f"Miss{n}": flaw for n, (_, _, flaw) in enumerate(families)}
+    wrong = [f for f in found if f.pattern == "hidden_men"
+             or flawed_kind[re.search(r"\bMiss\d+\b", f.explanation)[0]] != "woman"]
+    assert not wrong, [(f.pattern, f.key, f.explanation[:80]) for f in wrong]
