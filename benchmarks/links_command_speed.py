@@ -21,6 +21,7 @@ For example, on the 1M county that ``catalogue_speed.py --keep /work/data`` keep
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import statistics
@@ -83,5 +84,4 @@ if __name__ == "__main__":
             del argv[i:i + 2]
     if len(argv) != 1:
         sys.exit(__doc__)
-    import datetime as dt
     measure(Path(argv[0]), opts["--as-of"] or dt.date.today().isoformat(), opts["--person"], int(opts["--repeat"]))

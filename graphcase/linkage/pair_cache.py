@@ -8,8 +8,8 @@ candidate pair afresh: name frequencies and the prior come from the whole popula
 when records are added, and a cached answer must equal a fresh one.
 
 (An earlier layer also kept every record, normalised, and the candidate pairs, to block only changed records
-again. At 1M people reading and rewriting it cost more than it saved, 11.4 s against 11.8 s for no cache, so
-it was removed.)
+again. At 1M people reading and rewriting a million normalised records cost more than it saved: 11.5-12.0 s
+after 100 records changed with it, 10.1-10.5 s without, so it was removed.)
 
 Files are Parquet and JSON (never pickle), written atomically with ``meta.json`` last; a table whose
 generation token differs from ``meta.json``'s (a write cut short) is not trusted.

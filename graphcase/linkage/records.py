@@ -32,12 +32,17 @@ def fetch_person_records(store: GraphStore, as_of: dt.date) -> pd.DataFrame:
     """Raw records as stored, one row each, with the postcode of the latest current address (else the latest
     address the agency knew)."""
     result = store.query(PERSON_RECORDS_CYPHER, {"as_of": as_of})
-    frame = pd.DataFrame(result.rows, columns=result.columns)
+    return latest_address_rows(pd.DataFrame(result.rows, columns=result.columns)).reset_index(drop=True)
+
+
+def latest_address_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``id`` of rows (id, ..., address_from, address_current) holding each address a record
+    lived at by as_of: the latest current address, else the latest address the agency knew."""
     if frame.empty:
         return frame
-    frame["address_current"] = frame["address_current"].fillna(False).astype(bool)
+    frame = frame.assign(address_current=frame["address_current"].fillna(False).astype(bool))
     frame = frame.sort_values(["id", "address_current", "address_from"], na_position="first")
-    return frame.drop_duplicates("id", keep="last").reset_index(drop=True)
+    return frame.drop_duplicates("id", keep="last")
 
 
 NOT_IN_A_NAME = r"[^a-z' -]"  # what cleaning drops from a lower-cased name, in a frame and in one query alike

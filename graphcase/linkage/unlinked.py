@@ -34,7 +34,7 @@ from ..stores.base import GraphStore
 from . import review as review_queue
 from .link import DEFAULT_THRESHOLD, _level_labels, explain_pairs, pair_key
 from .pair_cache import PairCache, cache_dir_for
-from .records import normalise_people, normalise_postcodes
+from .records import latest_address_rows, normalise_people, normalise_postcodes
 from .settings import person_settings, unlinked_blocking_rules
 from .train import duckdb_api, load_model, make_linker, model_path_for, splink_settings, uses_spill_folder
 
@@ -47,7 +47,7 @@ DEFAULT_MIN_PROBABILITY = DEFAULT_THRESHOLD
 FIELDS = """p.id AS id, p.role AS role, p.given_name AS given_name, p.family_name AS family_name, p.dob AS dob,
        p.sex AS sex, p.nhs_number AS nhs_number, p.source_agency AS source_agency, p.source_record AS source_record"""
 RECORD_FIELDS_CYPHER = f"MATCH (p:Person)\nRETURN {FIELDS}\n"
-# The postcode of the latest current address, else the latest address the agency knew (as records.py), of
+# The postcode of each address a record lived at by $as_of (records.latest_address_rows picks one), of
 # every record in one scan: most records are in some candidate pair at 1M people (688k of 1.04M), and looking
 # each up by key took 5.6 s there against 1.0 s for the scan.
 POSTCODES_CYPHER = """
@@ -76,12 +76,8 @@ def _model(store: GraphStore, records: int) -> dict:
 def _postcodes(store: GraphStore, as_of: dt.date) -> pd.Series:
     """Each record's postcode at ``as_of``, by record id (as one Arrow table: row by row through Python took
     7 s at 1M people)."""
-    frame = store.query_table(POSTCODES_CYPHER, {"as_of": as_of}).to_pandas()
-    if frame.empty:
-        return pd.Series(dtype=object)
-    frame["address_current"] = frame["address_current"].fillna(False).astype(bool)
-    frame = frame.sort_values(["id", "address_current", "address_from"], na_position="first")
-    return frame.drop_duplicates("id", keep="last").set_index("id")["postcode"]
+    frame = latest_address_rows(store.query_table(POSTCODES_CYPHER, {"as_of": as_of}).to_pandas())
+    return pd.Series(dtype=object) if frame.empty else frame.set_index("id")["postcode"]
 
 
 def levels_of(predictions: pd.DataFrame, model: dict) -> list[list[tuple[str, str]]]:
@@ -172,8 +168,9 @@ def unlinked_pairs(store: GraphStore, as_of: dt.date, min_probability: float = D
     """(pairs, records): pairs of records from different agencies with model probability >= ``min_probability``,
     not joined by SAME_AS and not rejected in review (``PAIR_COLUMNS``, record_a < record_b, ``levels`` as
     :func:`levels_of`), and the raw records of those pairs indexed by id (with their postcode). Beside an
-    embedded store, from the cache when nothing it depends on changed (``pair_cache.py``). ``cache_dir``: keep the cache there instead, written even when the
-    store is open read-only (the caller keeps its side files there: ``graphcase links`` beside the store)."""
+    embedded store, from the cache when nothing it depends on changed (``pair_cache.py``). ``cache_dir``: keep
+    the cache there instead, written even when the store is open read-only (the caller keeps its side files
+    there: ``graphcase links`` beside the store)."""
     rules = unlinked_blocking_rules()
     folder = Path(cache_dir) if cache_dir is not None else cache_dir_for(store)
     if folder is None:
@@ -212,8 +209,7 @@ def _score(store: GraphStore, as_of: dt.date, min_probability: float, found: Can
     postcodes = _postcodes(store, as_of)
     chosen = _among(raw["id"], ids)
     candidates = people[chosen].reset_index(drop=True)
-    codes = normalise_postcodes(raw.loc[chosen, "id"].map(postcodes).reset_index(drop=True))
-    candidates["postcode"] = codes.astype(object).where(codes.notna(), None)
+    candidates["postcode"] = normalise_postcodes(raw.loc[chosen, "id"].map(postcodes).reset_index(drop=True))
     candidates["source_agency"] = raw.loc[chosen, "source_agency"].astype(object).values
     model = _model(store, len(people))
     settings = dict(model)
