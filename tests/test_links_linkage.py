@@ -265,6 +265,22 @@ def test_hidden_men_counts_a_csc_record_held_on_a_record_linked_to_the_child(lad
     assert finding.linkage == [{"linked_record_id": child_csc, "linked_to": child_gp, "probability": 0.98, "decided_by": DECIDED}]
 
 
+def connect(b, connection: str, man: str, child: str, family: str, postcode: str, day: int, mother_role: str = "adult") -> None:
+    """Put the man in the child's life by ``connection``: a shared home (same_address), a household_member
+    relationship, or as the partner of the child's mother (partner_of_parent; the mother recorded as
+    ``mother_role``, born on ``day`` March 1990)."""
+    if connection == "same_address":
+        home = b.address(postcode)
+        b.lives_at(child, home, D(2024, 1, 1))
+        b.lives_at(man, home, D(2024, 1, 1))
+    elif connection == "household_member":
+        b.relate(man, child, "household_member", D(2024, 1, 1))
+    else:
+        mum = b.person(mother_role, "Cath", family, D(1990, 3, day), "female")
+        b.relate(mum, child, "parent", D(2020, 1, day))
+        b.relate(man, mum, "partner", D(2024, 1, 1))
+
+
 def test_hidden_men_through_links_for_every_connection_and_every_linked_side(ladybug_store, tmp_path):
     """Nine families: the man connected to the child by address, household membership or as the mother's
     partner, crossed with the link the finding needs: the man's police record on a linked record, the child's
@@ -279,16 +295,7 @@ def test_hidden_men_through_links_for_every_connection_and_every_linked_side(lad
         man = b.person("adult", "Ben", family, D(1985, 2, 1 + n), "male")
         man_police = b.person("adult", "Benjamin", family, D(1985, 2, 1 + n), "male", agency="police")
         child_csc = b.person("child", "Adah", family, D(2020, 1, 1 + n), "female", agency="csc")
-        if connection == "same_address":
-            home = b.address(f"NS{n} 1AA")
-            b.lives_at(child, home, D(2024, 1, 1))
-            b.lives_at(man, home, D(2024, 1, 1))
-        elif connection == "household_member":
-            b.relate(man, child, "household_member", D(2024, 1, 1))
-        else:
-            mum = b.person("adult", "Cath", family, D(1990, 3, 1 + n), "female")
-            b.relate(mum, child, "parent", D(2020, 1, 1 + n))
-            b.relate(man, mum, "partner", D(2024, 1, 1))
+        connect(b, connection, man, child, family, postcode=f"NS{n} 1AA", day=1 + n)
         b.known_to(man_police if side in ("man", "both") else man, "police", D(2023, 1, 1))
         b.known_to(child_csc if side in ("child", "both") else child, "csc", D(2024, 6, 1))
         linked = []
@@ -426,16 +433,8 @@ def test_linked_near_misses_by_role_and_sex_give_no_finding_on_every_engine(empt
         man_police = b.person("adult", "Benjamin", family, D(1985, 2, 1 + n % 28), sex, agency="police")
         man_probation = b.person("adult", "Benji", family, D(1985, 2, 1 + n % 28), sex, agency="probation")
         child_csc = b.person(child_role, "Adah", family, D(2020, 1, 1 + n % 28), "female", agency="csc")
-        if connection == "same_address":
-            home = b.address(f"NM{n} 1AA")
-            b.lives_at(child, home, D(2024, 1, 1))
-            b.lives_at(man, home, D(2024, 1, 1))
-        elif connection == "household_member":
-            b.relate(man, child, "household_member", D(2024, 1, 1))
-        else:
-            mum = b.person("child" if flaw == "child_parent" else "adult", "Cath", family, D(1990, 3, 1 + n % 28), "female")
-            b.relate(mum, child, "parent", D(2020, 1, 1 + n % 28))
-            b.relate(man, mum, "partner", D(2024, 1, 1))
+        connect(b, connection, man, child, family, postcode=f"NM{n} 1AA", day=1 + n % 28,
+                mother_role="child" if flaw == "child_parent" else "adult")
         b.known_to(man_police if side in ("man", "both") else man, "police", D(2023, 1, 1))
         b.known_to(man_probation, "probation", D(2023, 1, 1))
         b.known_to(child_csc if side in ("child", "both") else child, "csc", D(2024, 6, 1))
