@@ -340,3 +340,43 @@ def test_a_web_view_is_one_entry_holding_its_start_and_its_outcome(initialised, 
     assert shown.exit_code == 0, shown.output
     views = [a for a in json.loads(shown.output) if a.get("phase") == "view"]
     assert [(a["command"], a["outcome"]) for a in views] == [("history", "ok"), ("history", "refused"), ("map", "error")]
+
+
+KILL_AT_THE_NTH_HEAD_WRITE = """
+import os, signal, sys
+import graphcase.audit.log as log_module
+from graphcase.audit import AuditLog
+
+real_write, writes = log_module.atomic_write_text, []
+
+def killed_while_writing(path, text):
+    writes.append(path)
+    if len(writes) == int(sys.argv[2]):
+        # What a kill -9 inside atomic_write_text leaves: its temp copy, and the head not yet moved on.
+        (path.parent / f".{path.name}.x1y2z3.tmp").write_text(text)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_write(path, text)
+
+log_module.atomic_write_text = killed_while_writing
+log = AuditLog(sys.argv[1])
+for n in range(3):
+    log.append({"command": "stats", "phase": "start", "n": n})
+"""
+
+
+@pytest.mark.parametrize("nth", [1, 2, 3])
+def test_a_kill_while_the_head_moves_on_never_stops_the_next_command(tmp_path, nth):
+    """A kill -9 between writing an entry and moving the head on (the first entry included) leaves the head one
+    entry behind: the next append works, verify says intact, and the killed write's temp copy is removed."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "g.db.audit.jsonl"
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_THE_NTH_HEAD_WRITE, str(path), str(nth)])
+    assert killed.returncode == -signal.SIGKILL
+    log = AuditLog(path)
+    log.append({"command": "stats", "phase": "start"})
+    assert log.verify().ok, log.verify().problem
+    assert [e["seq"] for e in read_log(path)] == list(range(1, len(read_log(path)) + 1))
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -5,7 +5,8 @@ Every entry holds ``seq`` (1, 2, 3 ...), ``prev`` (the previous entry's ``hash``
 edited entry no longer matches its hash, and a deleted, inserted or reordered entry breaks ``seq`` and
 ``prev``. A deleted *tail* leaves a chain that is still whole, so a sidecar ``LOG.head`` (count and last
 hash, replaced atomically after every append) records how long the log was: a log shorter than its head was
-truncated.
+truncated. A new log gets its head (at entry 0) before its first entry, so a kill at any moment leaves the head
+at most one entry behind, which is allowed.
 
 Appends take an exclusive ``flock`` on the log, so two processes never fork the chain. An append refuses
 (fails closed) when the log's tail and its head disagree, or when the head is missing: nobody can keep
@@ -20,6 +21,7 @@ ticket, a write-once store) to anchor the log up to that entry.
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -97,6 +99,11 @@ class AuditLog:
         try:
             with open_private_append(self.path) as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
+                self._remove_stale_head_copies()
+                if self.read_head() is None and _last_line(self.path) is None:
+                    # A head at entry 0 before entry 1 is written: a kill between the two then leaves a head one
+                    # entry behind (allowed), never a log with no head (which must stop work).
+                    atomic_write_text(self.head_path, json.dumps({"count": 0, "hash": GENESIS}))
                 return self._seal(handle, *self._next_position(), fields)
         except OSError as exc:
             raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}; nothing was run") from None
@@ -122,7 +129,7 @@ class AuditLog:
                     last = None
             except json.JSONDecodeError:
                 last = None
-        if last_line is None and head is None:
+        if last_line is None and (head is None or head.count == 0):
             return 1, GENESIS
         if not resealing:
             if head is None:
@@ -144,11 +151,18 @@ class AuditLog:
         try:
             with open_private_append(self.path) as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                self._remove_stale_head_copies()
                 if _last_line(self.path) is not None and not _ends_with_newline(self.path):
                     handle.write("\n")  # a half-written line stays (verify reports it); the new entry starts clean
                 return self._seal(handle, *self._next_position(resealing=True), fields)
         except OSError as exc:
             raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}") from None
+
+    def _remove_stale_head_copies(self) -> None:
+        """Delete the temp copies of the head that a killed append left (atomic_write_text names them
+        ``.LOG.head.*.tmp``); the caller holds the lock, so no live append owns one."""
+        for copy in self.head_path.parent.glob(f".{glob.escape(self.head_path.name)}.*.tmp"):
+            copy.unlink(missing_ok=True)
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -216,7 +230,7 @@ class AuditLog:
             return Verdict(count, head, f"truncated: the head records {head.count} entries, the log holds {count} "
                                         f"(entries {count + 1}-{head.count} deleted)")
         sealed = next((e for _, e in parsed if e and e["seq"] == head.count), None)
-        if sealed is None or sealed["hash"] != head.hash:
+        if (head.count, head.hash) != (0, GENESIS) and (sealed is None or sealed["hash"] != head.hash):
             return Verdict(count, head, f"entry {head.count} is not the one the head recorded (replaced)")
         # A head one entry behind the log is a crash between appending and moving the head on: allowed.
         if count > head.count + 1:
