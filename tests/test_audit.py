@@ -344,20 +344,19 @@ def test_a_web_view_is_one_entry_holding_its_start_and_its_outcome(initialised, 
 
 KILL_AT_THE_NTH_HEAD_WRITE = """
 import os, signal, sys
-import graphcase.audit.log as log_module
 from graphcase.audit import AuditLog
 
-real_write, writes = log_module.atomic_write_text, []
+real_replace, head_writes = os.replace, []
 
-def killed_while_writing(path, text):
-    writes.append(path)
-    if len(writes) == int(sys.argv[2]):
-        # What a kill -9 inside atomic_write_text leaves: its temp copy, and the head not yet moved on.
-        (path.parent / f".{path.name}.x1y2z3.tmp").write_text(text)
-        os.kill(os.getpid(), signal.SIGKILL)
-    return real_write(path, text)
+def killed_before_the_rename(source, target):
+    # A kill -9 inside atomic_write_text: its temp copy written, the head not yet moved on.
+    if str(target).endswith(".head"):
+        head_writes.append(target)
+        if len(head_writes) == int(sys.argv[2]):
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real_replace(source, target)
 
-log_module.atomic_write_text = killed_while_writing
+os.replace = killed_before_the_rename
 log = AuditLog(sys.argv[1])
 for n in range(3):
     log.append({"command": "stats", "phase": "start", "n": n})
@@ -375,6 +374,7 @@ def test_a_kill_while_the_head_moves_on_never_stops_the_next_command(tmp_path, n
     path = tmp_path / "g.db.audit.jsonl"
     killed = subprocess.run([sys.executable, "-c", KILL_AT_THE_NTH_HEAD_WRITE, str(path), str(nth)])
     assert killed.returncode == -signal.SIGKILL
+    assert list(tmp_path.glob(".*.tmp"))  # the killed write's copy
     log = AuditLog(path)
     log.append({"command": "stats", "phase": "start"})
     assert log.verify().ok, log.verify().problem

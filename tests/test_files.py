@@ -40,3 +40,19 @@ def test_private_temp_dir_is_0700_and_removed():
     with private_temp_dir() as folder:
         assert mode(folder) == 0o700
     assert not folder.exists()
+
+
+def test_the_next_write_removes_a_killed_writers_copy_but_not_a_live_ones(tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "g.db.review.json"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed_copy = tmp_path / f".{target.name}.{gone.stdout.strip()}-abcd1234.tmp"  # its process has exited
+    live_copy = tmp_path / f".{target.name}.{os.getppid()}-efgh5678.tmp"  # a process still running
+    other_file = tmp_path / f".g.db.{gone.stdout.strip()}-abcd1234.tmp"  # another file's copy: not ours to touch
+    for copy in (killed_copy, live_copy, other_file):
+        copy.write_text("half")
+    atomic_write_text(target, "{}")
+    assert target.read_text() == "{}"
+    assert not killed_copy.exists() and live_copy.exists() and other_file.exists()

@@ -21,7 +21,6 @@ ticket, a write-once store) to anchor the log up to that entry.
 from __future__ import annotations
 
 import fcntl
-import glob
 import hashlib
 import json
 import os
@@ -99,7 +98,6 @@ class AuditLog:
         try:
             with open_private_append(self.path) as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
-                self._remove_stale_head_copies()
                 if self.read_head() is None and _last_line(self.path) is None:
                     # A head at entry 0 before entry 1 is written: a kill between the two then leaves a head one
                     # entry behind (allowed), never a log with no head (which must stop work).
@@ -151,18 +149,11 @@ class AuditLog:
         try:
             with open_private_append(self.path) as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-                self._remove_stale_head_copies()
                 if _last_line(self.path) is not None and not _ends_with_newline(self.path):
                     handle.write("\n")  # a half-written line stays (verify reports it); the new entry starts clean
                 return self._seal(handle, *self._next_position(resealing=True), fields)
         except OSError as exc:
             raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}") from None
-
-    def _remove_stale_head_copies(self) -> None:
-        """Delete the temp copies of the head that a killed append left (atomic_write_text names them
-        ``.LOG.head.*.tmp``); the caller holds the lock, so no live append owns one."""
-        for copy in self.head_path.parent.glob(f".{glob.escape(self.head_path.name)}.*.tmp"):
-            copy.unlink(missing_ok=True)
 
     # -- reading ---------------------------------------------------------------------------------------
 

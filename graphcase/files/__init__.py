@@ -17,6 +17,7 @@ folder, so a reader (or a crash) sees the old file or the new one, never half of
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -50,7 +51,8 @@ def atomic_writer(path: str | os.PathLike, mode: str = "w", encoding: str | None
     """Open a private temp file beside ``path``; on success fsync and rename it over ``path``, else remove it."""
     path = Path(path)
     private_dir(path.parent) if not path.parent.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mkstemp: 0600
+    remove_dead_writers_copies(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)  # mkstemp: 0600
     binary = "b" in mode
     try:
         with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as handle:
@@ -64,6 +66,29 @@ def atomic_writer(path: str | os.PathLike, mode: str = "w", encoding: str | None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def remove_dead_writers_copies(path: str | os.PathLike) -> list[Path]:
+    """Delete the temp copies of ``path`` that a killed writer left (``.NAME.PID-XXXX.tmp``, its process gone),
+    so a kill -9 mid-write leaves nothing behind after the next write. A live writer's copy is kept."""
+    path = Path(path)
+    removed = []
+    for copy in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = copy.name[len(path.name) + 2:].split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            copy.unlink(missing_ok=True)
+            removed.append(copy)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
