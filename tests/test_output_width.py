@@ -49,3 +49,10 @@ def test_every_command_fits_the_terminal(db, columns):
 def test_a_wide_terminal_keeps_the_table(db):
     out = cli(db, "history", "gp:TWARD", columns=200)
     assert "┃ date" in out and "people concerned" in out
+
+
+def test_a_sweep_with_no_leads_says_so_in_one_sentence_not_an_empty_table(db):
+    out = cli(db, "links", "--as-of", "1990-01-01", columns=80)  # before anyone in the sample was known
+    assert "Missed links as of 1990-01-01: none. No pattern found anything" in " ".join(out.split())
+    assert "┃ lead" not in out and "Summary by pattern" in out
+    assert not [line for line in out.splitlines() if len(line) > 80]

@@ -89,18 +89,22 @@ def links_command(opts, patterns, person, as_of, assignments, settings_file, fmt
         return
     from ..output import print_table
 
-    print_table(["lead", "reasons", "explanation"],
-                [[lead.id, "\n".join(_numbered([r.pattern for r in lead.reasons])),
-                  "\n".join(_numbered([r.explanation for r in lead.reasons]))] for lead in run.leads],
-                title=f"Missed links as of {when}" + (f" around {person}" if person else "")
-                + f": {len(run.leads)} lead(s), {len(run.findings)} reason(s)")
+    columns = terminal_width()
+    heading = f"Missed links as of {when}" + (f" around {person}" if person else "")
+    if run.leads:
+        print_table(["lead", "reasons", "explanation"],
+                    [[lead.id, "\n".join(_numbered([r.pattern for r in lead.reasons])),
+                      "\n".join(_numbered([r.explanation for r in lead.reasons]))] for lead in run.leads],
+                    title=f"{heading}: {len(run.leads)} lead(s), {len(run.findings)} reason(s)")
+    else:  # an empty table's title wraps to the table's narrow width and reads as broken
+        click.echo(textwrap.fill(plain(f"{heading}: none. No pattern found anything (each pattern's count is below)."),
+                                 columns, break_on_hyphens=False))
     print_table(["pattern", "findings", "seconds"], [[n, c, f"{s:.3f}"] for n, c, s in run.summary()], title="Summary by pattern")
     if origin:
         print_table(["parameter", "value", "set by"],
                     [[key, str(run.params[key.split(".")[0]][key.split(".")[1]]), how] for key, how in sorted(origin.items())
                      if key.split(".")[0] in run.params],
                     title="Thresholds changed from the catalogue's defaults")
-    columns = terminal_width()
     click.echo(textwrap.fill("every other parameter at its default ('graphcase queries' lists them); all values used are "
                              "saved with the findings", columns, break_on_hyphens=False))
     click.echo(textwrap.fill(f"findings saved to {cache}; 'graphcase explain LEAD_ID' shows the evidence of one lead", columns, break_on_hyphens=False))
