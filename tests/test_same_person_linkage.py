@@ -16,6 +16,7 @@ from graphcase.catalogue.findings import run_catalogue
 from graphcase.catalogue.same_person import RULE, level_words
 from graphcase.linkage import review
 from graphcase.linkage.link import link_records
+from graphcase.stores.ladybug import LadybugStore
 from graphcase.synthetic import plants_patterns  # noqa: F401
 from graphcase.synthetic.builder import PLANTERS, ScenarioBuilder
 
@@ -217,3 +218,30 @@ def test_the_rule_rows_are_kept_until_the_store_changes(ladybug_store, tmp_path,
     same_as(ladybug_store, (*pair, 0.99))
     after = sweep()
     assert [t for t in ran if "same_dob_similar_name" in t] and pair not in after  # the store changed: run again
+
+
+def test_a_pair_is_not_reported_as_of_a_date_before_one_of_its_records_was_held(liam_store):
+    # probation opened its record of Liam on 2024-11-18; police have held theirs since 2018
+    assert LIAM not in pairs(liam_store, dt.date(2024, 11, 17))
+    assert LIAM in pairs(liam_store, dt.date(2024, 11, 18))
+
+
+def test_a_pair_both_rules_find_waits_for_its_later_record(ladybug_store, tmp_path):
+    b = ScenarioBuilder("same_person_twice", dt.date(2026, 11, 1), SCENARIO_AGENCIES)
+    PLANTERS["same_person_twice"](b, np.random.default_rng(5), 1)
+    found = run_catalogue_on(b, ladybug_store, tmp_path)
+    [both] = [f for f in found if {e["rule"] for e in f.evidence} == {RULE, "same_dob_similar_name"}]
+    later = dt.date(2026, 3, 2)
+    b.known_to(sorted(both.key.values())[1], "police", later)  # one record's agency opened it on this day
+    store = LadybugStore(tmp_path / "later.db")
+    found = run_catalogue_on(b, store, tmp_path / "later")
+    assert both.key in [f.key for f in found]
+    before = run_catalogue(store, later - dt.timedelta(days=1), ["same_person_twice"]).findings
+    assert both.key not in [f.key for f in before]  # neither rule's row is reported before both records existed
+    assert both.key in [f.key for f in run_catalogue(store, later, ["same_person_twice"]).findings]
+
+
+def run_catalogue_on(builder, store, folder):
+    folder.mkdir(exist_ok=True)
+    load_scenario(store, builder, folder)
+    return run_catalogue(store, dt.date(2026, 11, 1), ["same_person_twice"]).findings

@@ -7,7 +7,8 @@
 //   The sweep adds rows of rule linkage_model (graphcase/catalogue/same_person.py): pairs the record-linkage model
 //   scores at 0.95 or more (a transposed day and month, a nickname, a spelling variant) that no SAME_AS joins and no
 //   reviewer rejected, with each comparison in words and the probability. One row per (pair, rule); graphcase
-//   links groups them by the pair.
+//   links groups them by the pair. As of a date, a pair is reported once both records were held: from the
+//   earliest start of each record's agency records (a record with none counts as held).
 // parameters: {}
 // columns:
 //   pattern: same_person_twice

@@ -41,7 +41,7 @@ LEVEL_WORDS = {
 }
 LETTERS = {1: "one letter different", 2: "two letters different"}
 
-__all__ = ["CACHE_SUFFIX", "RULE", "linkage_rows", "level_words", "rule_rows", "side_files"]
+__all__ = ["CACHE_SUFFIX", "RULE", "held_by", "linkage_rows", "level_words", "rule_rows", "side_files"]
 
 
 def _text(value) -> str | None:
@@ -87,6 +87,26 @@ def linkage_rows(store: GraphStore, as_of: dt.date, min_probability: float = DEF
             "model_explanation": pair.explanation,
         })
     return rows
+
+
+# When each record was first held: the earliest start of its agency records (an agency's record of a person).
+FIRST_HELD_CYPHER = """
+UNWIND $ids AS id
+MATCH (p:Person {id: id})-[k:KNOWN_TO]->(:Agency)
+RETURN id, min(k.since) AS first_held
+"""
+
+
+def held_by(store: GraphStore, rows: list[dict], as_of: dt.date) -> list[dict]:
+    """The rows whose two records were both held by ``as_of``: a pair is not a missed link on a date before
+    one of its records existed (``links --as-of`` then looks back at what the agencies held). A record with no
+    start date counts as held."""
+    ids = sorted({r[c] for r in rows for c in ("record_a", "record_b")})
+    if not ids:
+        return rows
+    later = {r["id"] for r in store.query(FIRST_HELD_CYPHER, {"ids": ids}).records()
+             if r["first_held"] is not None and _date(r["first_held"]) > as_of}
+    return [r for r in rows if r["record_a"] not in later and r["record_b"] not in later]
 
 
 RULE_ROWS_FILE = "rule-rows.json"
