@@ -214,3 +214,29 @@ def test_scenario(request, engine, scenario_results, name, index, kind, item):
         else:  # pragma: no cover
             raise AssertionError(kind)
 
+
+
+def _cited_dates(value, key=""):
+    """(field, ISO date) for every date a finding's evidence cites, however deep."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _cited_dates(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _cited_dates(v, key)
+    elif isinstance(value, (dt.date, str)):
+        text = value.isoformat() if isinstance(value, dt.date) else value
+        if len(text) >= 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+            yield key, text[:10]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_no_finding_cites_a_fact_recorded_after_its_as_of(engine, scenario_results, name):
+    """A finding as of D rests on what was recorded by D: no event, record, residence or sharing after D (a date
+    of birth may be later: an unborn baby's expected date)."""
+    later = []
+    for check, result in zip(EXPECTED[name]["checks"], scenario_results(engine, name)):
+        as_of = check["as_of"].isoformat()
+        later += [(as_of, f.pattern, field, date) for f in result["findings"] for row in f.evidence
+                  for field, date in _cited_dates(row) if date > as_of and "dob" not in field]
+    assert not later, later
