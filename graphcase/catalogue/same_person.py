@@ -90,9 +90,12 @@ def linkage_rows(store: GraphStore, as_of: dt.date, min_probability: float = DEF
 
 
 # When each record was first held: the earliest start of its agency records (an agency's record of a person).
+# The person by key first, then the hop: one MATCH of both scans the KNOWN_TO table on LadybugDB 0.22
+# (30 ms at 100k people whatever the number of ids; this form 2-8 ms for 10-1,000 ids).
 FIRST_HELD_CYPHER = """
 UNWIND $ids AS id
-MATCH (p:Person {id: id})-[k:KNOWN_TO]->(:Agency)
+MATCH (p:Person {id: id})
+OPTIONAL MATCH (p)-[k:KNOWN_TO]->(:Agency)
 RETURN id, min(k.since) AS first_held
 """
 
