@@ -443,7 +443,8 @@ def build_chronology(
     records = [
         Record(
             person_id=r["person_id"], agency=agency(r["agency_id"], r["agency_name"], r["agency_kind"]),
-            record_id=r["record_id"], since=r["since"], until=r["until"],
+            record_id=r["record_id"], since=r["since"],
+            until=r["until"] if r["until"] and r["until"] <= as_of else None,  # an end after as_of was not known then
             flags=[f for f in ALL_FLAGS if r.get(f)], source=_source(r["source_agency"], r["source_record"]),
         )
         for pid in ids
