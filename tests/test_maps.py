@@ -13,7 +13,7 @@ from graphcase.maps import MapError, Window, ego_graph, findings_graph, map_find
 from graphcase.maps.page import vis_assets
 from graphcase.stores.ladybug import LadybugStore
 
-from .conftest import AS_OF
+from .conftest import AS_OF, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +84,37 @@ def test_ego_map_time_window_drops_what_had_not_happened_yet(store):
     window = Window.between(dt.date(2025, 9, 1), dt.date(2025, 9, 30))
     g = ego_graph(store, "gp:TWARD", hops=1, window=window)
     assert {n for n, d in g.nodes(data=True) if d["kind"] == "event"} == {"E-W3", "E-W4"}
+
+
+def test_a_map_as_of_a_date_shows_no_end_or_feedback_that_came_later(tmp_path):
+    """As of a date the map shows what was known then: a residence or record that ended later is drawn as
+    ongoing, a feedback given later as not given, and a referral made later not at all."""
+    from graphcase import load_bundle
+
+    scenarios = ROOT / "fixtures" / "scenarios"
+    family = LadybugStore(tmp_path / "family.db")
+    load_bundle(family, scenarios / "moving_family", today=dt.date(2026, 11, 1))
+    # Dean left the West address on 2025-02-14 and the West GP closed his record on 2025-02-28.
+    g = ego_graph(family, "gp:RLANE", hops=2, window=Window.as_of(dt.date(2022, 6, 1)))
+    [home] = [d for a, b, d in g.edges(data=True) if (a, b, d["rel"]) == ("gp:DLANE", "A-WEST", "LIVES_AT")]
+    [record] = [d for a, b, d in g.edges(data=True) if (a, b, d["rel"]) == ("gp:DLANE", "gp-west", "KNOWN_TO")]
+    assert "to_date" not in home["props"] and "to now" in home["sources"][0]["fact"] and "until" not in record["props"]
+    assert "2025-02-14" not in str(g.edges(data=True)) and "2025-02-28" not in str(g.edges(data=True))
+    g = ego_graph(family, "gp:RLANE", hops=2, window=Window.as_of(dt.date(2025, 2, 28)))  # the record's last day
+    [record] = [d for a, b, d in g.edges(data=True) if (a, b, d["rel"]) == ("gp:DLANE", "gp-west", "KNOWN_TO")]
+    assert record["props"]["until"] == "2025-02-28"
+    family.close()
+
+    lodger = LadybugStore(tmp_path / "lodger.db")
+    load_bundle(lodger, scenarios / "lodger_left_before_birth", today=dt.date(2026, 11, 1))
+    # The GP referred Amy on 2025-05-20; perinatal mental health gave feedback on 2025-06-02.
+    for as_of, feedback in ((dt.date(2025, 6, 1), None), (dt.date(2025, 6, 2), "2025-06-02")):
+        g = ego_graph(lodger, "gp:ACOLLINS", hops=1, window=Window.as_of(as_of))
+        [referral] = [d for a, b, d in g.edges(data=True) if (a, b, d["rel"]) == ("E-GP1", "amh", "REFERRED_TO")]
+        assert referral["props"].get("feedback_date") == feedback and referral["no_feedback"] == (feedback is None)
+    g = ego_graph(lodger, "gp:ACOLLINS", hops=1, window=Window.between(dt.date(2025, 5, 1), dt.date(2025, 5, 19)))
+    assert not [d for a, b, d in g.edges(data=True) if d["rel"] == "REFERRED_TO"]
+    lodger.close()
 
 
 def test_hops_zero_is_the_person_with_their_agencies_only(store):

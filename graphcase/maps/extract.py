@@ -26,6 +26,7 @@ from ..catalogue.queries import CatalogueError, run_query
 from ..stores.base import GraphStore
 
 EARLIEST = dt.date(1900, 1, 1)
+LATER_FACTS = ("to_date", "until", "feedback_date")  # dates that close or answer something already drawn
 
 
 class MapError(Exception):
@@ -67,6 +68,11 @@ class Window:
 
     def event_params(self) -> dict:
         return {"events_from": self.events_from, "events_to": self.events_to}
+
+    def as_known(self, row: dict) -> dict:
+        """``row`` as it stood at the window's end: an end date or a feedback dated after it was not known
+        then, so the map shows the residence, record or relationship as ongoing and the feedback as not given."""
+        return {k: None if k in LATER_FACTS and isinstance(v, dt.date) and v > self.to_date else v for k, v in row.items()}
 
     def describe(self) -> str:
         if self.from_date == self.to_date and self.events_from == EARLIEST:
@@ -244,7 +250,7 @@ def _fill_residence_records(mg: _MapGraph, store: GraphStore, address_ids: list[
     'a residence known to <agency> (record X)'; no person node is invented for them."""
     if not address_ids:
         return
-    for row in run_query(store, "map_residence_records", {"ids": address_ids, **window.state_params()}).records():
+    for row in map(window.as_known, run_query(store, "map_residence_records", {"ids": address_ids, **window.state_params()}).records()):
         _add_agency(mg, agencies, row["agency_id"])
         name = mg.g.nodes[row["agency_id"]]["label"]
         until = _text(row["to_date"]) or "now"
@@ -301,8 +307,9 @@ def _add_agency(mg: _MapGraph, agencies: dict[str, dict], agency_id: str) -> Non
     )
 
 
-def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dict[str, dict]) -> None:
-    """Event details, the agency that recorded each, the address, and the referrals and shares it made."""
+def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dict[str, dict], window: Window) -> None:
+    """Event details, the agency that recorded each, the address, and the referrals and shares it made by the
+    window's end."""
     if not ids:
         return
     address_ids = []
@@ -326,7 +333,7 @@ def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dic
             mg.node(place["address_id"], "address")
             mg.edge(f"OCCURRED_AT|{row['id']}", row["id"], place["address_id"], "OCCURRED_AT", sources=[_source(place, "happened at")])
     _fill_addresses(mg, store, sorted(set(address_ids)))
-    for row in run_query(store, "map_referred_to", {"event_ids": ids}).records():
+    for row in _made_by_end(run_query(store, "map_referred_to", {"event_ids": ids}).records(), window):
         _add_agency(mg, agencies, row["agency_id"])
         told = f"feedback {_text(row['feedback_date'])}" if row["feedback_date"] else "referrer never told the outcome"
         mg.edge(
@@ -335,7 +342,7 @@ def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dic
             sources=[_source(row, f"referral on {_text(row['date'])}; {told}")],
             no_feedback=row["feedback_date"] is None,
         )
-    for row in run_query(store, "map_shared_with", {"event_ids": ids}).records():
+    for row in _made_by_end(run_query(store, "map_shared_with", {"event_ids": ids}).records(), window):
         _add_agency(mg, agencies, row["agency_id"])
         mg.edge(
             f"SHARED_WITH|{_rel_key(row['event_id'], row['agency_id'], row['kind'])}", row["event_id"], row["agency_id"], "SHARED_WITH",
@@ -344,10 +351,15 @@ def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dic
         )
 
 
+def _made_by_end(rows: list[dict], window: Window) -> list[dict]:
+    """The referrals or shares made by the window's end, as known then."""
+    return [window.as_known(r) for r in rows if r["date"] is None or r["date"] <= window.events_to]
+
+
 def _fill_known_to(mg: _MapGraph, store: GraphStore, people: list[str], window: Window, agencies: dict[str, dict]) -> None:
     if not people:
         return
-    for row in run_query(store, "map_known_to", {"ids": people, **window.state_params()}).records():
+    for row in map(window.as_known, run_query(store, "map_known_to", {"ids": people, **window.state_params()}).records()):
         _add_agency(mg, agencies, row["agency_id"])
         flags = [k for k in ("mappa", "da_perpetrator", "sex_offender", "violence", "cp_plan", "cin", "looked_after") if row.get(k)]
         fact = f"{row['agency_id']} record {row['record_id']} since {_text(row['since'])}"
@@ -431,7 +443,7 @@ def ego_graph(
         if not frontier:
             break
         found: set[str] = set()
-        for row in run_query(store, "map_related", {"ids": frontier, **window.state_params()}).records():
+        for row in map(window.as_known, run_query(store, "map_related", {"ids": frontier, **window.state_params()}).records()):
             src, dst = (row["person_id"], row["other_id"]) if row["direction"] == "out" else (row["other_id"], row["person_id"])
             mg.node(src, "adult")
             mg.node(dst, "adult")
@@ -451,7 +463,7 @@ def ego_graph(
                 sources=[{"agency": "record linkage", "record": _text(row["rel_key"]), "fact": _text(row["explanation"])}],
             )
             found.add(row["other_id"])
-        for row in run_query(store, "map_residences", {"ids": frontier, **window.state_params()}).records():
+        for row in map(window.as_known, run_query(store, "map_residences", {"ids": frontier, **window.state_params()}).records()):
             mg.node(row["person_id"], "adult")
             mg.node(row["address_id"], "address")
             until = _text(row["to_date"]) or "now"
@@ -484,7 +496,7 @@ def ego_graph(
     _fill_addresses(mg, store, mg.ids("address"))
     _fill_residence_records(mg, store, mg.ids("address"), window, agencies)
     _fill_known_to(mg, store, people, window, agencies)
-    _fill_events(mg, store, sorted(events), agencies)
+    _fill_events(mg, store, sorted(events), agencies, window)
     if findings is None:
         findings = map_findings(store, window.to_date, viewer=viewer)
         findings = [f for f in findings if f.subject_id in hop_of or f.other_id in hop_of]
@@ -575,7 +587,7 @@ def findings_graph(
     agencies = agency_rows(store, window)
     _fill_people(mg, store, ids)
     _fill_addresses(mg, store, ids)
-    _fill_events(mg, store, ids, agencies)
+    _fill_events(mg, store, ids, agencies, window)
     for agency_id in ids:
         if agency_id in agencies:
             _add_agency(mg, agencies, agency_id)
@@ -599,13 +611,13 @@ def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], wi
     """Give the findings map's path edges (LIVES_AT, RELATED_TO) their properties and source records."""
     if not people:
         return
-    for row in run_query(store, "map_residences", {"ids": people, **window.state_params()}).records():
+    for row in map(window.as_known, run_query(store, "map_residences", {"ids": people, **window.state_params()}).records()):
         key = f"LIVES_AT|{row['person_id']}|{row['address_id']}"
         if mg.g.has_edge(row["person_id"], row["address_id"], key=key):
             data = mg.g.edges[row["person_id"], row["address_id"], key]
             data["sources"].append(_source(row, f"lived at {row['address_id']} from {_text(row['from_date'])}"))
             data["props"] = _props(row, ("person_id", "address_id", "source_agency", "source_record"))
-    for row in run_query(store, "map_related", {"ids": people, **window.state_params()}).records():
+    for row in map(window.as_known, run_query(store, "map_related", {"ids": people, **window.state_params()}).records()):
         src, dst = (row["person_id"], row["other_id"]) if row["direction"] == "out" else (row["other_id"], row["person_id"])
         for a, b in ((src, dst), (dst, src)):
             key = f"RELATED_TO|{a}|{b}"
