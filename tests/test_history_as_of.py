@@ -41,9 +41,10 @@ def test_as_of_shows_nothing_recorded_later(sample_ro):
 def test_an_agency_record_that_closed_after_as_of_is_shown_open(sample_ro):
     # Ella's health-visiting record closed on 2023-08-09: on 2022-06-01 nobody knew it would.
     ella = "gp:ESMYTH"
-    [then] = [r for r in build_history(sample_ro, ella, hops=0, as_of=D(2022, 6, 1)).chronology.records if r.agency.id == "hv"]
+    history = build_history(sample_ro, ella, hops=0, as_of=D(2022, 6, 1))
+    [then] = [r for r in history.chronology.records if r.agency.id == "hv"]
     assert then.until is None
-    assert "2023-08-09" not in render_history(build_history(sample_ro, ella, hops=0, as_of=D(2022, 6, 1)), "json")
+    assert "2023-08-09" not in render_history(history, "json")
     [later] = [r for r in build_history(sample_ro, ella, hops=0, as_of=D(2023, 8, 9)).chronology.records if r.agency.id == "hv"]
     assert later.until == D(2023, 8, 9)
 

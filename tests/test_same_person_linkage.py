@@ -239,6 +239,7 @@ def test_a_pair_both_rules_find_waits_for_its_later_record(ladybug_store, tmp_pa
     before = run_catalogue(store, later - dt.timedelta(days=1), ["same_person_twice"]).findings
     assert both.key not in [f.key for f in before]  # neither rule's row is reported before both records existed
     assert both.key in [f.key for f in run_catalogue(store, later, ["same_person_twice"]).findings]
+    store.close()
 
 
 def run_catalogue_on(builder, store, folder):

@@ -215,7 +215,6 @@ def test_scenario(request, engine, scenario_results, name, index, kind, item):
             raise AssertionError(kind)
 
 
-
 def _cited_dates(value, key=""):
     """(field, ISO date) for every date a finding's evidence cites, however deep."""
     if isinstance(value, dict):

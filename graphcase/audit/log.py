@@ -98,7 +98,7 @@ class AuditLog:
         try:
             with open_private_append(self.path) as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
-                if self.read_head() is None and _last_line(self.path) is None:
+                if os.fstat(handle.fileno()).st_size == 0 and self.read_head() is None:
                     # A head at entry 0 before entry 1 is written: a kill between the two then leaves a head one
                     # entry behind (allowed), never a log with no head (which must stop work).
                     atomic_write_text(self.head_path, json.dumps({"count": 0, "hash": GENESIS}))

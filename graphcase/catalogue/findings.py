@@ -384,8 +384,9 @@ def run_pattern_rows(store: GraphStore, name: str, as_of: dt.date | None = None,
         else:
             rows.extend(store.query(text, query.bind(given)).records())
     if spec.model_rows:
-        rows.extend(spec.model_rows(store, as_of or dt.date.today(), cache_dir=model_cache))
-        rows = same_person.held_by(store, rows, as_of or dt.date.today())
+        day = as_of or dt.date.today()
+        rows.extend(spec.model_rows(store, day, cache_dir=model_cache))
+        rows = same_person.held_by(store, rows, day)
     return rows
 
 

@@ -250,7 +250,7 @@ def _fill_residence_records(mg: _MapGraph, store: GraphStore, address_ids: list[
     'a residence known to <agency> (record X)'; no person node is invented for them."""
     if not address_ids:
         return
-    for row in map(window.as_known, run_query(store, "map_residence_records", {"ids": address_ids, **window.state_params()}).records()):
+    for row in _rows_at(store, "map_residence_records", address_ids, window):
         _add_agency(mg, agencies, row["agency_id"])
         name = mg.g.nodes[row["agency_id"]]["label"]
         until = _text(row["to_date"]) or "now"
@@ -351,6 +351,12 @@ def _fill_events(mg: _MapGraph, store: GraphStore, ids: list[str], agencies: dic
         )
 
 
+def _rows_at(store: GraphStore, name: str, ids: list[str], window: Window) -> list[dict]:
+    """The rows of the state query ``name`` (residences, relationships, agency records) for ``ids`` that overlap
+    ``window``, as known at its end (:meth:`Window.as_known`): every state row a map draws comes through here."""
+    return [window.as_known(r) for r in run_query(store, name, {"ids": ids, **window.state_params()}).records()]
+
+
 def _made_by_end(rows: list[dict], window: Window) -> list[dict]:
     """The referrals or shares made by the window's end, as known then."""
     return [window.as_known(r) for r in rows if r["date"] is None or r["date"] <= window.events_to]
@@ -359,7 +365,7 @@ def _made_by_end(rows: list[dict], window: Window) -> list[dict]:
 def _fill_known_to(mg: _MapGraph, store: GraphStore, people: list[str], window: Window, agencies: dict[str, dict]) -> None:
     if not people:
         return
-    for row in map(window.as_known, run_query(store, "map_known_to", {"ids": people, **window.state_params()}).records()):
+    for row in _rows_at(store, "map_known_to", people, window):
         _add_agency(mg, agencies, row["agency_id"])
         flags = [k for k in ("mappa", "da_perpetrator", "sex_offender", "violence", "cp_plan", "cin", "looked_after") if row.get(k)]
         fact = f"{row['agency_id']} record {row['record_id']} since {_text(row['since'])}"
@@ -443,7 +449,7 @@ def ego_graph(
         if not frontier:
             break
         found: set[str] = set()
-        for row in map(window.as_known, run_query(store, "map_related", {"ids": frontier, **window.state_params()}).records()):
+        for row in _rows_at(store, "map_related", frontier, window):
             src, dst = (row["person_id"], row["other_id"]) if row["direction"] == "out" else (row["other_id"], row["person_id"])
             mg.node(src, "adult")
             mg.node(dst, "adult")
@@ -463,7 +469,7 @@ def ego_graph(
                 sources=[{"agency": "record linkage", "record": _text(row["rel_key"]), "fact": _text(row["explanation"])}],
             )
             found.add(row["other_id"])
-        for row in map(window.as_known, run_query(store, "map_residences", {"ids": frontier, **window.state_params()}).records()):
+        for row in _rows_at(store, "map_residences", frontier, window):
             mg.node(row["person_id"], "adult")
             mg.node(row["address_id"], "address")
             until = _text(row["to_date"]) or "now"
@@ -611,13 +617,13 @@ def _attach_link_sources(mg: _MapGraph, store: GraphStore, people: list[str], wi
     """Give the findings map's path edges (LIVES_AT, RELATED_TO) their properties and source records."""
     if not people:
         return
-    for row in map(window.as_known, run_query(store, "map_residences", {"ids": people, **window.state_params()}).records()):
+    for row in _rows_at(store, "map_residences", people, window):
         key = f"LIVES_AT|{row['person_id']}|{row['address_id']}"
         if mg.g.has_edge(row["person_id"], row["address_id"], key=key):
             data = mg.g.edges[row["person_id"], row["address_id"], key]
             data["sources"].append(_source(row, f"lived at {row['address_id']} from {_text(row['from_date'])}"))
             data["props"] = _props(row, ("person_id", "address_id", "source_agency", "source_record"))
-    for row in map(window.as_known, run_query(store, "map_related", {"ids": people, **window.state_params()}).records()):
+    for row in _rows_at(store, "map_related", people, window):
         src, dst = (row["person_id"], row["other_id"]) if row["direction"] == "out" else (row["other_id"], row["person_id"])
         for a, b in ((src, dst), (dst, src)):
             key = f"RELATED_TO|{a}|{b}"
